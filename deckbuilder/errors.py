@@ -1,0 +1,48 @@
+"""Errors written for people: each names the file (and line) and says what to do.
+
+They subclass ``click.ClickException`` so the CLI prints the one-line message and
+exits non-zero without any plumbing. Tracebacks are for bugs only.
+"""
+
+from __future__ import annotations
+
+import click
+
+
+class DeckbuilderError(click.ClickException):
+    """Base class; ``str(err)`` is the full one-line message."""
+
+    exit_code = 1
+
+    def __init__(self, message: str, path: str = "", line: int = 0) -> None:
+        where = f"{path}:{line}: " if path and line else f"{path}: " if path else ""
+        super().__init__(f"{where}{message}")
+        self.path = path
+        self.line = line
+
+    def __str__(self) -> str:
+        return self.message
+
+
+class InputError(DeckbuilderError):
+    """A source path is missing, unreadable, not text or not UTF-8."""
+
+
+class FrontMatterError(DeckbuilderError):
+    """A document's YAML front matter does not parse or has bad values."""
+
+
+class ConfigError(DeckbuilderError):
+    """deckbuilder.yaml does not parse or has bad values."""
+
+
+class OutputError(DeckbuilderError):
+    """The deck cannot be written where asked."""
+
+
+class BuildErrors(DeckbuilderError):
+    """Several documents failed; every message is kept so one never hides another."""
+
+    def __init__(self, errors: list[DeckbuilderError]) -> None:
+        self.errors = errors
+        super().__init__("\n".join(str(e) for e in errors))

@@ -1,0 +1,52 @@
+"""Extractors: one module per kind of material, registered by name in document order.
+
+Each extractor is a function ``extract(doc) -> Iterable[CardSpec]`` that reads the
+section tree and yields card specs in plain text/markdown. Config switches them by name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+
+from ..model import CardSpec, Document
+from . import frameworks, metrics, questions, red_flags, star, takeaways, themes
+
+Extractor = Callable[[Document], Iterable[CardSpec]]
+
+REGISTRY: dict[str, Extractor] = {
+    "questions": questions.extract,
+    "star": star.extract,
+    "takeaways": takeaways.extract,
+    "frameworks": frameworks.extract,
+    "themes": themes.extract,
+    "metrics": metrics.extract,
+    "red_flags": red_flags.extract,
+}
+
+
+def extract_all(doc: Document, enabled: Iterable[str] | None = None) -> list[CardSpec]:
+    """Run the enabled extractors and return their specs in document order, first one wins.
+
+    Two extractors may see the same line (a ✅ theme inside a red-flag section); the
+    spec from the earlier line/registry position is kept and exact repeats are dropped.
+    """
+    names = list(REGISTRY) if enabled is None else [n for n in REGISTRY if n in set(enabled)]
+    specs: list[CardSpec] = []
+    for name in names:
+        for spec in REGISTRY[name](doc):
+            specs.append(spec if spec.extractor else _with_name(spec, name))
+    specs.sort(key=lambda s: s.line)  # stable: registry order breaks ties
+    seen: set[tuple[str, str]] = set()
+    unique = []
+    for spec in specs:
+        key = (spec.kind.value, " ".join(spec.front.lower().split()))
+        if key not in seen:
+            seen.add(key)
+            unique.append(spec)
+    return unique
+
+
+def _with_name(spec: CardSpec, name: str) -> CardSpec:
+    from dataclasses import replace
+
+    return replace(spec, extractor=name)

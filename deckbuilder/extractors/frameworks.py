@@ -1,0 +1,117 @@
+"""Frameworks: a numbered ladder or a list under a framework heading becomes one Cloze
+note with one deletion per step; a formula (``Value = (Impact × Scope) / Effort``)
+becomes a Cloze note over its terms. The framework's name is shown as context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..model import CardSpec, Document, Kind, ListBlock, Paragraph, Section
+from . import star
+from .text import is_link_only, paragraphs, plain, sections, split_label, title_matches, unquote
+
+FRAMEWORK_HEADING = re.compile(
+    r"framework|ladder|model\b|formula|method|checklist|steps\b|process\b|playbook|principles? of|rule of",
+    re.I,
+)
+MAX_STEP_WORDS = 8
+_FORMULA = re.compile(r"^(?P<lhs>[A-Za-z][\w '’-]{0,40}?)\s*=\s*(?P<rhs>.+)$")
+_OPERATOR = re.compile(r"\s[×x*/÷+−-]\s|[()]")
+_TERM = re.compile(r"[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*)*")
+
+
+def extract(doc: Document) -> Iterator[CardSpec]:
+    for section in sections(doc):
+        if star.parse_answer(section) is not None:
+            continue
+        if title_matches(section, FRAMEWORK_HEADING, depth=1):
+            yield from _lists(section)
+        for para in paragraphs(section.blocks):
+            spec = formula_spec(para, section)
+            if spec:
+                yield spec
+
+
+def _lists(section: Section) -> Iterator[CardSpec]:
+    lists = [b for b in section.blocks if isinstance(b, ListBlock) and len(b.items) >= 2]
+    notes = [plain(p.text) for p in paragraphs(section.blocks) if not formula_parts(p.text)]
+    for block in lists:
+        lines = []
+        for n, item in enumerate(block.items, 1):
+            if is_link_only(item.text):
+                continue
+            step = _step(item.text.split("\n")[0], len(lines) + 1)
+            lines.append(f"{n}. {step}" if block.ordered else f"- {step}")
+        if len(lines) < 2:
+            continue
+        name = section.path[-1] if len(lists) == 1 else f"{section.path[-1]} ({lines[0][3:30]}…)"
+        yield CardSpec(
+            kind=Kind.FRAMEWORK,
+            front="\n".join(lines),
+            label=section.path[-1],
+            extra=" ".join(notes),
+            hint=f"Framework · {name}",
+            section_path=section.path,
+            line=block.line,
+        )
+
+
+def _step(md: str, n: int) -> str:
+    """Delete the step's bold name, or the whole step when it is short."""
+    labelled = split_label(md)
+    bold = re.match(r"^\s*\*\*(.+?)\*\*(.*)$", md)
+    if labelled and not bold:
+        return "{{c%d::%s}}: %s" % (n, labelled.label, plain(labelled.rest))
+    if bold:
+        return "{{c%d::%s}}%s" % (n, plain(bold.group(1)).rstrip(":"), _tail(bold.group(2)))
+    text = unquote(plain(md))
+    if len(text.split()) <= MAX_STEP_WORDS:
+        return "{{c%d::%s}}" % (n, text)
+    words = text.split()
+    return "{{c%d::%s}} %s" % (n, " ".join(words[:MAX_STEP_WORDS]), " ".join(words[MAX_STEP_WORDS:]))
+
+
+def _tail(md: str) -> str:
+    tail = plain(md)
+    return (" " + tail if tail and tail[0].isalnum() else tail) if tail else ""
+
+
+def formula_parts(md: str) -> tuple[str, str] | None:
+    text = plain(md)
+    if "\n" in md.strip() or len(text.split()) > 16:
+        return None
+    m = _FORMULA.match(text)
+    if not m or not _OPERATOR.search(m.group("rhs")) or re.search(r"\d", m.group("rhs")):
+        return None
+    return m.group("lhs").strip(), m.group("rhs").strip()
+
+
+def formula_spec(para: Paragraph, section: Section) -> CardSpec | None:
+    parts = formula_parts(para.text)
+    if not parts:
+        return None
+    lhs, rhs = parts
+    out, pos, n = [], 0, 0
+    for m in _TERM.finditer(rhs):
+        if m.group() in ("x",):
+            continue
+        n += 1
+        out.append(rhs[pos : m.start()] + "{{c%d::%s}}" % (n, m.group()))
+        pos = m.end()
+    if n == 0:
+        return None
+    out.append(rhs[pos:])
+    following = [
+        plain(p.text) for p in paragraphs(section.blocks) if p.line > para.line and not formula_parts(p.text)
+    ]
+    return CardSpec(
+        kind=Kind.FORMULA,
+        front=f"{lhs} = {''.join(out)}",
+        label=lhs,
+        extra=following[0] if following else "",
+        hint=f"Formula · {section.path[-1]}",
+        section_path=section.path,
+        line=para.line,
+    )

@@ -1,0 +1,164 @@
+"""Key takeaways become Cloze notes that delete the phrases carrying the lesson.
+
+Candidates, in priority order: the predicate of a copula sentence ("... is {{a starting
+point, not a ceiling}}"), then the items of an enumeration ("Identify problems, gather
+data, ..."), then what follows a dash. Each deletion is 1-8 words and never a stop word;
+a note gets 1-5 deletions, numbered in reading order. The sample answer the takeaway
+closes is the note's context.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import replace
+
+from ..model import CardSpec, Document, Kind, Section
+from . import star
+from .text import list_items, paragraphs, sections, title_matches, unquote
+
+MAX_WORDS = 8
+MAX_DELETIONS = 5
+STOP_WORDS = frozenset(
+    "a an the and or but if of to in on at by for with as is are was be it its this that "
+    "these those you your we our i my me not no so do does just than then very".split()
+)
+TAKEAWAY_HEADING = re.compile(r"\b(key )?takeaways?\b|\blessons?\b|\bremember\b|\bsummary\b", re.I)
+_COPULA = re.compile(r"\b(?:is|are|isn't|aren't|has|have|means|equals|beats)\s+(?:about\s+)?", re.I)
+_SENTENCE = re.compile(r"[^.!?]+[.!?]*")
+_EDGE = re.compile(r"^[\s,;:\"'“”‘’—-]+|[\s,;:.!?\"'“”‘’—-]+$")
+_NEGATIVE = re.compile(r"n't|\bnot\b", re.I)
+_CONTRAST = re.compile(r"—|;|,\s*but\b")
+_CONTRAST_LEAD = re.compile(r"^\s*(?:but\s+)?(?:it's|it is|they're|they are|that's|rather)?\s*", re.I)
+
+Span = tuple[int, int]
+
+
+def extract(doc: Document) -> Iterator[CardSpec]:
+    for answer in star.answers(doc):
+        if answer.takeaway:
+            spec = cloze_spec(answer.takeaway, answer.section, answer.takeaway_line)
+            if spec:
+                yield replace(spec, extra=f"Closes the answer to: {answer.question}")
+    for section in sections(doc):
+        if title_matches(section, TAKEAWAY_HEADING, depth=0) and star.parse_answer(section) is None:
+            for item in list_items(section.blocks):
+                spec = cloze_spec(item.text, section, item.line)
+                if spec:
+                    yield spec
+            for para in paragraphs(section.blocks):
+                spec = cloze_spec(para.text, section, para.line)
+                if spec:
+                    yield spec
+
+
+def cloze_spec(text: str, section: Section, line: int) -> CardSpec | None:
+    text = unquote(" ".join(text.split()))
+    spans = pick_phrases(text)
+    if not spans:
+        return None
+    return CardSpec(
+        kind=Kind.TAKEAWAY,
+        front=apply_cloze(text, spans),
+        hint="Key takeaway",
+        section_path=section.path,
+        line=line,
+    )
+
+
+def pick_phrases(text: str) -> list[Span]:
+    """Choose up to five non-overlapping spans of ``text`` to delete, in reading order."""
+    chosen: list[Span] = []
+    candidates = _copula_spans(text) + _enumeration_spans(text) + _dash_spans(text)
+    for span in candidates:
+        if len(chosen) >= MAX_DELETIONS:
+            break
+        if _good_phrase(text[span[0] : span[1]]) and not any(_overlaps(span, c) for c in chosen):
+            chosen.append(span)
+    return sorted(chosen)
+
+
+def apply_cloze(text: str, spans: list[Span]) -> str:
+    out, pos = [], 0
+    for n, (start, end) in enumerate(spans, 1):
+        out.append(text[pos:start])
+        out.append("{{c%d::%s}}" % (n, text[start:end]))
+        pos = end
+    out.append(text[pos:])
+    return "".join(out)
+
+
+def _sentences(text: str) -> Iterator[Span]:
+    for m in _SENTENCE.finditer(text):
+        yield m.start(), m.end()
+
+
+def _trim(text: str, start: int, end: int) -> Span:
+    """Shrink a span past punctuation, quotes and leading conjunctions."""
+    piece = text[start:end]
+    lead = _EDGE.match(piece)
+    if lead:
+        start += lead.end()
+    trail = _EDGE.search(text[start:end])
+    if trail:
+        end = start + trail.start()
+    conj = re.match(r"(?:and|or|but|then)\s+", text[start:end], re.I)
+    if conj:
+        start += conj.end()
+    piece = text[start:end]
+    if piece.count("(") != piece.count(")"):  # keep brackets whole: "(not just complaints)"
+        if piece.endswith(")") or text[end : end + 1] != ")":
+            start, end = (start + 1, end) if piece.startswith("(") else (start, end - 1)
+        else:
+            end += 1
+    return start, end
+
+
+def _copula_spans(text: str) -> list[Span]:
+    spans = []
+    for s_start, s_end in _sentences(text):
+        sentence = text[s_start:s_end]
+        m = _COPULA.search(sentence)
+        if not m or m.start() == 0:
+            continue
+        start, end = s_start + m.end(), s_end
+        contrast = _CONTRAST.search(sentence, m.end())
+        if contrast and _NEGATIVE.search(m.group() + sentence[m.start() - 6 : m.start()]):
+            # "Your job isn't just to write code—it's to create value": the lesson follows
+            start = s_start + contrast.end()
+            start += _CONTRAST_LEAD.match(text[start:end]).end()
+        elif contrast:
+            end = s_start + contrast.start()
+        spans.append(_trim(text, start, end))
+    return spans
+
+
+def _enumeration_spans(text: str) -> list[Span]:
+    spans = []
+    for s_start, s_end in _sentences(text):
+        sentence = text[s_start:s_end]
+        cuts = [m.start() for m in re.finditer(r",(?![^(]*\))", sentence)]
+        if len(cuts) < 2:
+            continue
+        bounds = [0] + [c + 1 for c in cuts] + [len(sentence)]
+        for a, b in zip(bounds, bounds[1:]):
+            spans.append(_trim(text, s_start + a, s_start + b))
+    return spans
+
+
+def _dash_spans(text: str) -> list[Span]:
+    spans = []
+    for m in re.finditer(r"—([^.!?—]+)", text):
+        spans.append(_trim(text, m.start(1), m.end(1)))
+    return spans
+
+
+def _good_phrase(phrase: str) -> bool:
+    tokens = re.findall(r"[\w'’]+", phrase.lower())
+    if not tokens or len(phrase.split()) > MAX_WORDS:
+        return False
+    return not all(t in STOP_WORDS for t in tokens) and "{{" not in phrase and "}}" not in phrase
+
+
+def _overlaps(a: Span, b: Span) -> bool:
+    return a[0] < b[1] and b[0] < a[1]

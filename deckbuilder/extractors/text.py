@@ -1,0 +1,129 @@
+"""Small helpers the extractors share for reading inline markdown and headings."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..model import Block, Document, ListBlock, ListItem, Paragraph, Section
+
+QUOTES = "\"'“”‘’"
+
+# "**Term**: rest", "**Term:** rest", '"**Term:**' (a label opening a quoted answer)
+_LABEL = re.compile(
+    r"""^\s*["“]?\s*(?:[-*]\s+)?(?:\*\*|__)(?P<label>[^*_\n]+?)\s*(?::\s*)?(?:\*\*|__)\s*(?::\s*|[-–—]\s+)?(?P<rest>.*)$""",
+    re.DOTALL,
+)
+# "Term: rest" without emphasis, for Bad:/Good: style lines
+_PLAIN_LABEL = re.compile(r"^\s*(?P<label>[A-Z][\w '/&-]{0,30}?):\s+(?P<rest>.+)$", re.DOTALL)
+_EMOJI = re.compile(
+    "[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\uFE0F\u200D\u2190-\u21FF\u2300-\u23FF]+"
+)
+_MARKUP = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`)")
+_LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+
+
+@dataclass(frozen=True)
+class Labelled:
+    label: str  # plain label text without colon
+    rest: str  # inline markdown after the label
+
+
+def split_label(text: str) -> Labelled | None:
+    """``**Term**: definition`` -> Labelled("Term", "definition"); None if no bold label leads."""
+    m = _LABEL.match(strip_marker(text))
+    if not m:
+        return None
+    label = m.group("label").strip().rstrip(":").strip()
+    return Labelled(label, m.group("rest").strip()) if label else None
+
+
+def split_plain_label(text: str) -> Labelled | None:
+    m = _PLAIN_LABEL.match(strip_marker(text))
+    return Labelled(m.group("label").strip(), m.group("rest").strip()) if m else None
+
+
+def strip_marker(text: str) -> str:
+    """Drop leading emoji/check markers: ``✅ **Better**: x`` -> ``**Better**: x``."""
+    text = text.strip()
+    m = _EMOJI.match(text)
+    return text[m.end() :].strip() if m else text
+
+
+def has_marker(text: str, marker: str) -> bool:
+    return text.lstrip().startswith(marker)
+
+
+def unquote(text: str) -> str:
+    """Remove one pair of surrounding quotes and a trailing ellipsis kept inside them."""
+    text = text.strip()
+    if not text:
+        return text
+    if len(text) >= 2 and text[0] in QUOTES and text[-1] in QUOTES:
+        text = text[1:-1].strip()
+    elif text[:1] in QUOTES and text.count(text[0]) == 1:
+        text = text[1:].strip()
+    elif text[-1:] in QUOTES and text.count(text[-1]) == 1:
+        text = text[:-1].strip()
+    return text
+
+
+def plain(md: str) -> str:
+    """Inline markdown -> plain text (links to their text, emphasis and code marks removed)."""
+    text = _LINK.sub(r"\1", md)
+    text = _MARKUP.sub("", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+def no_emoji(text: str) -> str:
+    return re.sub(r"\s+", " ", _EMOJI.sub("", text)).strip()
+
+
+def is_link_only(md: str) -> bool:
+    """Navigation: an item or paragraph that is nothing but links and separators."""
+    rest = _LINK.sub("", md)
+    return bool(_LINK.search(md)) and not re.search(r"\w", no_emoji(rest).replace("|", ""))
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", plain(text).lower())
+
+
+def lines(md: str) -> list[str]:
+    return [ln.strip() for ln in md.split("\n") if ln.strip()]
+
+
+def title_matches(section: Section, pattern: re.Pattern[str], depth: int = 99) -> bool:
+    """Does the section's title, or one of its ``depth`` nearest ancestors', match?"""
+    return any(pattern.search(t) for t in section.path[-(depth + 1) :])
+
+
+def sections(doc: Document) -> Iterator[Section]:
+    """Every titled section in document order."""
+    for section in doc.root.walk():
+        if section.level:
+            yield section
+
+
+def list_items(blocks: tuple[Block, ...]) -> Iterator[ListItem]:
+    """Top-level items of every list among ``blocks``."""
+    for block in blocks:
+        if isinstance(block, ListBlock):
+            yield from block.items
+
+
+def paragraphs(blocks: tuple[Block, ...]) -> Iterator[Paragraph]:
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            yield block
+
+
+def truncate_words(text: str, limit: int) -> str:
+    parts = text.split()
+    return text if len(parts) <= limit else " ".join(parts[:limit]) + "…"
+
+
+def first_sentence(text: str) -> str:
+    m = re.match(r"(.+?[.!?])(\s|$)", text.strip(), re.DOTALL)
+    return (m.group(1) if m else text).strip()

@@ -1,0 +1,35 @@
+"""Stable note identity: a GUID from what the note is, never from its whole content.
+
+Editing an answer keeps the GUID (the note updates in place); moving a card to another
+document, section or kind, or rewriting its front, makes a new one.
+"""
+
+from __future__ import annotations
+
+import re
+
+from genanki import guid_for
+
+from .model import CardSpec, Kind
+
+_NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
+_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
+
+
+def normalise(text: str) -> str:
+    """Case, punctuation, quotes, markup and spacing do not change identity."""
+    return _NON_WORD.sub(" ", text.lower()).strip()
+
+
+def identity_key(spec: CardSpec) -> str:
+    """The text that names the note within its document, section and kind."""
+    if spec.kind in (Kind.FRAMEWORK, Kind.FORMULA):
+        return normalise(spec.label)  # steps may be edited; the framework stays the same note
+    if spec.kind is Kind.RED_FLAG:
+        return normalise(f"{spec.label} | {spec.front}")
+    return normalise(_CLOZE.sub(r"\1", spec.front))
+
+
+def note_guid(doc_id: str, spec: CardSpec) -> str:
+    section = " / ".join(normalise(p) for p in spec.section_path)
+    return guid_for("deckbuilder", doc_id, section, spec.kind.value, identity_key(spec))

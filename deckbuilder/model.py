@@ -1,0 +1,143 @@
+"""Plain frozen data passed between the pipeline stages.
+
+read -> ``SourceText``; sections -> ``Document`` of ``Section``s holding ``Block``s;
+extractors -> ``CardSpec``s. Nothing here knows about HTML or genanki.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Union
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A decoded, repaired markdown file and its front matter."""
+
+    path: str  # path as given, for messages
+    rel: str  # path relative to its source root, posix style; the document's identity
+    text: str  # markdown body, front matter removed
+    front_matter: tuple[tuple[str, object], ...] = ()
+    body_line: int = 1  # 1-based line in the file where ``text`` starts
+    repaired: str = ""  # codec name if mojibake was repaired, else ""
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    text: str  # inline markdown source; soft breaks kept as "\n"
+    line: int
+
+
+@dataclass(frozen=True)
+class ListItem:
+    text: str  # inline markdown of the item's first paragraph
+    line: int
+    children: tuple["Block", ...] = ()  # later paragraphs and nested lists
+
+
+@dataclass(frozen=True)
+class ListBlock:
+    ordered: bool
+    items: tuple[ListItem, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Opaque:
+    """Material that never becomes a card on its own: code, tables, html, rules, quotes."""
+
+    kind: str  # "code", "table", "html", "hr", "quote"
+    text: str
+    line: int
+
+
+Block = Union[Paragraph, ListBlock, Opaque]
+
+
+@dataclass(frozen=True)
+class Section:
+    title: str  # plain heading text, emoji and markers kept
+    level: int  # 1-6, 0 for the document root
+    line: int
+    path: tuple[str, ...]  # clean titles from the document's first level-2 section down
+    blocks: tuple[Block, ...] = ()
+    children: tuple["Section", ...] = ()
+
+    def walk(self) -> "list[Section]":
+        """This section and all below it, in document order."""
+        out = [self]
+        for child in self.children:
+            out.extend(child.walk())
+        return out
+
+
+@dataclass(frozen=True)
+class Document:
+    source: SourceText
+    title: str
+    root: Section
+
+
+class Kind(str, Enum):
+    """What a card teaches; part of its identity."""
+
+    QUESTION = "question"
+    STAR = "star"
+    THEME = "theme"
+    METRIC = "metric"
+    TAKEAWAY = "takeaway"
+    FRAMEWORK = "framework"
+    FORMULA = "formula"
+    RED_FLAG = "red_flag"
+
+
+class NoteKind(str, Enum):
+    RECALL = "recall"
+    CLOZE = "cloze"
+    RED_FLAG = "red_flag"
+
+
+NOTE_KIND = {
+    Kind.QUESTION: NoteKind.RECALL,
+    Kind.STAR: NoteKind.RECALL,
+    Kind.THEME: NoteKind.RECALL,
+    Kind.METRIC: NoteKind.RECALL,
+    Kind.TAKEAWAY: NoteKind.CLOZE,
+    Kind.FRAMEWORK: NoteKind.CLOZE,
+    Kind.FORMULA: NoteKind.CLOZE,
+    Kind.RED_FLAG: NoteKind.RED_FLAG,
+}
+
+
+@dataclass(frozen=True)
+class StarOutline:
+    """A compact outline of a sample answer: one row per part, in the guide's order."""
+
+    rows: tuple[tuple[str, tuple[str, ...]], ...]  # (label, lines of inline markdown)
+
+
+@dataclass(frozen=True)
+class CardSpec:
+    """One note to be made, in markdown/plain text, with where it came from.
+
+    ``front`` is the note's identity text (question, term, cloze text, weak phrasing).
+    ``back`` is markdown; ``outline`` replaces it for STAR answers. For cloze kinds
+    ``front`` holds the text with ``{{cN::...}}`` deletions.
+    """
+
+    kind: Kind
+    front: str
+    back: str = ""
+    extra: str = ""
+    label: str = ""  # red flag label, theme term, category...
+    outline: StarOutline | None = None
+    section_path: tuple[str, ...] = ()
+    line: int = 0
+    extractor: str = ""
+    hint: str = ""  # small text above the front, e.g. "Key theme"
+    related: tuple[str, ...] = field(default=())
+
+    @property
+    def note_kind(self) -> NoteKind:
+        return NOTE_KIND[self.kind]

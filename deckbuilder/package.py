@@ -1,0 +1,149 @@
+"""Write notes into an ``.apkg`` with genanki, in one pass, atomically and reproducibly.
+
+genanki's own ``Package.write_to_file`` rewrites the deck and note-type JSON once per
+deck (quadratic in the number of decks) and stamps every zip entry with "now". We reuse
+its schema, models, decks and ``Note.write_to_db`` but fill ``col`` once, give each note
+its own modification time, and write the zip with fixed entry times into a temporary
+file that replaces the target only when complete.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import os
+import sqlite3
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+import genanki
+from genanki.apkg_col import APKG_COL
+from genanki.apkg_schema import APKG_SCHEMA
+
+from .errors import OutputError
+from .model import NoteKind
+from .notetypes import NOTE_TYPES, load_templates, model_json_fields
+
+
+@dataclass(frozen=True)
+class NoteRecord:
+    """One note, ready to be written: rendered fields and where it goes."""
+
+    guid: str
+    note_kind: NoteKind
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck: str  # full deck name, "::"-separated
+    due: int  # position among new cards
+    mod: int  # modification time, seconds
+    note_id: int  # also Anki's "added" time in ms
+
+
+def deck_id(name: str) -> int:
+    """A stable id for a deck name (Anki matches decks by name on import anyway)."""
+    return int(genanki.guid_for("deck", name).encode().hex()[:13], 16) % (1 << 52) + (1 << 40)
+
+
+def build_models(mods: dict[NoteKind, int], template_override: str = "") -> dict[NoteKind, genanki.Model]:
+    models = {}
+    for kind, spec in NOTE_TYPES.items():
+        tpl = load_templates(kind, template_override)
+        model = genanki.Model(
+            spec.model_id,
+            spec.name,
+            fields=model_json_fields(kind),
+            templates=[{"name": "Cloze" if spec.cloze else "Card 1", "qfmt": tpl.front, "afmt": tpl.back, "id": spec.template_id}],
+            css=tpl.css,
+            model_type=genanki.Model.CLOZE if spec.cloze else genanki.Model.FRONT_BACK,
+        )
+        model.mod = mods.get(kind, 0)
+        models[kind] = model
+    return models
+
+
+def write_apkg(
+    notes: Iterable[NoteRecord],
+    out: Path,
+    *,
+    model_mods: dict[NoteKind, int],
+    zip_time: int,
+    template_override: str = "",
+) -> None:
+    """Write ``notes`` to ``out`` atomically: the old file survives any failure."""
+    out = Path(out)
+    notes = list(notes)
+    models = build_models(model_mods, template_override)
+    directory = out.parent
+    if not directory.is_dir():
+        raise OutputError("the output folder does not exist; create it first", str(directory))
+    try:
+        fd, tmp_zip = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=directory)
+        os.close(fd)
+    except OSError as err:
+        raise OutputError(f"cannot write here: {err.strerror}", str(out)) from None
+    try:
+        with tempfile.TemporaryDirectory() as scratch:
+            db_path = os.path.join(scratch, "collection.anki2")
+            _write_collection(db_path, notes, models)
+            _write_zip(tmp_zip, db_path, zip_time)
+        with zipfile.ZipFile(tmp_zip) as check:
+            if check.testzip() is not None:
+                raise OutputError("the written package failed its integrity check", str(out))
+        os.replace(tmp_zip, out)
+    except OSError as err:
+        raise OutputError(f"cannot write the deck: {err.strerror}", str(out)) from None
+    finally:
+        if os.path.exists(tmp_zip):
+            os.unlink(tmp_zip)
+
+
+def _write_collection(db_path: str, notes: list[NoteRecord], models: dict[NoteKind, genanki.Model]) -> None:
+    conn = sqlite3.connect(db_path)
+    try:
+        cursor = conn.cursor()
+        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(APKG_COL)
+        decks = {}
+        for name in sorted({n.deck for n in notes}):
+            # parents first so Anki sees the hierarchy even without notes in them
+            parts = name.split("::")
+            for depth in range(1, len(parts) + 1):
+                decks.setdefault("::".join(parts[:depth]), None)
+        deck_objects = {name: genanki.Deck(deck_id(name), name) for name in decks}
+        decks_json = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
+        for deck in deck_objects.values():
+            decks_json[str(deck.deck_id)] = deck.to_json()
+        first_deck = next(iter(deck_objects.values())).deck_id if deck_objects else 1
+        models_json = {}
+        for model in models.values():
+            data = model.to_json(model.mod, first_deck)
+            models_json[str(model.model_id)] = data
+        cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks_json), json.dumps(models_json)))
+        for record in notes:
+            note = genanki.Note(
+                model=models[record.note_kind],
+                fields=list(record.fields),
+                tags=list(record.tags),
+                guid=record.guid,
+                due=record.due,
+            )
+            ids = itertools.count(record.note_id)
+            note.write_to_db(cursor, record.mod, deck_objects[record.deck].deck_id, ids)
+        conn.commit()
+    finally:
+        conn.close()
+
+
+def _write_zip(path: str, db_path: str, zip_time: int) -> None:
+    import time
+
+    stamp = time.gmtime(max(zip_time, 315532800))[:6]  # zip cannot store dates before 1980
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data in (("collection.anki2", Path(db_path).read_bytes()), ("media", b"{}")):
+            info = zipfile.ZipInfo(name, date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, data)

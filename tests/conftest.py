@@ -1,0 +1,89 @@
+"""Shared fixtures: real builds through the CLI and real imports with the official anki library."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from deckbuilder.cli import main
+
+ROOT = Path(__file__).resolve().parent.parent
+SEED = ROOT / "source" / "initiative-proactivity.md"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None):
+    """Invoke the real CLI in-process; returns click's Result (exit_code, stdout, stderr)."""
+    return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
+
+
+@pytest.fixture
+def seed_dir(tmp_path: Path) -> Path:
+    folder = tmp_path / "guides"
+    folder.mkdir()
+    shutil.copy(SEED, folder / SEED.name)
+    return folder
+
+
+@pytest.fixture
+def collection(tmp_path: Path):
+    from anki.collection import Collection
+
+    col = Collection(str(tmp_path / "collection.anki2"))
+    yield col
+    col.close()
+
+
+def import_apkg(col, apkg: Path, *, update_notes: str = "IF_NEWER", update_notetypes: str = "IF_NEWER"):
+    """Import with Anki's own importer and its default options; returns the import log."""
+    from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
+    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as Cond
+
+    cond = {name: Cond.Value(f"IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_{name}") for name in ("IF_NEWER", "ALWAYS", "NEVER")}
+    request = ImportAnkiPackageRequest(
+        package_path=str(apkg),
+        options=ImportAnkiPackageOptions(
+            merge_notetypes=False,
+            update_notes=cond[update_notes],
+            update_notetypes=cond[update_notetypes],
+            with_scheduling=False,
+            with_deck_configs=False,
+        ),
+    )
+    return col.import_anki_package(request).log
+
+
+def card_texts(col) -> list[dict[str, str]]:
+    """Every card rendered by Anki: note type, question/answer as text and html, deck, tags."""
+    from anki.utils import strip_html
+
+    out = []
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        note = card.note()
+        q_html, a_html = card.question(), card.answer()
+        out.append(
+            {
+                "notetype": note.note_type()["name"],
+                "q_html": q_html,
+                "a_html": a_html,
+                "q": _text(strip_html(_drop_style(q_html))),
+                "a": _text(strip_html(_drop_style(a_html))),
+                "deck": col.decks.name(card.did),
+                "tags": " ".join(note.tags),
+                "guid": note.guid,
+            }
+        )
+    return out
+
+
+def _drop_style(html: str) -> str:
+    return re.sub(r"<style.*?</style>", "", html, flags=re.S)
+
+
+def _text(s: str) -> str:
+    return re.sub(r"\s+", " ", s).strip()
