@@ -7,13 +7,16 @@ import os
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import BuildErrors, DeckbuilderError, InputError
+from .changes import Candidate, Plan, notetype_mods, reconcile
+from .errors import BuildErrors, DeckbuilderError, InputError, OutputError
 from .extractors import extract_all
 from .identity import note_guid
+from .lockfile import LOCK_NAME, read_lock, write_lock
 from .model import CardSpec, Document, NoteKind
+from .notetypes import load_templates
 from .package import NoteRecord, write_apkg
 from .reader import read_source
 from .render import render
@@ -23,7 +26,6 @@ log = logging.getLogger("deckbuilder")
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
 DEFAULT_ROOT_DECK = "Interview Prep"
-ID_STRIDE = 100  # note ids leave room for the card ids genanki numbers after them
 
 
 @dataclass(frozen=True)
@@ -36,9 +38,10 @@ class BuiltDocument:
 
 @dataclass
 class BuildResult:
-    documents: list[BuiltDocument] = field(default_factory=list)
-    notes: list[NoteRecord] = field(default_factory=list)
-    output: Path | None = None
+    documents: list[BuiltDocument]
+    notes: list[NoteRecord]  # everything written, tombstones included
+    output: Path
+    plan: Plan
 
     def counts(self, doc: BuiltDocument) -> Counter[NoteKind]:
         return Counter(spec.note_kind for spec in doc.specs)
@@ -114,47 +117,59 @@ def load_documents(paths: list[Path], root_deck: str = DEFAULT_ROOT_DECK) -> lis
 
 
 def build_timestamp() -> int:
+    """"Now" for notes that change in this build: ``SOURCE_DATE_EPOCH`` when set."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     return int(epoch) if epoch.isdigit() else int(time.time())
 
 
-def to_records(docs: list[BuiltDocument], timestamp: int) -> list[NoteRecord]:
-    records = []
+def candidates(docs: list[BuiltDocument]) -> list[Candidate]:
+    """Render every spec into a note (without time or id yet), in document order."""
+    out = []
     seen: dict[str, str] = {}
-    due = 0
     for doc in docs:
         doc_slug = slug(doc.doc_id)
         for spec in doc.specs:
             guid = note_guid(doc.doc_id, spec)
             where = f"{doc.document.source.path}:{spec.line}"
             if guid in seen:
-                log.warning("%s: duplicate of the card at %s; skipped", where, seen[guid])
+                log.warning("%s: same card as %s; skipped", where, seen[guid])
                 continue
             seen[guid] = where
             rendered = render(spec, doc.document.title)
-            records.append(
-                NoteRecord(
-                    guid=guid,
-                    note_kind=rendered.note_kind,
-                    fields=rendered.fields,
-                    tags=tags_for(doc_slug, spec),
-                    deck=doc.deck,
-                    due=due,
-                    mod=timestamp,
-                    note_id=timestamp * 1000 + due * ID_STRIDE,
-                )
-            )
-            due += 1
-    return records
+            record = NoteRecord(guid, rendered.note_kind, rendered.fields, tags_for(doc_slug, spec), doc.deck,
+                                due=len(out), mod=0, note_id=0)
+            section = " / ".join(spec.section_path)
+            out.append(Candidate(record, doc.doc_id, spec.kind.value, section, " ".join(spec.front.split())))
+    return out
 
 
-def build(paths: list[Path], out: Path) -> BuildResult:
-    """Build one ``.apkg`` from ``paths`` into ``out`` (a file or a folder)."""
-    docs = load_documents(paths)
-    timestamp = build_timestamp()
-    records = to_records(docs, timestamp)
-    target = out / "deck.apkg" if out.suffix.lower() != ".apkg" else out
-    if out.suffix.lower() != ".apkg":
-        out.mkdir(parents=True, exist_ok=True) if not out.exists() else None
-    write_apkg(records, target, model_mods={k: timestamp for k in NoteKind}, zip_time=timestamp)
-    return BuildResult(docs, records, target)
+def lock_path(paths: list[Path]) -> Path:
+    """The lock lives next to the sources: in the first folder given, or beside the first file."""
+    first = paths[0]
+    return (first if first.is_dir() else first.parent) / LOCK_NAME
+
+
+def build(
+    paths: list[Path], out: Path, *, dry_run: bool = False, root_deck: str = DEFAULT_ROOT_DECK
+) -> BuildResult:
+    """Build one ``.apkg`` from ``paths`` into ``out`` (a file, or a folder for deck.apkg)."""
+    docs = load_documents(paths, root_deck)
+    now = build_timestamp()
+    lock_file = lock_path(paths)
+    lock = read_lock(lock_file)
+    plan = reconcile(candidates(docs), lock, now, root_deck)
+    digests = {kind: load_templates(kind).digest for kind in NoteKind}
+    model_mods = notetype_mods(digests, plan.lock, now)
+    target = out if out.suffix.lower() == ".apkg" else out / "deck.apkg"
+    result = BuildResult(docs, plan.records, target, plan)
+    if dry_run:
+        return result
+    if target.parent == out and not out.exists():
+        try:
+            out.mkdir(parents=True)
+        except OSError as err:
+            raise OutputError(f"cannot create the output folder: {err.strerror}", str(out)) from None
+    zip_time = max([*model_mods.values(), *(r.mod for r in plan.records)])
+    write_apkg(plan.records, target, model_mods=model_mods, zip_time=zip_time)
+    write_lock(lock_file, plan.lock)
+    return result

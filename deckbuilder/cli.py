@@ -10,6 +10,8 @@ import click
 
 from . import __version__
 
+STATES = ("added", "updated", "reworded", "unchanged", "removed")
+
 DEFAULT_SOURCE = Path("source")
 DEFAULT_OUT = Path("build")
 
@@ -40,23 +42,60 @@ def main() -> None:
     """Turn interview-prep markdown guides into an Anki deck."""
 
 
-@main.command()
-@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
-@click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
-              help="An .apkg file, or a folder to write deck.apkg into.")
-def build(paths: tuple[Path, ...], out: Path) -> None:
-    """Build an .apkg from PATHS (files or folders; default: source/)."""
-    from .build import build as run_build
+def _paths(paths: tuple[Path, ...]) -> list[Path]:
+    return list(paths) or [DEFAULT_SOURCE]
+
+
+def _print_report(result, dry_run: bool) -> None:
+    """One line per document: notes by note type, then what changed since the last build."""
     from .model import NoteKind
 
-    _setup_logging()
-    result = run_build(list(paths) or [DEFAULT_SOURCE], out)
     names = {NoteKind.RECALL: "recall", NoteKind.CLOZE: "cloze", NoteKind.RED_FLAG: "red flag"}
     for doc in result.documents:
         counts = result.counts(doc)
         parts = ", ".join(f"{counts.get(k, 0)} {names[k]}" for k in NoteKind)
-        click.echo(f"{doc.document.source.path}: {sum(counts.values())} notes ({parts})")
-    click.echo(f"wrote {len(result.notes)} notes to {result.output}")
+        changes = result.plan.report.get(doc.doc_id, {})
+        change = ", ".join(f"{changes.get(s, 0)} {s}" for s in STATES if changes.get(s))
+        click.echo(f"{doc.document.source.path}: {sum(counts.values())} notes ({parts}); {change or 'no notes'}")
+    shown = {d.doc_id for d in result.documents}
+    for doc_id, changes in sorted(result.plan.report.items()):
+        if doc_id not in shown:
+            click.echo(f"{doc_id}: document gone; {changes.get('removed', 0)} removed")
+    for note in result.plan.notes:
+        click.echo(f"note: {note}")
+    total = result.plan.total()
+    summary = ", ".join(f"{total.get(s, 0)} {s}" for s in STATES)
+    tombstones = len(result.notes) - sum(len(d.specs) for d in result.documents)
+    verb = "would write" if dry_run else "wrote"
+    extra = f" ({tombstones} tagged deckbuilder::removed)" if tombstones > 0 else ""
+    click.echo(f"{verb} {len(result.notes)} notes{extra} to {result.output}: {summary}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="An .apkg file, or a folder to write deck.apkg into.")
+@click.option("--dry-run", is_flag=True, help="Show the change report without writing anything.")
+def build(paths: tuple[Path, ...], out: Path, dry_run: bool) -> None:
+    """Build an .apkg from PATHS (files or folders; default: source/)."""
+    from .build import build as run_build
+
+    _setup_logging()
+    result = run_build(_paths(paths), out, dry_run=dry_run)
+    _print_report(result, dry_run)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="An .apkg file, or a folder to write deck.apkg into.")
+@click.option("--debounce", type=int, default=400, show_default=True, help="Milliseconds to wait for quiet.")
+def watch(paths: tuple[Path, ...], out: Path, debounce: int) -> None:
+    """Rebuild on every save under PATHS, printing the change report."""
+    from .watch import watch_and_build
+
+    _setup_logging()
+    watch_and_build(_paths(paths), out, debounce, report=lambda result: _print_report(result, False))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -56,8 +56,14 @@ class Templates:
         return hashlib.sha256("\x1f".join((self.front, self.back, self.css)).encode()).hexdigest()
 
 
+@lru_cache(maxsize=1)
 def template_dir() -> Path:
-    return Path(str(resources.files("deckbuilder.templates")))
+    """``templates/`` ships in the wheel as ``deckbuilder.templates``; a source checkout
+    (or an editable install, which cannot map it) reads the folder beside the package."""
+    try:
+        return Path(str(resources.files("deckbuilder.templates")))
+    except ModuleNotFoundError:
+        return Path(__file__).resolve().parent.parent / "templates"
 
 
 @lru_cache(maxsize=8)

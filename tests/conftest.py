@@ -21,12 +21,15 @@ def run_cli(*args: str, env: dict[str, str] | None = None):
     return CliRunner().invoke(main, list(args), env=env, catch_exceptions=False)
 
 
+def copy_seed(folder: Path) -> Path:
+    """A private copy of the seed guide, so builds write their lock file there, not in source/."""
+    folder.mkdir(parents=True, exist_ok=True)
+    return Path(shutil.copy(SEED, folder / SEED.name))
+
+
 @pytest.fixture
 def seed_dir(tmp_path: Path) -> Path:
-    folder = tmp_path / "guides"
-    folder.mkdir()
-    shutil.copy(SEED, folder / SEED.name)
-    return folder
+    return copy_seed(tmp_path / "guides").parent
 
 
 @pytest.fixture
@@ -59,8 +62,6 @@ def import_apkg(col, apkg: Path, *, update_notes: str = "IF_NEWER", update_notet
 
 def card_texts(col) -> list[dict[str, str]]:
     """Every card rendered by Anki: note type, question/answer as text and html, deck, tags."""
-    from anki.utils import strip_html
-
     out = []
     for cid in col.find_cards(""):
         card = col.get_card(cid)
@@ -79,6 +80,12 @@ def card_texts(col) -> list[dict[str, str]]:
             }
         )
     return out
+
+
+def strip_html(markup: str) -> str:
+    import html
+
+    return html.unescape(re.sub(r"<[^>]+>", " ", markup))
 
 
 def _drop_style(html: str) -> str:

@@ -9,15 +9,16 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SEED, card_texts, import_apkg, run_cli
+from .conftest import SEED, card_texts, copy_seed, import_apkg, run_cli
 
 MOJIBAKE = re.compile(r"‚Ä|‚Ü|‚ú|‚ù|√©|â€|Ã|ðŸ|\ufffd")
 
 
 @pytest.fixture(scope="module")
 def seed_deck(tmp_path_factory) -> Path:
-    out = tmp_path_factory.mktemp("out") / "seed.apkg"
-    result = run_cli("build", str(SEED), "-o", str(out))
+    folder = tmp_path_factory.mktemp("guides")
+    out = folder / "seed.apkg"
+    result = run_cli("build", str(copy_seed(folder)), "-o", str(out))
     assert result.exit_code == 0, result.output
     return out
 
@@ -32,9 +33,9 @@ def imported(seed_deck, tmp_path_factory):
     col.close()
 
 
-def test_cli_prints_summary_and_output(tmp_path: Path) -> None:
-    out = tmp_path / "deck.apkg"
-    result = run_cli("build", str(SEED), "-o", str(out))
+def test_cli_prints_summary_and_output(seed_dir: Path) -> None:
+    out = seed_dir / "deck.apkg"
+    result = run_cli("build", str(seed_dir), "-o", str(out))
     assert result.exit_code == 0
     assert "initiative-proactivity.md: 63 notes (50 recall, 8 cloze, 5 red flag)" in result.stdout
     assert f"wrote 63 notes to {out}" in result.stdout
@@ -91,7 +92,8 @@ def test_building_twice_gives_same_guids(tmp_path: Path) -> None:
     guids = []
     for n in range(2):
         out = tmp_path / f"{n}.apkg"
-        assert run_cli("build", str(SEED), "-o", str(out)).exit_code == 0
+        (tmp_path / "guides" / "deckbuilder.lock").unlink(missing_ok=True)  # identity alone, no lock
+        assert run_cli("build", str(copy_seed(tmp_path / "guides")), "-o", str(out)).exit_code == 0
         guids.append(_guids(out))
     assert guids[0] == guids[1] and len(guids[0]) == 63
 
@@ -105,7 +107,8 @@ def test_raw_and_repaired_seed_build_identical_cards(tmp_path: Path, collection)
     fixed_dir.mkdir()
     (fixed_dir / SEED.name).write_text(repair_mojibake(SEED.read_text(encoding="utf-8"))[0], encoding="utf-8")
     texts = []
-    for name, src in (("raw", SEED), ("fixed", fixed_dir / SEED.name)):
+    raw = copy_seed(tmp_path / "raw")
+    for name, src in (("raw", raw), ("fixed", fixed_dir / SEED.name)):
         out = tmp_path / f"{name}.apkg"
         assert run_cli("build", str(src), "-o", str(out)).exit_code == 0
         col = Collection(str(tmp_path / f"{name}.anki2"))

@@ -46,9 +46,9 @@ def extract(doc: Document) -> Iterator[CardSpec]:
 
 
 def _is_question_list(section: Section) -> bool:
-    if not title_matches(section, QUESTION_HEADING, depth=1):
-        return False
-    if title_matches(section, NOT_QUESTIONS, depth=1):
+    """Under a questions heading (own or parent's); "mistakes" in a category's name is fine."""
+    titles = [t for t in section.path[-2:] if QUESTION_HEADING.search(t)]
+    if not titles or any(NOT_QUESTIONS.search(t) for t in titles):
         return False
     return star.parse_answer(section) is None
 

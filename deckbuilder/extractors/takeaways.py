@@ -31,6 +31,10 @@ _NEGATIVE = re.compile(r"n't|\bnot\b", re.I)
 _CONTRAST = re.compile(r"—|;|,\s*but\b")
 _CONTRAST_LEAD = re.compile(r"^\s*(?:but\s+)?(?:it's|it is|they're|they are|that's|rather)?\s*", re.I)
 
+_PHRASE_START = re.compile(
+    r"\b(?:a|an|the|in|on|at|before|after|with|by|from|into|your|their|our|its|what|how|why)\b", re.I
+)
+
 Span = tuple[int, int]
 
 
@@ -69,12 +73,14 @@ def cloze_spec(text: str, section: Section, line: int) -> CardSpec | None:
 def pick_phrases(text: str) -> list[Span]:
     """Choose up to five non-overlapping spans of ``text`` to delete, in reading order."""
     chosen: list[Span] = []
-    candidates = _copula_spans(text) + _enumeration_spans(text) + _dash_spans(text)
-    for span in candidates:
-        if len(chosen) >= MAX_DELETIONS:
+    for candidates in (_copula_spans(text) + _enumeration_spans(text) + _dash_spans(text), _tail_spans(text)):
+        for span in candidates:
+            if len(chosen) >= MAX_DELETIONS:
+                break
+            if _good_phrase(text[span[0] : span[1]]) and not any(_overlaps(span, c) for c in chosen):
+                chosen.append(span)
+        if chosen:
             break
-        if _good_phrase(text[span[0] : span[1]]) and not any(_overlaps(span, c) for c in chosen):
-            chosen.append(span)
     return sorted(chosen)
 
 
@@ -136,6 +142,9 @@ def _copula_spans(text: str) -> list[Span]:
 def _enumeration_spans(text: str) -> list[Span]:
     spans = []
     for s_start, s_end in _sentences(text):
+        copula = _COPULA.search(text, s_start, s_end)
+        if copula and copula.start() > s_start:  # "X are A, B, and C": enumerate the predicate
+            s_start = copula.end()
         sentence = text[s_start:s_end]
         cuts = [m.start() for m in re.finditer(r",(?![^(]*\))", sentence)]
         if len(cuts) < 2:
@@ -151,6 +160,19 @@ def _dash_spans(text: str) -> list[Span]:
     for m in re.finditer(r"—([^.!?—]+)", text):
         spans.append(_trim(text, m.start(1), m.end(1)))
     return spans
+
+
+def _tail_spans(text: str) -> list[Span]:
+    """Fallback: the object that ends the first clause ("... hide {{a past experience or ...}}")."""
+    for s_start, s_end in _sentences(text):
+        clause_end = s_end
+        contrast = _CONTRAST.search(text, s_start, s_end)
+        if contrast:
+            clause_end = contrast.start()
+        for m in _PHRASE_START.finditer(text, s_start, clause_end):
+            if m.start() > s_start and len(text[m.start() : clause_end].split()) <= MAX_WORDS:
+                return [_trim(text, m.start(), clause_end)]
+    return []
 
 
 def _good_phrase(phrase: str) -> bool:

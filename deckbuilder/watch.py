@@ -1,0 +1,44 @@
+"""``deckbuilder watch``: rebuild whenever a guide under the source folders is saved.
+
+watchfiles batches file events and waits ``debounce`` ms for quiet before yielding, so an
+editor's burst of writes triggers one build. A build that fails (a half-saved or broken
+file) prints its one-line error and the watcher carries on with the next save.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import click
+
+from .build import MARKDOWN_SUFFIXES, BuildResult, build
+from .errors import DeckbuilderError
+from .lockfile import LOCK_NAME
+
+
+def _relevant(change: object, path: str) -> bool:
+    name = Path(path).name
+    return name != LOCK_NAME and Path(path).suffix.lower() in MARKDOWN_SUFFIXES and not name.startswith(".")
+
+
+def rebuild(paths: list[Path], out: Path, report: Callable[[BuildResult], None]) -> bool:
+    """One build; errors are printed, never raised. Returns whether it succeeded."""
+    try:
+        report(build(paths, out))
+        return True
+    except DeckbuilderError as err:
+        click.echo(f"error: {err.message}", err=True)
+        return False
+
+
+def watch_and_build(
+    paths: list[Path], out: Path, debounce: int, report: Callable[[BuildResult], None], stop_event=None
+) -> None:
+    from watchfiles import watch
+
+    rebuild(paths, out, report)
+    folders = [p if p.is_dir() else p.parent for p in paths]
+    click.echo(f"watching {', '.join(map(str, folders))} (Ctrl-C to stop)", err=True)
+    for _changes in watch(*folders, watch_filter=_relevant, debounce=debounce, step=50, stop_event=stop_event):
+        rebuild(paths, out, report)
