@@ -150,7 +150,12 @@ def lock_path(paths: list[Path]) -> Path:
 
 
 def build(
-    paths: list[Path], out: Path, *, dry_run: bool = False, root_deck: str = DEFAULT_ROOT_DECK
+    paths: list[Path],
+    out: Path,
+    *,
+    dry_run: bool = False,
+    root_deck: str = DEFAULT_ROOT_DECK,
+    templates: Path | None = None,
 ) -> BuildResult:
     """Build one ``.apkg`` from ``paths`` into ``out`` (a file, or a folder for deck.apkg)."""
     docs = load_documents(paths, root_deck)
@@ -158,7 +163,8 @@ def build(
     lock_file = lock_path(paths)
     lock = read_lock(lock_file)
     plan = reconcile(candidates(docs), lock, now, root_deck)
-    digests = {kind: load_templates(kind).digest for kind in NoteKind}
+    override = str(templates or "")
+    digests = {kind: load_templates(kind, override).digest for kind in NoteKind}
     model_mods = notetype_mods(digests, plan.lock, now)
     target = out if out.suffix.lower() == ".apkg" else out / "deck.apkg"
     result = BuildResult(docs, plan.records, target, plan)
@@ -170,6 +176,6 @@ def build(
         except OSError as err:
             raise OutputError(f"cannot create the output folder: {err.strerror}", str(out)) from None
     zip_time = max([*model_mods.values(), *(r.mod for r in plan.records)])
-    write_apkg(plan.records, target, model_mods=model_mods, zip_time=zip_time)
+    write_apkg(plan.records, target, model_mods=model_mods, zip_time=zip_time, template_override=override)
     write_lock(lock_file, plan.lock)
     return result

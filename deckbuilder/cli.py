@@ -76,12 +76,14 @@ def _print_report(result, dry_run: bool) -> None:
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="An .apkg file, or a folder to write deck.apkg into.")
 @click.option("--dry-run", is_flag=True, help="Show the change report without writing anything.")
-def build(paths: tuple[Path, ...], out: Path, dry_run: bool) -> None:
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="A folder whose *.html / cards.css override the built-in templates.")
+def build(paths: tuple[Path, ...], out: Path, dry_run: bool, templates: Path | None) -> None:
     """Build an .apkg from PATHS (files or folders; default: source/)."""
     from .build import build as run_build
 
     _setup_logging()
-    result = run_build(_paths(paths), out, dry_run=dry_run)
+    result = run_build(_paths(paths), out, dry_run=dry_run, templates=templates)
     _print_report(result, dry_run)
 
 

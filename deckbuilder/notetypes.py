@@ -66,7 +66,6 @@ def template_dir() -> Path:
         return Path(__file__).resolve().parent.parent / "templates"
 
 
-@lru_cache(maxsize=8)
 def load_templates(kind: NoteKind, override_dir: str = "") -> Templates:
     """Read a note type's HTML and the shared CSS, preferring files in ``override_dir``."""
     spec = NOTE_TYPES[kind]
