@@ -7,15 +7,16 @@ import os
 import re
 import time
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .changes import Candidate, Plan, notetype_mods, reconcile
+from .config import DOCUMENT_KEYS, Config, DocumentSettings, document_settings
 from .errors import BuildErrors, DeckbuilderError, InputError, OutputError
-from .extractors import extract_all
+from .extractors import REGISTRY, extract_all
 from .identity import note_guid
 from .lockfile import LOCK_NAME, read_lock, write_lock
-from .model import CardSpec, Document, NoteKind
+from .model import CardSpec, NoteKind
 from .notetypes import load_templates
 from .package import NoteRecord, write_apkg
 from .reader import read_source
@@ -25,15 +26,19 @@ from .sections import build_document
 log = logging.getLogger("deckbuilder")
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-DEFAULT_ROOT_DECK = "Interview Prep"
 
 
 @dataclass(frozen=True)
 class BuiltDocument:
-    document: Document
-    specs: tuple[CardSpec, ...]
+    """One guide's outcome: where it came from, where its cards go, and the card specs."""
+
+    path: str  # as given, for messages
+    rel: str  # relative to its source root
+    title: str
     deck: str
     doc_id: str
+    specs: tuple[CardSpec, ...]
+    repaired: str = ""  # codec undone, if the file had mojibake
 
 
 @dataclass
@@ -48,22 +53,29 @@ class BuildResult:
 
 
 def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
-    """Markdown files to read, each with the root its identity is relative to."""
+    """Markdown files to read, each with the root its identity is relative to; all problems at once."""
     found: list[tuple[Path, Path]] = []
+    errors: list[DeckbuilderError] = []
     for path in paths:
         if not path.exists():
-            raise InputError("no such file or folder", str(path))
-        if path.is_dir():
+            errors.append(InputError("no such file or folder", str(path)))
+        elif path.is_dir():
             files = sorted(
                 p for p in path.rglob("*")
                 if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file() and not _hidden(p, path)
             )
             if not files:
-                raise InputError("this folder has no markdown files (*.md)", str(path))
+                errors.append(InputError("this folder has no markdown files (*.md)", str(path)))
             found.extend((f, path) for f in files)
         else:
             found.append((path, path.parent))
+    _raise_all(errors)
     return found
+
+
+def _raise_all(errors: list[DeckbuilderError]) -> None:
+    if errors:
+        raise errors[0] if len(errors) == 1 else BuildErrors(errors)
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -88,32 +100,70 @@ def doc_id(rel: str) -> str:
     return re.sub(r"\.(md|markdown)$", "", rel, flags=re.I)
 
 
-def tags_for(doc_slug: str, spec: CardSpec) -> tuple[str, ...]:
+def tags_for(prefix: str, doc_slug: str, spec: CardSpec) -> tuple[str, ...]:
     section = "::".join(slug(p) for p in spec.section_path)
-    path_tag = f"deckbuilder::{doc_slug}" + (f"::{section}" if section else "")
-    return (path_tag, f"deckbuilder::kind::{spec.kind.value.replace('_', '-')}")
+    path_tag = f"{prefix}::{doc_slug}" + (f"::{section}" if section else "")
+    return (path_tag, f"{prefix}::kind::{spec.kind.value.replace('_', '-')}")
 
 
-def load_documents(paths: list[Path], root_deck: str = DEFAULT_ROOT_DECK) -> list[BuiltDocument]:
-    """Read and extract every document; collect all errors before raising."""
+def process_file(path: Path, root: Path, config: Config) -> BuiltDocument | None:
+    """Everything that depends on one file alone: read, parse, extract. None if skipped."""
+    source = read_source(path, root)
+    meta = dict(source.front_matter)
+    settings = config.document(source.rel)
+    if any(k in meta for k in DOCUMENT_KEYS):
+        front = document_settings(meta, str(path), list(REGISTRY))
+        settings = DocumentSettings(
+            front.deck or settings.deck, front.skip or settings.skip, settings.extractors + front.extractors
+        )
+    if settings.skip:
+        return None
+    document = build_document(source)
+    specs = tuple(extract_all(document, config.enabled(list(REGISTRY), settings)))
+    title = settings.deck or document.title
+    return BuiltDocument(
+        path=str(path), rel=source.rel, title=document.title, deck=deck_name(config.root_deck, source.rel, title),
+        doc_id=doc_id(source.rel), specs=specs, repaired=source.repaired,
+    )
+
+
+def load_documents(paths: list[Path], config: Config | None = None) -> list[BuiltDocument]:
+    """Read and extract every document; report every failing file before raising."""
+    config = config or Config()
     built: list[BuiltDocument] = []
     errors: list[DeckbuilderError] = []
     for path, root in gather(paths):
         try:
-            source = read_source(path, root)
-            document = build_document(source)
+            doc = process_file(path, root, config)
         except DeckbuilderError as err:
             errors.append(err)
             continue
-        specs = tuple(extract_all(document))
-        if not specs:
+        if doc is None:
+            log.info("%s: skipped (skip: true)", path)
+            continue
+        if not doc.specs:
             log.warning("%s: no study material found; it adds no cards", path)
-        built.append(
-            BuiltDocument(document, specs, deck_name(root_deck, source.rel, document.title), doc_id(source.rel))
-        )
-    if errors:
-        raise errors[0] if len(errors) == 1 else BuildErrors(errors)
-    return built
+        built.append(doc)
+    _raise_all(errors)
+    return _distinct_decks(built)
+
+
+def _distinct_decks(docs: list[BuiltDocument]) -> list[BuiltDocument]:
+    """Two guides with the same title would share a deck; name each after its file instead."""
+    by_deck: dict[str, list[BuiltDocument]] = {}
+    for doc in docs:
+        by_deck.setdefault(doc.deck, []).append(doc)
+    out = []
+    for doc in docs:
+        twins = by_deck[doc.deck]
+        if len(twins) > 1:
+            log.warning(
+                "%s: the title %r is also used by %s; its deck is named after the file instead",
+                doc.path, doc.title, ", ".join(t.path for t in twins if t is not doc),
+            )
+            doc = replace(doc, deck=f"{doc.deck} ({Path(doc.rel).stem})")
+        out.append(doc)
+    return out
 
 
 def build_timestamp() -> int:
@@ -122,7 +172,7 @@ def build_timestamp() -> int:
     return int(epoch) if epoch.isdigit() else int(time.time())
 
 
-def candidates(docs: list[BuiltDocument]) -> list[Candidate]:
+def candidates(docs: list[BuiltDocument], config: Config) -> list[Candidate]:
     """Render every spec into a note (without time or id yet), in document order."""
     out = []
     seen: dict[str, str] = {}
@@ -130,43 +180,40 @@ def candidates(docs: list[BuiltDocument]) -> list[Candidate]:
         doc_slug = slug(doc.doc_id)
         for spec in doc.specs:
             guid = note_guid(doc.doc_id, spec)
-            where = f"{doc.document.source.path}:{spec.line}"
+            where = f"{doc.path}:{spec.line}"
             if guid in seen:
                 log.warning("%s: same card as %s; skipped", where, seen[guid])
                 continue
             seen[guid] = where
-            rendered = render(spec, doc.document.title)
-            record = NoteRecord(guid, rendered.note_kind, rendered.fields, tags_for(doc_slug, spec), doc.deck,
+            rendered = render(spec, doc.title)
+            tags = tags_for(config.tag_prefix, doc_slug, spec)
+            record = NoteRecord(guid, rendered.note_kind, rendered.fields, tags, doc.deck,
                                 due=len(out), mod=0, note_id=0)
             section = " / ".join(spec.section_path)
             out.append(Candidate(record, doc.doc_id, spec.kind.value, section, " ".join(spec.front.split())))
     return out
 
 
-def lock_path(paths: list[Path]) -> Path:
-    """The lock lives next to the sources: in the first folder given, or beside the first file."""
+def source_folder(paths: list[Path]) -> Path:
+    """Where the lock and config live: the first folder given, or the first file's folder."""
     first = paths[0]
-    return (first if first.is_dir() else first.parent) / LOCK_NAME
+    return first if first.is_dir() else first.parent
 
 
-def build(
-    paths: list[Path],
-    out: Path,
-    *,
-    dry_run: bool = False,
-    root_deck: str = DEFAULT_ROOT_DECK,
-    templates: Path | None = None,
-) -> BuildResult:
-    """Build one ``.apkg`` from ``paths`` into ``out`` (a file, or a folder for deck.apkg)."""
-    docs = load_documents(paths, root_deck)
+def output_file(out: Path, config: Config) -> Path:
+    return out if out.suffix.lower() == ".apkg" else out / config.output
+
+
+def build(paths: list[Path], out: Path, *, config: Config | None = None, dry_run: bool = False) -> BuildResult:
+    """Build one ``.apkg`` from ``paths`` into ``out`` (an .apkg file, or a folder)."""
+    config = config or Config()
+    docs = load_documents(paths, config)
     now = build_timestamp()
-    lock_file = lock_path(paths)
-    lock = read_lock(lock_file)
-    plan = reconcile(candidates(docs), lock, now, root_deck)
-    override = str(templates or "")
-    digests = {kind: load_templates(kind, override).digest for kind in NoteKind}
+    lock_file = source_folder(paths) / LOCK_NAME
+    plan = reconcile(candidates(docs, config), read_lock(lock_file), now, config.root_deck)
+    digests = {kind: load_templates(kind, config.templates).digest for kind in NoteKind}
     model_mods = notetype_mods(digests, plan.lock, now)
-    target = out if out.suffix.lower() == ".apkg" else out / "deck.apkg"
+    target = output_file(out, config)
     result = BuildResult(docs, plan.records, target, plan)
     if dry_run:
         return result
@@ -176,6 +223,6 @@ def build(
         except OSError as err:
             raise OutputError(f"cannot create the output folder: {err.strerror}", str(out)) from None
     zip_time = max([*model_mods.values(), *(r.mod for r in plan.records)])
-    write_apkg(plan.records, target, model_mods=model_mods, zip_time=zip_time, template_override=override)
+    write_apkg(plan.records, target, model_mods=model_mods, zip_time=zip_time, template_override=config.templates)
     write_lock(lock_file, plan.lock)
     return result

@@ -46,6 +46,23 @@ def _paths(paths: tuple[Path, ...]) -> list[Path]:
     return list(paths) or [DEFAULT_SOURCE]
 
 
+CONFIG_OPTION = click.option(
+    "--config", type=click.Path(path_type=Path, dir_okay=False),
+    help="Settings file (default: deckbuilder.yaml beside the sources, if any).",
+)
+
+
+def _config(paths: list[Path], explicit: Path | None, templates: Path | None = None):
+    """Load and validate the settings; --templates overrides the config's folder."""
+    from dataclasses import replace
+
+    from .config import find_config, load_config
+    from .extractors import REGISTRY
+
+    settings = load_config(find_config(paths, explicit), list(REGISTRY))
+    return replace(settings, templates=str(templates.resolve())) if templates else settings
+
+
 def _print_report(result, dry_run: bool) -> None:
     """One line per document: notes by note type, then what changed since the last build."""
     from .model import NoteKind
@@ -56,7 +73,7 @@ def _print_report(result, dry_run: bool) -> None:
         parts = ", ".join(f"{counts.get(k, 0)} {names[k]}" for k in NoteKind)
         changes = result.plan.report.get(doc.doc_id, {})
         change = ", ".join(f"{changes.get(s, 0)} {s}" for s in STATES if changes.get(s))
-        click.echo(f"{doc.document.source.path}: {sum(counts.values())} notes ({parts}); {change or 'no notes'}")
+        click.echo(f"{doc.path}: {sum(counts.values())} notes ({parts}); {change or 'no notes'}")
     shown = {d.doc_id for d in result.documents}
     for doc_id, changes in sorted(result.plan.report.items()):
         if doc_id not in shown:
@@ -78,12 +95,14 @@ def _print_report(result, dry_run: bool) -> None:
 @click.option("--dry-run", is_flag=True, help="Show the change report without writing anything.")
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="A folder whose *.html / cards.css override the built-in templates.")
-def build(paths: tuple[Path, ...], out: Path, dry_run: bool, templates: Path | None) -> None:
+@CONFIG_OPTION
+def build(paths: tuple[Path, ...], out: Path, dry_run: bool, templates: Path | None, config: Path | None) -> None:
     """Build an .apkg from PATHS (files or folders; default: source/)."""
     from .build import build as run_build
 
     _setup_logging()
-    result = run_build(_paths(paths), out, dry_run=dry_run, templates=templates)
+    settings = _config(_paths(paths), config, templates)
+    result = run_build(_paths(paths), out, config=settings, dry_run=dry_run)
     _print_report(result, dry_run)
 
 
@@ -92,12 +111,14 @@ def build(paths: tuple[Path, ...], out: Path, dry_run: bool, templates: Path | N
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="An .apkg file, or a folder to write deck.apkg into.")
 @click.option("--debounce", type=int, default=400, show_default=True, help="Milliseconds to wait for quiet.")
-def watch(paths: tuple[Path, ...], out: Path, debounce: int) -> None:
+@CONFIG_OPTION
+def watch(paths: tuple[Path, ...], out: Path, debounce: int, config: Path | None) -> None:
     """Rebuild on every save under PATHS, printing the change report."""
     from .watch import watch_and_build
 
     _setup_logging()
-    watch_and_build(_paths(paths), out, debounce, report=lambda result: _print_report(result, False))
+    watch_and_build(_paths(paths), out, debounce, report=lambda result: _print_report(result, False),
+                    config=config)
 
 
 if __name__ == "__main__":  # pragma: no cover

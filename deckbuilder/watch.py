@@ -19,13 +19,20 @@ from .lockfile import LOCK_NAME
 
 def _relevant(change: object, path: str) -> bool:
     name = Path(path).name
-    return name != LOCK_NAME and Path(path).suffix.lower() in MARKDOWN_SUFFIXES and not name.startswith(".")
+    suffixes = (*MARKDOWN_SUFFIXES, ".yaml")
+    return name != LOCK_NAME and Path(path).suffix.lower() in suffixes and not name.startswith(".")
 
 
-def rebuild(paths: list[Path], out: Path, report: Callable[[BuildResult], None]) -> bool:
-    """One build; errors are printed, never raised. Returns whether it succeeded."""
+def rebuild(
+    paths: list[Path], out: Path, report: Callable[[BuildResult], None], config: Path | None = None
+) -> bool:
+    """One build (config re-read each time); errors are printed, never raised. Returns success."""
+    from .config import find_config, load_config
+    from .extractors import REGISTRY
+
     try:
-        report(build(paths, out))
+        settings = load_config(find_config(paths, config), list(REGISTRY))
+        report(build(paths, out, config=settings))
         return True
     except DeckbuilderError as err:
         click.echo(f"error: {err.message}", err=True)
@@ -33,12 +40,17 @@ def rebuild(paths: list[Path], out: Path, report: Callable[[BuildResult], None])
 
 
 def watch_and_build(
-    paths: list[Path], out: Path, debounce: int, report: Callable[[BuildResult], None], stop_event=None
+    paths: list[Path],
+    out: Path,
+    debounce: int,
+    report: Callable[[BuildResult], None],
+    stop_event=None,
+    config: Path | None = None,
 ) -> None:
     from watchfiles import watch
 
-    rebuild(paths, out, report)
+    rebuild(paths, out, report, config)
     folders = [p if p.is_dir() else p.parent for p in paths]
     click.echo(f"watching {', '.join(map(str, folders))} (Ctrl-C to stop)", err=True)
     for _changes in watch(*folders, watch_filter=_relevant, debounce=debounce, step=50, stop_event=stop_event):
-        rebuild(paths, out, report)
+        rebuild(paths, out, report, config)

@@ -25,7 +25,7 @@ EXPECTED = yaml.safe_load((FAMILY / "EXPECTED.yaml").read_text(encoding="utf-8")
 
 @pytest.fixture(scope="module")
 def family_docs():
-    return {doc.document.source.rel: doc for doc in load_documents([FAMILY])}
+    return {doc.rel: doc for doc in load_documents([FAMILY])}
 
 
 @pytest.mark.parametrize("rel", sorted(EXPECTED))

@@ -133,4 +133,4 @@ def test_raw_and_repaired_seed_give_identical_specs(tmp_path: Path) -> None:
     (raw,) = load_documents([SEED])
     (clean,) = load_documents([fixed])
     assert raw.specs == clean.specs
-    assert clean.document.source.repaired == ""
+    assert clean.repaired == "" and raw.repaired == "mac_roman"

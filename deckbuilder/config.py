@@ -1,0 +1,194 @@
+"""``deckbuilder.yaml``: optional settings, validated with every problem reported at once.
+
+Found next to the sources (in the first folder given) or passed with ``--config``::
+
+    deck: Interview Prep            # the root deck's name
+    output: interview-prep.apkg     # file name when -o is a folder (default deck.apkg)
+    tag_prefix: deckbuilder         # first part of every tag
+    templates: my-templates         # folder of template overrides, relative to this file
+    extractors:                     # switch any extractor off
+      metrics: false
+    documents:                      # per-document settings, by path relative to the sources
+      behavioral/conflict.md:
+        deck: Conflict              # this document's deck name (instead of its title)
+        skip: true                  # leave it out
+
+A document's YAML front matter takes the same per-document keys (``deck``, ``skip``,
+``extractors``).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import ConfigError
+
+log = logging.getLogger("deckbuilder")
+
+CONFIG_NAME = "deckbuilder.yaml"
+DEFAULT_ROOT_DECK = "Interview Prep"
+DEFAULT_OUTPUT = "deck.apkg"
+DEFAULT_TAG_PREFIX = "deckbuilder"
+DOCUMENT_KEYS = ("deck", "skip", "extractors")
+TOP_KEYS = ("deck", "output", "tag_prefix", "templates", "extractors", "documents")
+
+
+@dataclass(frozen=True)
+class DocumentSettings:
+    deck: str = ""
+    skip: bool = False
+    extractors: tuple[tuple[str, bool], ...] = ()
+
+
+@dataclass(frozen=True)
+class Config:
+    root_deck: str = DEFAULT_ROOT_DECK
+    output: str = DEFAULT_OUTPUT
+    tag_prefix: str = DEFAULT_TAG_PREFIX
+    templates: str = ""  # absolute path or ""
+    extractors: tuple[tuple[str, bool], ...] = ()
+    documents: tuple[tuple[str, DocumentSettings], ...] = ()
+    source: str = ""  # the file it came from, for messages
+
+    def document(self, rel: str) -> DocumentSettings:
+        return dict(self.documents).get(rel, DocumentSettings())
+
+    def enabled(self, names: list[str], doc: DocumentSettings) -> list[str]:
+        switches = dict(self.extractors) | dict(doc.extractors)
+        return [n for n in names if switches.get(n, True)]
+
+
+@dataclass
+class _Checker:
+    where: str
+    errors: list[str] = field(default_factory=list)
+
+    def fail(self, key: str, problem: str) -> None:
+        self.errors.append(f"{self.where}: {key}: {problem}" if key else f"{self.where}: {problem}")
+
+    def unknown(self, key: str, allowed: tuple[str, ...]) -> None:
+        log.warning("%s: unknown key '%s' (ignored; expected one of: %s)", self.where, key, ", ".join(allowed))
+
+    def string(self, data: dict[str, Any], key: str, path: str) -> str:
+        value = data.get(key, "")
+        if not isinstance(value, str) or not value.strip():
+            self.fail(path, "expected a non-empty text")
+            return ""
+        return value.strip()
+
+    def boolean(self, value: object, path: str) -> bool:
+        if not isinstance(value, bool):
+            self.fail(path, "expected true or false")
+            return True
+        return value
+
+
+def load_config(path: Path | None, known_extractors: list[str]) -> Config:
+    """Read and validate ``path``; ``None`` gives the defaults. Raises ConfigError listing all problems."""
+    if path is None:
+        return Config()
+    where = str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise ConfigError("config file not found", where) from None
+    except (OSError, UnicodeDecodeError) as err:
+        raise ConfigError(f"cannot read the config file: {err}", where) from None
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        problem = getattr(err, "problem", None) or "invalid YAML"
+        raise ConfigError(f"invalid YAML: {problem}", where, mark.line + 1 if mark else 0) from None
+    if data is None:
+        return Config(source=where)
+    check = _Checker(path.name)
+    if not isinstance(data, dict):
+        raise ConfigError("expected a mapping of settings (key: value)", where)
+    for key in data:
+        if key not in TOP_KEYS:
+            check.unknown(str(key), TOP_KEYS)
+    settings: dict[str, Any] = {"source": where}
+    if "deck" in data:
+        settings["root_deck"] = check.string(data, "deck", "deck").replace("::", ":")
+    if "output" in data:
+        output = check.string(data, "output", "output")
+        if output and (not output.endswith(".apkg") or "/" in output or "\\" in output):
+            check.fail("output", "expected a file name ending in .apkg, without folders")
+        settings["output"] = output
+    if "tag_prefix" in data:
+        prefix = check.string(data, "tag_prefix", "tag_prefix")
+        if prefix and not re.fullmatch(r"[\w:-]+", prefix):
+            check.fail("tag_prefix", "expected letters, digits, '-', '_' or '::' (no spaces)")
+        settings["tag_prefix"] = prefix
+    if "templates" in data:
+        folder = check.string(data, "templates", "templates")
+        resolved = (path.parent / folder).resolve() if folder else None
+        if resolved is not None and not resolved.is_dir():
+            check.fail("templates", f"no such folder: {resolved}")
+        settings["templates"] = str(resolved or "")
+    if "extractors" in data:
+        settings["extractors"] = _extractors(check, data["extractors"], "extractors", known_extractors)
+    if "documents" in data:
+        settings["documents"] = _documents(check, data["documents"], known_extractors)
+    if check.errors:
+        raise ConfigError("\n".join(check.errors))
+    return Config(**settings)
+
+
+def document_settings(meta: dict[str, Any], where: str, known_extractors: list[str]) -> DocumentSettings:
+    """Validate the per-document keys of a front matter block (other keys are left to the author)."""
+    check = _Checker(where)
+    settings = _document(check, {k: v for k, v in meta.items() if k in DOCUMENT_KEYS}, "front matter",
+                         known_extractors)
+    if check.errors:
+        raise ConfigError("\n".join(check.errors))
+    return settings
+
+
+def _extractors(check: _Checker, value: object, path: str, known: list[str]) -> tuple[tuple[str, bool], ...]:
+    if not isinstance(value, dict):
+        check.fail(path, "expected a mapping of extractor names to true or false")
+        return ()
+    out = []
+    for name, switch in value.items():
+        if name not in known:
+            check.fail(f"{path}.{name}", f"unknown extractor; expected one of: {', '.join(known)}")
+            continue
+        out.append((str(name), check.boolean(switch, f"{path}.{name}")))
+    return tuple(out)
+
+
+def _documents(check: _Checker, value: object, known: list[str]) -> tuple[tuple[str, DocumentSettings], ...]:
+    if not isinstance(value, dict):
+        check.fail("documents", "expected a mapping of document paths to settings")
+        return ()
+    return tuple(
+        (str(rel), _document(check, settings, f"documents.{rel}", known)) for rel, settings in value.items()
+    )
+
+
+def _document(check: _Checker, value: object, path: str, known: list[str]) -> DocumentSettings:
+    if not isinstance(value, dict):
+        check.fail(path, "expected a mapping with deck, skip or extractors")
+        return DocumentSettings()
+    for key in value:
+        if key not in DOCUMENT_KEYS:
+            check.unknown(f"{path}.{key}", DOCUMENT_KEYS)
+    deck = check.string(value, "deck", f"{path}.deck").replace("::", ":") if "deck" in value else ""
+    skip = check.boolean(value["skip"], f"{path}.skip") if "skip" in value else False
+    extractors = _extractors(check, value["extractors"], f"{path}.extractors", known) if "extractors" in value else ()
+    return DocumentSettings(deck, skip, extractors)
+
+
+def find_config(paths: list[Path], explicit: Path | None) -> Path | None:
+    """``--config`` wins; otherwise ``deckbuilder.yaml`` in the first source folder, if any."""
+    if explicit is not None:
+        return explicit
+    first = paths[0]
+    candidate = (first if first.is_dir() else first.parent) / CONFIG_NAME
+    return candidate if candidate.is_file() else None
