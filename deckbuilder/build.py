@@ -109,6 +109,8 @@ def tags_for(prefix: str, doc_slug: str, spec: CardSpec) -> tuple[str, ...]:
 def process_file(path: Path, root: Path, config: Config) -> BuiltDocument | None:
     """Everything that depends on one file alone: read, parse, extract. None if skipped."""
     source = read_source(path, root)
+    if source.repaired:
+        log.warning("%s: repaired broken encoding (UTF-8 misread as %s)", path, source.repaired)
     meta = dict(source.front_matter)
     settings = config.document(source.rel)
     if any(k in meta for k in DOCUMENT_KEYS):
@@ -190,7 +192,8 @@ def candidates(docs: list[BuiltDocument], config: Config) -> list[Candidate]:
             record = NoteRecord(guid, rendered.note_kind, rendered.fields, tags, doc.deck,
                                 due=len(out), mod=0, note_id=0)
             section = " / ".join(spec.section_path)
-            out.append(Candidate(record, doc.doc_id, spec.kind.value, section, " ".join(spec.front.split())))
+            key = " ".join(spec.front.split())
+            out.append(Candidate(record, doc.doc_id, spec.kind.value, section, key, where))
     return out
 
 

@@ -38,6 +38,7 @@ class Candidate:
     kind: str
     section: str
     key: str  # the identity text as written (front), for rewording and tombstones
+    where: str = ""  # source file:line
 
 
 @dataclass

@@ -121,5 +121,75 @@ def watch(paths: tuple[Path, ...], out: Path, debounce: int, config: Path | None
                     config=config)
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--strict", is_flag=True, help="Treat warnings as errors.")
+@click.option("--fix-encoding", is_flag=True, help="Rewrite files with broken encoding in place (keeps a .bak).")
+@CONFIG_OPTION
+def check(paths: tuple[Path, ...], strict: bool, fix_encoding: bool, config: Path | None) -> None:
+    """Lint guides without writing anything (exit 1 on errors)."""
+    from .check import check as run_check
+    from .check import fix_encoding as run_fix
+
+    _setup_logging()
+    sources = _paths(paths)
+    if fix_encoding:
+        for path, backup in run_fix(sources):
+            click.echo(f"{path}: repaired the encoding (original kept as {backup.name})")
+    findings = run_check(sources, _config(sources, config))
+    for finding in findings:
+        click.echo(str(finding))
+    errors = sum(f.level == "error" or strict for f in findings)
+    warnings = len(findings) - errors
+    click.echo(f"{errors} error(s), {warnings} warning(s)")
+    if errors:
+        sys.exit(1)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@CONFIG_OPTION
+def cards(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
+    """List the cards PATHS would make: note type, kind, deck, tags, GUID, fields, source."""
+    import json
+
+    from .build import candidates, load_documents
+    from .notetypes import NOTE_TYPES
+    from .render import FIELDS
+
+    _setup_logging()
+    sources = _paths(paths)
+    settings = _config(sources, config)
+    rows = []
+    for cand in candidates(load_documents(sources, settings), settings):
+        record = cand.record
+        rows.append({
+            "note_type": NOTE_TYPES[record.note_kind].name,
+            "kind": cand.kind,
+            "deck": record.deck,
+            "tags": list(record.tags),
+            "guid": record.guid,
+            "fields": dict(zip(FIELDS[record.note_kind], record.fields)),
+            "source": cand.where,
+        })
+    if fmt == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    for row in rows:
+        front = next(iter(row["fields"].values()))
+        click.echo(f"{row['source']:<40} {row['kind']:<10} {row['guid']:<12} {_short(front)}")
+    click.echo(f"{len(rows)} cards")
+
+
+def _short(html_text: str, width: int = 70) -> str:
+    import html
+    import re
+
+    text = html.unescape(re.sub(r"<[^>]+>", " ", html_text))
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

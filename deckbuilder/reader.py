@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import yaml
@@ -11,8 +10,6 @@ from .encoding import decode, repair_mojibake
 from .errors import FrontMatterError, InputError
 from .model import SourceText
 
-log = logging.getLogger("deckbuilder")
-
 MAX_BYTES = 20 * 1024 * 1024  # a guide is prose; anything bigger is a mistake
 
 
@@ -20,7 +17,7 @@ def read_source(path: Path, root: Path) -> SourceText:
     """Read ``path`` (a file under ``root``) into a ``SourceText``.
 
     Raises ``InputError`` for unreadable, binary, oversized or non-UTF-8 files and
-    ``FrontMatterError`` for bad front matter. Warns when mojibake is repaired.
+    ``FrontMatterError`` for bad front matter. ``SourceText.repaired`` tells of mojibake.
     """
     shown = str(path)
     try:
@@ -52,8 +49,6 @@ def parse_source(data: bytes, shown: str, rel: str) -> SourceText:
             f"not UTF-8 text (byte 0x{data[err.start]:02x}); save the file as UTF-8", shown, line
         ) from None
     text, codec = repair_mojibake(text)
-    if codec:
-        log.warning("%s: repaired broken encoding (UTF-8 misread as %s)", shown, codec)
     meta, body, body_line = split_front_matter(text, shown)
     return SourceText(
         path=shown, rel=rel, text=body, front_matter=meta, body_line=body_line, repaired=codec
