@@ -147,6 +147,9 @@ def load_documents(paths: list[Path], config: Config | None = None) -> list[Buil
             log.warning("%s: no study material found; it adds no cards", path)
         built.append(doc)
     _raise_all(errors)
+    if not any(doc.specs for doc in built):
+        raise InputError("nothing to build: no guide gave any cards (see the warnings above)",
+                         ", ".join(str(p) for p in paths))
     return _distinct_decks(built)
 
 

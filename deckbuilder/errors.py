@@ -23,6 +23,11 @@ class DeckbuilderError(click.ClickException):
     def __str__(self) -> str:
         return self.message
 
+    def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
+        """One ``error:`` line per problem, on stderr."""
+        for line in self.message.splitlines():
+            click.echo(f"error: {line}", err=True, file=file)
+
 
 class InputError(DeckbuilderError):
     """A source path is missing, unreadable, not text or not UTF-8."""

@@ -1,0 +1,76 @@
+"""``deckbuilder check`` and ``deckbuilder cards``: inspection without writing a deck."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from .conftest import SEED, copy_seed, run_cli
+
+LINT_ME = """# Lint Me
+
+## Common Questions
+1. Tell me about a time you took initiative without being asked
+
+## Key Themes to Demonstrate
+✅ **Ownership**: {long}
+
+## Study Notes
+- **Alpha**: one
+- **Beta**: two
+- **Gamma**: three
+
+## Raw
+<div onclick="x()">hello</div>
+"""
+
+
+def test_check_reports_each_problem(tmp_path: Path) -> None:
+    copy_seed(tmp_path)
+    (tmp_path / "lint-me.md").write_text(LINT_ME.format(long=" ".join(["word"] * 100)), encoding="utf-8")
+    result = run_cli("check", str(tmp_path))
+    out = result.stdout
+    assert "initiative-proactivity.md: warning: broken encoding (UTF-8 misread as mac_roman)" in out
+    assert "lint-me.md:4: warning: same card as " in out
+    assert "lint-me.md:7: warning: back is 100 words" in out
+    assert "lint-me.md:9: warning: section 'Study Notes' looks like study material but gave no cards" in out
+    assert "lint-me.md:15: warning: raw HTML is escaped on cards, not rendered" in out
+    assert result.exit_code == 0  # warnings only
+    assert run_cli("check", "--strict", str(tmp_path)).exit_code == 1
+    assert not list(tmp_path.glob("*.apkg")) and not (tmp_path / "deckbuilder.lock").exists()
+
+
+def test_check_errors_exit_non_zero(tmp_path: Path) -> None:
+    (tmp_path / "bad.md").write_bytes(b"caf\xe9")
+    result = run_cli("check", str(tmp_path))
+    assert result.exit_code == 1
+    assert "bad.md:1: error: not UTF-8 text" in result.stdout
+
+
+def test_fix_encoding_rewrites_with_backup(tmp_path: Path) -> None:
+    guide = copy_seed(tmp_path)
+    result = run_cli("check", "--fix-encoding", str(tmp_path))
+    assert "repaired the encoding (original kept as initiative-proactivity.md.bak)" in result.stdout
+    assert "broken encoding" not in result.stdout.split("repaired the encoding")[1]
+    assert (tmp_path / "initiative-proactivity.md.bak").read_bytes() == SEED.read_bytes()
+    assert "✅ **Better**" in guide.read_text(encoding="utf-8")
+    assert run_cli("check", "--strict", str(tmp_path)).exit_code == 0
+
+
+def test_cards_json_lists_every_card_with_its_source(tmp_path: Path) -> None:
+    copy_seed(tmp_path)
+    rows = json.loads(run_cli("cards", str(tmp_path), "--format", "json").stdout)
+    assert len(rows) == 63
+    flag = next(r for r in rows if r["kind"] == "red_flag")
+    assert flag["note_type"] == "Deckbuilder Red Flag"
+    assert flag["fields"]["Label"] == "Waiting for permission"
+    assert flag["source"].endswith("initiative-proactivity.md:793")
+    assert flag["deck"] == "Interview Prep::Initiative & Proactivity"
+    assert len(flag["guid"]) == 10 and flag["tags"]
+
+
+def test_cards_table(tmp_path: Path) -> None:
+    copy_seed(tmp_path)
+    lines = run_cli("cards", str(tmp_path)).stdout.splitlines()
+    assert lines[-1] == "63 cards"
+    assert "initiative-proactivity.md:9" in lines[0] and "Tell me about a time you took initiative" in lines[0]
