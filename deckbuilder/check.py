@@ -107,7 +107,7 @@ def _silent_sections(path: str, document: Document, specs: list[CardSpec]) -> It
     for section in sections(document):
         if section.path in covered or any(NOT_MATERIAL.search(t) for t in section.path):
             continue
-        if star.parse_answer(section) is not None:  # a sample answer's card sits on its parent
+        if star.is_answer(document, section):  # a sample answer's card sits on its parent
             continue
         if _looks_like_material(section):
             yield Finding("warning", path, section.line,

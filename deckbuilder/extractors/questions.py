@@ -22,9 +22,9 @@ SIMILAR = 0.72  # word-sequence similarity above which a sample answer is "the s
 
 
 def extract(doc: Document) -> Iterator[CardSpec]:
-    answers = star.answers(doc)
+    answers = [(SequenceMatcher(None, b=words(a.question)), a) for a in star.answers(doc)]
     for section in sections(doc):
-        if not _is_question_list(section):
+        if not _is_question_list(doc, section):
             continue
         category = section.path[-1]
         for item in list_items(section.blocks):
@@ -45,12 +45,12 @@ def extract(doc: Document) -> Iterator[CardSpec]:
             )
 
 
-def _is_question_list(section: Section) -> bool:
+def _is_question_list(doc: Document, section: Section) -> bool:
     """Under a questions heading (own or parent's); "mistakes" in a category's name is fine."""
     titles = [t for t in section.path[-2:] if QUESTION_HEADING.search(t)]
     if not titles or any(NOT_QUESTIONS.search(t) for t in titles):
         return False
-    return star.parse_answer(section) is None
+    return not star.is_answer(doc, section)
 
 
 def _question_text(md: str) -> str:
@@ -61,11 +61,13 @@ def _question_text(md: str) -> str:
     return text if len(text.split()) >= 3 else ""
 
 
-def _best_answer(question: str, answers: list[star.Answer]) -> star.Answer | None:
+def _best_answer(question: str, answers: list[tuple[SequenceMatcher, star.Answer]]) -> star.Answer | None:
     best, best_score = None, SIMILAR
-    q = words(question)
-    for answer in answers:
-        score = SequenceMatcher(None, q, words(answer.question)).ratio()
-        if score >= best_score:
-            best, best_score = answer, score
+    question_words = words(question)
+    for matcher, answer in answers:
+        matcher.set_seq1(question_words)
+        if matcher.real_quick_ratio() >= best_score and matcher.quick_ratio() >= best_score:
+            score = matcher.ratio()
+            if score >= best_score:
+                best, best_score = answer, score
     return best

@@ -25,7 +25,7 @@ BAD_MARKERS = ("❌", "🚫", "⛔", "✗", "✘", "👎")
 
 def extract(doc: Document) -> Iterator[CardSpec]:
     for section in sections(doc):
-        if star.parse_answer(section) is not None:
+        if star.is_answer(doc, section):
             continue
         pairs = list(_marker_pairs(section)) + list(_bad_good_pairs(section))
         yield from pairs

@@ -89,7 +89,22 @@ def parse_answer(section: Section) -> Answer | None:
 
 
 def answers(doc: Document) -> list[Answer]:
-    return [a for a in (parse_answer(s) for s in sections(doc)) if a is not None]
+    """The document's sample answers; computed once per document, as several extractors ask."""
+    global _last
+    if _last is not None and _last[0] is doc:
+        return _last[1]
+    found = [a for a in (parse_answer(s) for s in sections(doc)) if a is not None]
+    _last = (doc, found, {id(a.section) for a in found})
+    return found
+
+
+def is_answer(doc: Document, section: Section) -> bool:
+    answers(doc)
+    assert _last is not None
+    return id(section) in _last[2]
+
+
+_last: tuple[Document, list[Answer], set[int]] | None = None
 
 
 def outline(answer: Answer) -> StarOutline:

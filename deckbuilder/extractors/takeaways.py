@@ -45,7 +45,7 @@ def extract(doc: Document) -> Iterator[CardSpec]:
             if spec:
                 yield replace(spec, extra=f"Closes the answer to: {answer.question}")
     for section in sections(doc):
-        if title_matches(section, TAKEAWAY_HEADING, depth=0) and star.parse_answer(section) is None:
+        if title_matches(section, TAKEAWAY_HEADING, depth=0) and not star.is_answer(doc, section):
             for item in list_items(section.blocks):
                 spec = cloze_spec(item.text, section, item.line)
                 if spec:
