@@ -1,0 +1,332 @@
+"""Benchmark the real deckbuilder CLI on synthetic corpora.
+
+    python bench/bench.py [--sizes 1,100,1000] [--workdir DIR] [--keep] [--seed N] [--timeout S]
+
+For each corpus size (number of guides) it generates a deterministic corpus
+(bench/corpus.py) in a work folder and runs the installed ``deckbuilder`` executable (the
+one next to ``sys.executable``) as a subprocess:
+
+(a) cold build      - every ``deckbuilder.lock`` and ``.deckbuilder-cache`` in the corpus
+                      and the old output are deleted first;
+(b) no-change build - immediately rebuild the same corpus;
+(c) one-file change - edit one answer line in one guide, then rebuild;
+(d) ``deckbuilder --help`` start-up time (best of 5).
+
+Peak RSS of each build comes from ``os.wait4`` on the child pid (ru_maxrss). Notes and
+cards are counted in the output .apkg (collection.anki2 read with sqlite3).
+
+This is a benchmark, not a test: it prints a markdown table plus the targets for the
+largest size, and always exits 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import signal
+import sqlite3
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import zipfile
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import corpus  # noqa: E402
+
+TARGETS = {
+    # key: (label, limit, unit)
+    "cold": ("cold build (1,000 guides)", 20.0, "s"),
+    "one": ("one-file-changed rebuild", 2.0, "s"),
+    "nochange": ("no-change rebuild", 1.0, "s"),
+    "rss": ("peak RSS of a build", 400.0, "MB"),
+    "help": ("`deckbuilder --help`", 0.15, "s"),
+}
+
+
+@dataclass
+class Run:
+    seconds: float
+    rss_mb: float
+    returncode: int | None  # None: killed by the timeout
+    stdout: str
+    stderr: str
+
+    @property
+    def ok(self) -> bool:
+        return self.returncode == 0
+
+    def error(self) -> str:
+        if self.returncode is None:
+            return "timed out"
+        tail = (self.stderr.strip() or self.stdout.strip()).splitlines()[-15:]
+        return f"exit code {self.returncode}:\n" + "\n".join(tail)
+
+    def summary(self) -> str:
+        lines = [ln for ln in self.stdout.splitlines() if ln.startswith(("wrote ", "would write "))]
+        return lines[-1] if lines else ""
+
+
+@dataclass
+class Row:
+    size: int
+    mb: float = 0.0
+    notes: int | None = None
+    cards: int | None = None
+    cold: Run | None = None
+    nochange: Run | None = None
+    one: Run | None = None
+    help_s: float | None = None
+    changed: str = ""
+    errors: list[str] = field(default_factory=list)
+
+    def peak_rss(self) -> float | None:
+        runs = [r for r in (self.cold, self.nochange, self.one) if r is not None]
+        return max(r.rss_mb for r in runs) if runs else None
+
+
+def deckbuilder_exe() -> str:
+    exe = Path(sys.executable).parent / "deckbuilder"
+    if exe.exists():
+        return str(exe)
+    found = shutil.which("deckbuilder")
+    if found:
+        return found
+    sys.exit(f"no deckbuilder executable next to {sys.executable} or on PATH")
+
+
+def run_measured(argv: list[str], cwd: Path, log_dir: Path, name: str, timeout: float) -> Run:
+    """Run *argv*, returning wall time, peak RSS (MB, via os.wait4) and output."""
+    out_path, err_path = log_dir / f"{name}.stdout", log_dir / f"{name}.stderr"
+    with open(out_path, "wb") as out, open(err_path, "wb") as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(argv, cwd=cwd, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
+        timed_out = threading.Event()
+
+        def kill() -> None:
+            timed_out.set()
+            try:
+                os.kill(proc.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+
+        timer = threading.Timer(timeout, kill)
+        timer.start()
+        try:
+            _, status, usage = os.wait4(proc.pid, 0)
+        finally:
+            timer.cancel()
+        seconds = time.perf_counter() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)  # tell Popen the child is reaped
+    rss_mb = usage.ru_maxrss / 1024.0  # Linux reports kilobytes
+    if sys.platform == "darwin":
+        rss_mb = usage.ru_maxrss / (1024.0 * 1024.0)  # macOS reports bytes
+    return Run(
+        seconds=seconds,
+        rss_mb=rss_mb,
+        returncode=None if timed_out.is_set() else proc.returncode,
+        stdout=out_path.read_text(encoding="utf-8", errors="replace"),
+        stderr=err_path.read_text(encoding="utf-8", errors="replace"),
+    )
+
+
+def clear_state(corpus_dir: Path, out: Path) -> None:
+    """Delete lock files and cache folders/files anywhere in the corpus, and the old output."""
+    for path in sorted(corpus_dir.rglob("*"), reverse=True):
+        if path.name in ("deckbuilder.lock", ".deckbuilder-cache"):
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path, ignore_errors=True)
+            elif path.exists() or path.is_symlink():
+                path.unlink()
+    if out.is_dir():
+        shutil.rmtree(out)
+    elif out.exists():
+        out.unlink()
+
+
+def count_notes_cards(apkg: Path) -> tuple[int, int]:
+    with zipfile.ZipFile(apkg) as zf, tempfile.TemporaryDirectory() as tmp:
+        names = zf.namelist()
+        name = "collection.anki2" if "collection.anki2" in names else next(
+            n for n in names if n.startswith("collection.anki2"))
+        zf.extract(name, tmp)
+        con = sqlite3.connect(Path(tmp) / name)
+        try:
+            notes = con.execute("select count(*) from notes").fetchone()[0]
+            cards = con.execute("select count(*) from cards").fetchone()[0]
+        finally:
+            con.close()
+    return notes, cards
+
+
+def time_help(exe: str, cwd: Path, log_dir: Path, timeout: float, repeats: int = 5) -> float | None:
+    best = None
+    for i in range(repeats):
+        run = run_measured([exe, "--help"], cwd, log_dir, f"help-{i}", timeout)
+        if not run.ok:
+            return None
+        best = run.seconds if best is None else min(best, run.seconds)
+    return best
+
+
+def bench_size(size: int, work: Path, exe: str, seed: str, timeout: float) -> Row:
+    row = Row(size)
+    corpus_dir = work / f"corpus-{size}"
+    out = work / f"out-{size}.apkg"
+    log_dir = work / f"logs-{size}"
+    if corpus_dir.exists():
+        shutil.rmtree(corpus_dir)
+    log_dir.mkdir(parents=True, exist_ok=True)
+
+    t0 = time.perf_counter()
+    paths = corpus.generate(corpus_dir, size, seed)
+    row.mb = sum(p.stat().st_size for p in paths) / 1e6
+    print(f"[{size}] generated {len(paths)} guides, {row.mb:.2f} MB in {time.perf_counter() - t0:.1f} s",
+          file=sys.stderr, flush=True)
+
+    build = [exe, "build", str(corpus_dir), "-o", str(out)]
+
+    clear_state(corpus_dir, out)
+    row.cold = run_measured(build, work, log_dir, "cold", timeout)
+    print(f"[{size}] cold build: {row.cold.seconds:.2f} s, rc={row.cold.returncode}", file=sys.stderr, flush=True)
+    if not row.cold.ok:
+        row.errors.append(f"cold build failed ({row.cold.error()})")
+    else:
+        try:
+            row.notes, row.cards = count_notes_cards(out)
+        except Exception as exc:  # a benchmark reports, it does not crash
+            row.errors.append(f"could not count notes in {out}: {exc!r}")
+
+        row.nochange = run_measured(build, work, log_dir, "nochange", timeout)
+        print(f"[{size}] no-change rebuild: {row.nochange.seconds:.2f} s", file=sys.stderr, flush=True)
+        if not row.nochange.ok:
+            row.errors.append(f"no-change rebuild failed ({row.nochange.error()})")
+
+        path, _old, _new = corpus.apply_one_change(corpus_dir, seed, 0)
+        row.changed = path.relative_to(corpus_dir).as_posix()
+        row.one = run_measured(build, work, log_dir, "one-changed", timeout)
+        print(f"[{size}] one-file-changed rebuild: {row.one.seconds:.2f} s", file=sys.stderr, flush=True)
+        if not row.one.ok:
+            row.errors.append(f"one-file-changed rebuild failed ({row.one.error()})")
+
+    row.help_s = time_help(exe, work, log_dir, timeout)
+    if row.help_s is None:
+        row.errors.append("`deckbuilder --help` failed")
+    return row
+
+
+def _s(run: Run | None) -> str:
+    if run is None:
+        return "—"
+    if not run.ok:
+        return "error" if run.returncode is not None else "timeout"
+    return f"{run.seconds:.2f}"
+
+
+def _n(value: int | None) -> str:
+    return "—" if value is None else f"{value:,}"
+
+
+def print_report(rows: list[Row]) -> None:
+    print()
+    print("| guides | MB of markdown | notes | cards | cold s | cards/s | no-change s | one-changed s "
+          "| --help s | peak RSS MB |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        cps = "—"
+        if r.cold is not None and r.cold.ok and r.cards:
+            cps = f"{r.cards / r.cold.seconds:,.0f}"
+        rss = r.peak_rss()
+        print(f"| {r.size:,} | {r.mb:.2f} | {_n(r.notes)} | {_n(r.cards)} | {_s(r.cold)} | {cps} "
+              f"| {_s(r.nochange)} | {_s(r.one)} | {'—' if r.help_s is None else f'{r.help_s:.3f}'} "
+              f"| {'—' if rss is None else f'{rss:.0f}'} |")
+
+    print()
+    for r in rows:
+        for name, run in (("cold", r.cold), ("no-change", r.nochange), ("one-changed", r.one)):
+            if run is not None and run.ok and run.summary():
+                extra = f" (edited {r.changed})" if name == "one-changed" else ""
+                print(f"- {r.size:,} guides, {name}{extra}: `{run.summary()}`; RSS {run.rss_mb:.0f} MB")
+        for err in r.errors:
+            print(f"- {r.size:,} guides: ERROR: {err}")
+
+    largest = max(rows, key=lambda r: r.size)
+    print()
+    print(f"Targets, checked at the largest size ({largest.size:,} guides):")
+    print()
+    measured = {
+        "cold": largest.cold.seconds if largest.cold and largest.cold.ok else None,
+        "one": largest.one.seconds if largest.one and largest.one.ok else None,
+        "nochange": largest.nochange.seconds if largest.nochange and largest.nochange.ok else None,
+        "rss": largest.peak_rss(),
+        "help": largest.help_s,
+    }
+    for key, (label, limit, unit) in TARGETS.items():
+        value = measured[key]
+        if value is None:
+            verdict, shown = "not met (no measurement)", "—"
+        else:
+            verdict, shown = ("met" if value <= limit else "not met"), f"{value:.3g} {unit}"
+        note = ""
+        if key == "cold" and largest.size != 1000:
+            note = f" (target is for 1,000 guides; measured at {largest.size:,})"
+        print(f"- {label} ≤ {limit:g} {unit}: {shown} — **{verdict}**{note}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="1,100,1000", help="comma-separated guide counts")
+    parser.add_argument("--workdir", type=Path, help="where corpora and outputs go (default: a temp dir)")
+    parser.add_argument("--keep", action="store_true", help="keep the work folder afterwards")
+    parser.add_argument("--seed", default="0", help="corpus seed (default 0)")
+    parser.add_argument("--timeout", type=float, default=1800.0, help="seconds before a run is killed")
+    args = parser.parse_args()
+
+    sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    exe = deckbuilder_exe()
+    if args.workdir:
+        work = args.workdir.resolve()
+        work.mkdir(parents=True, exist_ok=True)
+        created = False
+    else:
+        work = Path(tempfile.mkdtemp(prefix="deckbuilder-bench-"))
+        created = True
+    print(f"deckbuilder: {exe}\nwork folder: {work}", file=sys.stderr, flush=True)
+
+    rows: list[Row] = []
+    try:
+        for size in sizes:
+            try:
+                rows.append(bench_size(size, work, exe, args.seed, args.timeout))
+            except Exception as exc:  # keep going; a benchmark reports, it does not assert
+                row = Row(size)
+                row.errors.append(f"benchmark harness error: {exc!r}")
+                rows.append(row)
+        if rows:
+            print_report(rows)
+    finally:
+        if args.keep:
+            print(f"\n(work folder kept: {work})", file=sys.stderr)
+        elif created:
+            shutil.rmtree(work, ignore_errors=True)
+        else:  # a --workdir given by the user: remove only what this run created in it
+            for size in sizes:
+                for name in (f"corpus-{size}", f"out-{size}.apkg", f"logs-{size}"):
+                    path = work / name
+                    if path.is_dir():
+                        shutil.rmtree(path, ignore_errors=True)
+                    elif path.exists():
+                        path.unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    try:
+        main()
+    except KeyboardInterrupt:
+        pass
+    sys.exit(0)
