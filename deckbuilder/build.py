@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import re
 import time
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
+from .cache import CACHE_DIR, FileCache, entry_key, note_from_json, note_to_json, spec_from_json, spec_to_json
 from .changes import Candidate, Plan, notetype_mods, reconcile
 from .config import DOCUMENT_KEYS, Config, DocumentSettings, document_settings
 from .errors import BuildErrors, DeckbuilderError, InputError, OutputError
@@ -19,7 +23,7 @@ from .lockfile import LOCK_NAME, read_lock, write_lock
 from .model import CardSpec, NoteKind
 from .notetypes import load_templates
 from .package import NoteRecord, write_apkg
-from .reader import read_source
+from .reader import MAX_BYTES, parse_source, read_source
 from .render import render
 from .sections import build_document
 
@@ -30,7 +34,7 @@ MARKDOWN_SUFFIXES = (".md", ".markdown")
 
 @dataclass(frozen=True)
 class BuiltDocument:
-    """One guide's outcome: where it came from, where its cards go, and the card specs."""
+    """One guide's outcome: where it came from, where its cards go, its specs and notes."""
 
     path: str  # as given, for messages
     rel: str  # relative to its source root
@@ -38,7 +42,9 @@ class BuiltDocument:
     deck: str
     doc_id: str
     specs: tuple[CardSpec, ...]
+    notes: tuple[Candidate, ...] = ()  # rendered; time, id and position come later
     repaired: str = ""  # codec undone, if the file had mojibake
+    warnings: tuple[str, ...] = ()
 
 
 @dataclass
@@ -106,11 +112,12 @@ def tags_for(prefix: str, doc_slug: str, spec: CardSpec) -> tuple[str, ...]:
     return (path_tag, f"{prefix}::kind::{spec.kind.value.replace('_', '-')}")
 
 
-def process_file(path: Path, root: Path, config: Config) -> BuiltDocument | None:
-    """Everything that depends on one file alone: read, parse, extract. None if skipped."""
-    source = read_source(path, root)
+def process_file(path: Path, root: Path, config: Config, data: bytes | None = None) -> BuiltDocument | None:
+    """Everything that depends on one file alone: read, parse, extract, render. None if skipped."""
+    source = read_source(path, root) if data is None else parse_source(data, str(path), _relative(path, root))
+    warnings = []
     if source.repaired:
-        log.warning("%s: repaired broken encoding (UTF-8 misread as %s)", path, source.repaired)
+        warnings.append(f"{path}: repaired broken encoding (UTF-8 misread as {source.repaired})")
     meta = dict(source.front_matter)
     settings = config.document(source.rel)
     if any(k in meta for k in DOCUMENT_KEYS):
@@ -122,35 +129,128 @@ def process_file(path: Path, root: Path, config: Config) -> BuiltDocument | None
         return None
     document = build_document(source)
     specs = tuple(extract_all(document, config.enabled(list(REGISTRY), settings)))
-    title = settings.deck or document.title
+    if not specs:
+        warnings.append(f"{path}: no study material found; it adds no cards")
+    ident = doc_id(source.rel)
+    deck = deck_name(config.root_deck, source.rel, settings.deck or document.title)
+    notes = tuple(_render_notes(str(path), ident, document.title, deck, specs, config))
+    return BuiltDocument(str(path), source.rel, document.title, deck, ident, specs, notes, source.repaired,
+                         tuple(warnings))
+
+
+def _render_notes(
+    path: str, ident: str, title: str, deck: str, specs: tuple[CardSpec, ...], config: Config
+) -> Iterator[Candidate]:
+    doc_slug = slug(ident)
+    for spec in specs:
+        rendered = render(spec, title)
+        tags = tags_for(config.tag_prefix, doc_slug, spec)
+        record = NoteRecord(note_guid(ident, spec), rendered.note_kind, rendered.fields, tags, deck, 0, 0, 0)
+        key = " ".join(spec.front.split())
+        yield Candidate(record, ident, spec.kind.value, " / ".join(spec.section_path), key, f"{path}:{spec.line}")
+
+
+def _process_job(job: tuple[Path, Path, Config, bytes]) -> BuiltDocument | None | tuple[str, str]:
+    """Pool worker: errors travel back as (class name, message) since they carry paths."""
+    try:
+        return process_file(*job)
+    except DeckbuilderError as err:
+        return (type(err).__name__, err.message)
+
+
+def _doc_to_json(doc: BuiltDocument | None) -> dict[str, Any]:
+    if doc is None:
+        return {"skipped": True}
+    return {
+        "path": doc.path, "rel": doc.rel, "title": doc.title, "deck": doc.deck, "doc_id": doc.doc_id,
+        "repaired": doc.repaired, "warnings": list(doc.warnings),
+        "specs": [spec_to_json(s) for s in doc.specs], "notes": [note_to_json(n) for n in doc.notes],
+    }
+
+
+def _doc_from_json(data: dict[str, Any]) -> BuiltDocument | None:
+    if data.get("skipped") is True:
+        return None
     return BuiltDocument(
-        path=str(path), rel=source.rel, title=document.title, deck=deck_name(config.root_deck, source.rel, title),
-        doc_id=doc_id(source.rel), specs=specs, repaired=source.repaired,
+        str(data["path"]), str(data["rel"]), str(data["title"]), str(data["deck"]), str(data["doc_id"]),
+        tuple(spec_from_json(s) for s in data["specs"]), tuple(note_from_json(n) for n in data["notes"]),
+        str(data["repaired"]), tuple(map(str, data["warnings"])),
     )
 
 
-def load_documents(paths: list[Path], config: Config | None = None) -> list[BuiltDocument]:
-    """Read and extract every document; report every failing file before raising."""
+def _relative(path: Path, root: Path) -> str:
+    try:
+        return path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return path.name
+
+
+def load_documents(
+    paths: list[Path], config: Config | None = None, *, cache_dir: Path | None = None, workers: int = 1
+) -> list[BuiltDocument]:
+    """Read, extract and render every document, from the cache where it can; report every
+    failing file before raising. Documents come back in path order whatever the workers do."""
     config = config or Config()
-    built: list[BuiltDocument] = []
-    errors: list[DeckbuilderError] = []
+    cache = FileCache(cache_dir)
+    fingerprint = config_fingerprint(config)
+    results: list[BuiltDocument | None | tuple[str, str]] = []
+    todo: list[tuple[int, str, tuple[Path, Path, Config, bytes]]] = []
     for path, root in gather(paths):
         try:
-            doc = process_file(path, root, config)
-        except DeckbuilderError as err:
-            errors.append(err)
-            continue
-        if doc is None:
-            log.info("%s: skipped (skip: true)", path)
-            continue
-        if not doc.specs:
-            log.warning("%s: no study material found; it adds no cards", path)
-        built.append(doc)
+            data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else b""
+        except OSError:
+            data = b""  # read_source gives the message
+        key = entry_key(data, str(path), _relative(path, root), fingerprint)
+        cached = cache.get(key) if data else None
+        if cached is not None:
+            try:
+                results.append(_doc_from_json(cached))
+                continue
+            except (KeyError, TypeError, ValueError):
+                pass  # a damaged entry: rebuild it
+        results.append(None)
+        todo.append((len(results) - 1, key, (path, root, config, data or None)))
+    for (index, key, _job), outcome in zip(todo, _run_jobs([job for _, _, job in todo], workers)):
+        results[index] = outcome
+        if not isinstance(outcome, tuple):
+            cache.put(key, _doc_to_json(outcome))
+    built: list[BuiltDocument] = []
+    errors: list[DeckbuilderError] = []
+    for outcome in results:
+        if isinstance(outcome, tuple):
+            errors.append(DeckbuilderError(outcome[1]))
+        elif outcome is not None:
+            for warning in outcome.warnings:
+                log.warning("%s", warning)
+            built.append(outcome)
     _raise_all(errors)
     if not any(doc.specs for doc in built):
         raise InputError("nothing to build: no guide gave any cards (see the warnings above)",
                          ", ".join(str(p) for p in paths))
     return _distinct_decks(built)
+
+
+def _run_jobs(jobs: list[tuple[Path, Path, Config, bytes]], workers: int) -> Iterator[Any]:
+    """Process files in order; with several workers, in a process pool (same results, same order)."""
+    if workers <= 1 or len(jobs) < 4:
+        return map(_process_job, jobs)
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    chunk = max(1, min(16, len(jobs) // (workers * 8)))
+    results = list(pool.map(_process_job, jobs, chunksize=chunk))
+    pool.shutdown()
+    return iter(results)
+
+
+def config_fingerprint(config: Config) -> str:
+    """Changes when the settings or deckbuilder's own code change."""
+    h = hashlib.sha256(repr(config).encode("utf-8"))
+    for module in sorted(Path(__file__).parent.rglob("*.py")):
+        h.update(module.read_bytes())
+    return h.hexdigest()
 
 
 def _distinct_decks(docs: list[BuiltDocument]) -> list[BuiltDocument]:
@@ -166,7 +266,9 @@ def _distinct_decks(docs: list[BuiltDocument]) -> list[BuiltDocument]:
                 "%s: the title %r is also used by %s; its deck is named after the file instead",
                 doc.path, doc.title, ", ".join(t.path for t in twins if t is not doc),
             )
-            doc = replace(doc, deck=f"{doc.deck} ({Path(doc.rel).stem})")
+            deck = f"{doc.deck} ({Path(doc.rel).stem})"
+            notes = tuple(replace(n, record=replace(n.record, deck=deck)) for n in doc.notes)
+            doc = replace(doc, deck=deck, notes=notes)
         out.append(doc)
     return out
 
@@ -177,27 +279,23 @@ def build_timestamp() -> int:
     return int(epoch) if epoch.isdigit() else int(time.time())
 
 
-def candidates(docs: list[BuiltDocument], config: Config) -> list[Candidate]:
-    """Render every spec into a note (without time or id yet), in document order."""
+def candidates(docs: list[BuiltDocument]) -> list[Candidate]:
+    """Every document's notes in document order, numbered for Anki's new-card queue."""
     out = []
     seen: dict[str, str] = {}
     for doc in docs:
-        doc_slug = slug(doc.doc_id)
-        for spec in doc.specs:
-            guid = note_guid(doc.doc_id, spec)
-            where = f"{doc.path}:{spec.line}"
+        for cand in doc.notes:
+            guid = cand.record.guid
             if guid in seen:
-                log.warning("%s: same card as %s; skipped", where, seen[guid])
+                log.warning("%s: same card as %s; skipped", cand.where, seen[guid])
                 continue
-            seen[guid] = where
-            rendered = render(spec, doc.title)
-            tags = tags_for(config.tag_prefix, doc_slug, spec)
-            record = NoteRecord(guid, rendered.note_kind, rendered.fields, tags, doc.deck,
-                                due=len(out), mod=0, note_id=0)
-            section = " / ".join(spec.section_path)
-            key = " ".join(spec.front.split())
-            out.append(Candidate(record, doc.doc_id, spec.kind.value, section, key, where))
+            seen[guid] = cand.where
+            out.append(replace(cand, record=replace(cand.record, due=len(out))))
     return out
+
+
+def default_workers() -> int:
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1, 8))
 
 
 def source_folder(paths: list[Path]) -> Path:
@@ -210,13 +308,23 @@ def output_file(out: Path, config: Config) -> Path:
     return out if out.suffix.lower() == ".apkg" else out / config.output
 
 
-def build(paths: list[Path], out: Path, *, config: Config | None = None, dry_run: bool = False) -> BuildResult:
+def build(
+    paths: list[Path],
+    out: Path,
+    *,
+    config: Config | None = None,
+    dry_run: bool = False,
+    use_cache: bool = True,
+    workers: int | None = None,
+) -> BuildResult:
     """Build one ``.apkg`` from ``paths`` into ``out`` (an .apkg file, or a folder)."""
     config = config or Config()
-    docs = load_documents(paths, config)
+    folder = source_folder(paths)
+    cache_dir = folder / CACHE_DIR if use_cache and not dry_run else None
+    docs = load_documents(paths, config, cache_dir=cache_dir, workers=workers or default_workers())
     now = build_timestamp()
-    lock_file = source_folder(paths) / LOCK_NAME
-    plan = reconcile(candidates(docs, config), read_lock(lock_file), now, config.root_deck)
+    lock_file = folder / LOCK_NAME
+    plan = reconcile(candidates(docs), read_lock(lock_file), now, config.root_deck)
     digests = {kind: load_templates(kind, config.templates).digest for kind in NoteKind}
     model_mods = notetype_mods(digests, plan.lock, now)
     target = output_file(out, config)

@@ -162,7 +162,7 @@ def cards(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
     sources = _paths(paths)
     settings = _config(sources, config)
     rows = []
-    for cand in candidates(load_documents(sources, settings), settings):
+    for cand in candidates(load_documents(sources, settings)):
         record = cand.record
         rows.append({
             "note_type": NOTE_TYPES[record.note_kind].name,

@@ -1,0 +1,111 @@
+"""A per-file cache: a guide's content hash -> its extracted and rendered notes.
+
+Entries live in ``.deckbuilder-cache/`` beside the sources, one JSON file per guide. The
+key covers the file's bytes, how it was named, the tool version and the configuration,
+so any of them changing misses. JSON rather than pickle, and a checksum over each entry:
+a corrupt, stale or foreign entry is ignored and rebuilt, never trusted or executed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import tempfile
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+from .changes import Candidate
+from .model import CardSpec, Kind, NoteKind, StarOutline
+from .package import NoteRecord
+
+CACHE_DIR = ".deckbuilder-cache"
+FORMAT = 1
+
+
+def entry_key(data: bytes, shown: str, rel: str, config_fingerprint: str) -> str:
+    h = hashlib.sha256()
+    for part in (f"deckbuilder {__version__} cache {FORMAT}", shown, rel, config_fingerprint):
+        h.update(part.encode("utf-8") + b"\0")
+    h.update(data)
+    return h.hexdigest()
+
+
+class FileCache:
+    """Get/put documents by key; every failure to read is a miss."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.folder = folder
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, key: str) -> Path:
+        assert self.folder is not None
+        return self.folder / key[:2] / f"{key}.json"
+
+    def get(self, key: str) -> dict[str, Any] | None:
+        if self.folder is None:
+            return None
+        try:
+            raw = self._path(key).read_bytes()
+            header, _, payload = raw.partition(b"\n")
+            meta = json.loads(header)
+            if meta != {"key": key, "sha256": hashlib.sha256(payload).hexdigest(), "format": FORMAT}:
+                raise ValueError("foreign or corrupt entry")
+            value = json.loads(payload)
+            if not isinstance(value, dict):
+                raise ValueError("unexpected entry")
+        except (OSError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def put(self, key: str, value: dict[str, Any]) -> None:
+        if self.folder is None:
+            return
+        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        header = json.dumps({"key": key, "sha256": hashlib.sha256(payload).hexdigest(), "format": FORMAT})
+        path = self._path(key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
+            with os.fdopen(fd, "wb") as handle:
+                handle.write(header.encode("utf-8") + b"\n" + payload)
+            os.replace(tmp, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs speed
+
+
+def spec_to_json(spec: CardSpec) -> dict[str, Any]:
+    data = asdict(spec)
+    data["kind"] = spec.kind.value
+    data["outline"] = [[label, list(lines)] for label, lines in spec.outline.rows] if spec.outline else None
+    return data
+
+
+def spec_from_json(data: dict[str, Any]) -> CardSpec:
+    outline = data.pop("outline")
+    data["kind"] = Kind(data["kind"])
+    data["section_path"] = tuple(data["section_path"])
+    data["related"] = tuple(data["related"])
+    if set(data) != {f.name for f in fields(CardSpec)} - {"outline"}:
+        raise ValueError("unexpected card spec fields")
+    return CardSpec(
+        outline=StarOutline(tuple((label, tuple(lines)) for label, lines in outline)) if outline else None, **data
+    )
+
+
+def note_to_json(cand: Candidate) -> list[Any]:
+    r = cand.record
+    return [r.guid, r.note_kind.value, list(r.fields), list(r.tags), r.deck, cand.doc, cand.kind, cand.section,
+            cand.key, cand.where]
+
+
+def note_from_json(row: list[Any]) -> Candidate:
+    guid, note_kind, fields_, tags, deck, doc, kind, section, key, where = row
+    record = NoteRecord(str(guid), NoteKind(note_kind), tuple(map(str, fields_)), tuple(map(str, tags)), str(deck),
+                        due=0, mod=0, note_id=0)
+    return Candidate(record, str(doc), str(kind), str(section), str(key), str(where))
