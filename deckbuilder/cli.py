@@ -96,13 +96,18 @@ def _print_report(result, dry_run: bool) -> None:
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="A folder whose *.html / cards.css override the built-in templates.")
 @CONFIG_OPTION
-def build(paths: tuple[Path, ...], out: Path, dry_run: bool, templates: Path | None, config: Path | None) -> None:
+@click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for parsing (default: all cores).")
+@click.option("--no-cache", is_flag=True, help="Ignore and do not write the per-file cache.")
+def build(
+    paths: tuple[Path, ...], out: Path, dry_run: bool, templates: Path | None, config: Path | None,
+    jobs: int | None, no_cache: bool,
+) -> None:
     """Build an .apkg from PATHS (files or folders; default: source/)."""
     from .build import build as run_build
 
     _setup_logging()
     settings = _config(_paths(paths), config, templates)
-    result = run_build(_paths(paths), out, config=settings, dry_run=dry_run)
+    result = run_build(_paths(paths), out, config=settings, dry_run=dry_run, use_cache=not no_cache, workers=jobs)
     _print_report(result, dry_run)
 
 
