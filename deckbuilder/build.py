@@ -11,7 +11,7 @@ from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Any, Union
 
 from .cache import CACHE_DIR, FileCache, entry_key, note_from_json, note_to_json, spec_from_json, spec_to_json
 from .changes import Candidate, Plan, notetype_mods, reconcile
@@ -41,10 +41,15 @@ class BuiltDocument:
     title: str
     deck: str
     doc_id: str
-    specs: tuple[CardSpec, ...]
+    spec_data: tuple[dict[str, Any], ...]  # the card specs, JSON-ready (as cached)
     notes: tuple[Candidate, ...] = ()  # rendered; time, id and position come later
     repaired: str = ""  # codec undone, if the file had mojibake
     warnings: tuple[str, ...] = ()
+
+    @property
+    def specs(self) -> tuple[CardSpec, ...]:
+        """Decoded on demand: a build itself needs only the rendered notes."""
+        return tuple(spec_from_json(dict(data)) for data in self.spec_data)
 
 
 @dataclass
@@ -55,7 +60,7 @@ class BuildResult:
     plan: Plan
 
     def counts(self, doc: BuiltDocument) -> Counter[NoteKind]:
-        return Counter(spec.note_kind for spec in doc.specs)
+        return Counter(note.record.note_kind for note in doc.notes)
 
 
 def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -134,7 +139,8 @@ def process_file(path: Path, root: Path, config: Config, data: bytes | None = No
     ident = doc_id(source.rel)
     deck = deck_name(config.root_deck, source.rel, settings.deck or document.title)
     notes = tuple(_render_notes(str(path), ident, document.title, deck, specs, config))
-    return BuiltDocument(str(path), source.rel, document.title, deck, ident, specs, notes, source.repaired,
+    spec_data = tuple(spec_to_json(spec) for spec in specs)
+    return BuiltDocument(str(path), source.rel, document.title, deck, ident, spec_data, notes, source.repaired,
                          tuple(warnings))
 
 
@@ -150,12 +156,20 @@ def _render_notes(
         yield Candidate(record, ident, spec.kind.value, " / ".join(spec.section_path), key, f"{path}:{spec.line}")
 
 
-def _process_job(job: tuple[Path, Path, Config, bytes]) -> BuiltDocument | None | tuple[str, str]:
-    """Pool worker: errors travel back as (class name, message) since they carry paths."""
+def _process_job(job: tuple[Path, Path, Config, bytes | None, Path | None, str]) -> Outcome:
+    """Process one file and cache the result (in the worker, so both cores share that work).
+    Errors travel back as (message,) since a worker's exception loses its fields."""
+    path, root, config, data, cache_dir, key = job
     try:
-        return process_file(*job)
+        doc = process_file(path, root, config, data)
     except DeckbuilderError as err:
-        return (type(err).__name__, err.message)
+        return (err.message,)
+    if key:
+        FileCache(cache_dir).put(key, _doc_to_json(doc))
+    return doc
+
+
+Outcome = Union["BuiltDocument", None, tuple[str]]
 
 
 def _doc_to_json(doc: BuiltDocument | None) -> dict[str, Any]:
@@ -164,16 +178,19 @@ def _doc_to_json(doc: BuiltDocument | None) -> dict[str, Any]:
     return {
         "path": doc.path, "rel": doc.rel, "title": doc.title, "deck": doc.deck, "doc_id": doc.doc_id,
         "repaired": doc.repaired, "warnings": list(doc.warnings),
-        "specs": [spec_to_json(s) for s in doc.specs], "notes": [note_to_json(n) for n in doc.notes],
+        "specs": list(doc.spec_data), "notes": [note_to_json(n) for n in doc.notes],
     }
 
 
 def _doc_from_json(data: dict[str, Any]) -> BuiltDocument | None:
     if data.get("skipped") is True:
         return None
+    specs = data["specs"]
+    if not isinstance(specs, list) or not all(isinstance(s, dict) for s in specs):
+        raise ValueError("bad specs")
     return BuiltDocument(
         str(data["path"]), str(data["rel"]), str(data["title"]), str(data["deck"]), str(data["doc_id"]),
-        tuple(spec_from_json(s) for s in data["specs"]), tuple(note_from_json(n) for n in data["notes"]),
+        tuple(specs), tuple(note_from_json(n) for n in data["notes"]),
         str(data["repaired"]), tuple(map(str, data["warnings"])),
     )
 
@@ -193,15 +210,15 @@ def load_documents(
     config = config or Config()
     cache = FileCache(cache_dir)
     fingerprint = config_fingerprint(config)
-    results: list[BuiltDocument | None | tuple[str, str]] = []
-    todo: list[tuple[int, str, tuple[Path, Path, Config, bytes]]] = []
+    results: list[Outcome] = []
+    todo: list[tuple[int, tuple[Path, Path, Config, bytes | None, Path | None, str]]] = []
     for path, root in gather(paths):
         try:
-            data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else b""
+            data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
         except OSError:
-            data = b""  # read_source gives the message
-        key = entry_key(data, str(path), _relative(path, root), fingerprint)
-        cached = cache.get(key) if data else None
+            data = None  # read_source gives the message
+        key = entry_key(data, str(path), _relative(path, root), fingerprint) if data is not None else ""
+        cached = cache.get(key) if key else None
         if cached is not None:
             try:
                 results.append(_doc_from_json(cached))
@@ -209,40 +226,35 @@ def load_documents(
             except (KeyError, TypeError, ValueError):
                 pass  # a damaged entry: rebuild it
         results.append(None)
-        todo.append((len(results) - 1, key, (path, root, config, data or None)))
-    for (index, key, _job), outcome in zip(todo, _run_jobs([job for _, _, job in todo], workers)):
+        todo.append((len(results) - 1, (path, root, config, data, cache_dir, key)))
+    for (index, _job), outcome in zip(todo, _run_jobs([job for _, job in todo], workers)):
         results[index] = outcome
-        if not isinstance(outcome, tuple):
-            cache.put(key, _doc_to_json(outcome))
     built: list[BuiltDocument] = []
     errors: list[DeckbuilderError] = []
     for outcome in results:
         if isinstance(outcome, tuple):
-            errors.append(DeckbuilderError(outcome[1]))
+            errors.append(DeckbuilderError(outcome[0]))
         elif outcome is not None:
             for warning in outcome.warnings:
                 log.warning("%s", warning)
             built.append(outcome)
     _raise_all(errors)
-    if not any(doc.specs for doc in built):
+    if not any(doc.notes for doc in built):
         raise InputError("nothing to build: no guide gave any cards (see the warnings above)",
                          ", ".join(str(p) for p in paths))
     return _distinct_decks(built)
 
 
-def _run_jobs(jobs: list[tuple[Path, Path, Config, bytes]], workers: int) -> Iterator[Any]:
+def _run_jobs(jobs: list[tuple[Path, Path, Config, bytes | None, Path | None, str]], workers: int) -> list[Outcome]:
     """Process files in order; with several workers, in a process pool (same results, same order)."""
     if workers <= 1 or len(jobs) < 4:
-        return map(_process_job, jobs)
+        return [_process_job(job) for job in jobs]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
-    chunk = max(1, min(16, len(jobs) // (workers * 8)))
-    results = list(pool.map(_process_job, jobs, chunksize=chunk))
-    pool.shutdown()
-    return iter(results)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(pool.map(_process_job, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8)))))
 
 
 def config_fingerprint(config: Config) -> str:
@@ -280,7 +292,7 @@ def build_timestamp() -> int:
 
 
 def candidates(docs: list[BuiltDocument]) -> list[Candidate]:
-    """Every document's notes in document order, numbered for Anki's new-card queue."""
+    """Every document's notes in document order (their position is their new-card order)."""
     out = []
     seen: dict[str, str] = {}
     for doc in docs:
@@ -290,7 +302,7 @@ def candidates(docs: list[BuiltDocument]) -> list[Candidate]:
                 log.warning("%s: same card as %s; skipped", cand.where, seen[guid])
                 continue
             seen[guid] = cand.where
-            out.append(replace(cand, record=replace(cand.record, due=len(out))))
+            out.append(cand)
     return out
 
 

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, fields
+from dataclasses import fields
 from pathlib import Path
 from typing import Any
 
@@ -80,8 +80,10 @@ class FileCache:
 
 
 def spec_to_json(spec: CardSpec) -> dict[str, Any]:
-    data = asdict(spec)
+    data = {f.name: getattr(spec, f.name) for f in fields(CardSpec)}  # shallow: asdict deep-copies
     data["kind"] = spec.kind.value
+    data["section_path"] = list(spec.section_path)
+    data["related"] = list(spec.related)
     data["outline"] = [[label, list(lines)] for label, lines in spec.outline.rows] if spec.outline else None
     return data
 

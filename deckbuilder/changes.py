@@ -18,12 +18,11 @@ from difflib import SequenceMatcher
 from .identity import normalise
 from .lockfile import Lock, LockedNote
 from .model import NoteKind
-from .package import NoteRecord
+from .package import ID_STRIDE, NoteRecord
 from .render import FIELDS
 
 REWORDED = 0.8  # similarity at or above which a changed front is the same card, reworded
 UNSURE = 0.55  # between this and REWORDED we treat it as new, and say so
-ID_STRIDE = 100  # note ids leave room for the card ids genanki numbers after them
 REMOVED_TAG = "deckbuilder::removed"
 REMOVED_DECK = "Removed"
 STATES = ("added", "updated", "unchanged", "reworded", "removed")
@@ -33,7 +32,7 @@ STATES = ("added", "updated", "unchanged", "reworded", "removed")
 class Candidate:
     """A note as this build renders it, before it has a modification time or id."""
 
-    record: NoteRecord  # mod and note_id still 0
+    record: NoteRecord  # due, mod and note_id still 0
     doc: str
     kind: str
     section: str
@@ -74,8 +73,10 @@ def reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str)
     used_ids = [n.note_id for n in (*lock.notes.values(), *lock.removed.values())]
     next_id = max([now * 1000, *(i + ID_STRIDE for i in used_ids)])
 
-    for cand in candidates:
-        counts = report.setdefault(cand.doc, Counter())
+    for due, cand in enumerate(candidates):
+        counts = report.get(cand.doc)
+        if counts is None:
+            counts = report[cand.doc] = Counter()
         guid = cand.record.guid
         old = lock.notes.get(guid) or lock.removed.get(guid)
         state = "updated"
@@ -91,8 +92,8 @@ def reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str)
                         f"({score:.0%} alike): {cand.key!r} vs {match.key!r}"
                     )
                 state = "added"
-        record = replace(cand.record, guid=guid)
-        content = digest(record)
+        rec = cand.record
+        content = digest(rec)
         if old is None:
             mod, note_id = now, next_id
             next_id += ID_STRIDE
@@ -101,9 +102,9 @@ def reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str)
         else:
             mod, note_id = max(now, old.mod + 1), old.note_id
         counts[state] += 1
-        records.append(replace(record, mod=mod, note_id=note_id))
+        records.append(NoteRecord(guid, rec.note_kind, rec.fields, rec.tags, rec.deck, due, mod, note_id))
         new_lock.notes[guid] = LockedNote(
-            guid, content, mod, note_id, cand.doc, cand.kind, record.note_kind.value, cand.section, cand.key
+            guid, content, mod, note_id, cand.doc, cand.kind, rec.note_kind.value, cand.section, cand.key
         )
 
     gone = list(orphans.values()) + [n for g, n in lock.removed.items() if g not in new_lock.notes]

@@ -82,7 +82,7 @@ def _print_report(result, dry_run: bool) -> None:
         click.echo(f"note: {note}")
     total = result.plan.total()
     summary = ", ".join(f"{total.get(s, 0)} {s}" for s in STATES)
-    tombstones = len(result.notes) - sum(len(d.specs) for d in result.documents)
+    tombstones = len(result.notes) - sum(len(d.notes) for d in result.documents)
     verb = "would write" if dry_run else "wrote"
     extra = f" ({tombstones} tagged deckbuilder::removed)" if tombstones > 0 else ""
     click.echo(f"{verb} {len(result.notes)} notes{extra} to {result.output}: {summary}")

