@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Union
 
-from .cache import CACHE_DIR, FileCache, entry_key, note_from_json, note_to_json, spec_from_json, spec_to_json
+from .cache import CACHE_DIR, FileCache, Manifest, entry_key, note_from_json, note_to_json, spec_from_json, spec_to_json
 from .changes import Candidate, Plan, notetype_mods, reconcile
 from .config import DOCUMENT_KEYS, Config, DocumentSettings, document_settings
 from .errors import BuildErrors, DeckbuilderError, InputError, OutputError
@@ -53,14 +53,38 @@ class BuiltDocument:
 
 
 @dataclass
-class BuildResult:
-    documents: list[BuiltDocument]
-    notes: list[NoteRecord]  # everything written, tombstones included
-    output: Path
-    plan: Plan
+class BuildSummary:
+    """What a build reports, as plain data (it is stored for the no-change fast path)."""
 
-    def counts(self, doc: BuiltDocument) -> Counter[NoteKind]:
-        return Counter(note.record.note_kind for note in doc.notes)
+    documents: list[tuple[str, str, dict[str, int]]]  # (path, doc id, notes per note kind)
+    changes: dict[str, dict[str, int]]  # doc id -> added/updated/... counts
+    messages: list[str]  # things the user should know about the changes
+    note_count: int  # notes in the package, tombstones included
+    tombstones: int
+    warnings: list[str]  # about the sources (encoding repaired, no material), shown again each build
+
+    def total(self) -> Counter[str]:
+        out: Counter[str] = Counter()
+        for counts in self.changes.values():
+            out.update(counts)
+        return out
+
+    @classmethod
+    def of(cls, docs: list[BuiltDocument], plan: Plan) -> BuildSummary:
+        documents = [
+            (d.path, d.doc_id, dict(Counter(n.record.note_kind.value for n in d.notes))) for d in docs
+        ]
+        live = sum(len(d.notes) for d in docs)
+        return cls(documents, {k: dict(v) for k, v in plan.report.items()}, list(plan.notes),
+                   len(plan.records), len(plan.records) - live, [w for d in docs for w in d.warnings])
+
+
+@dataclass
+class BuildResult:
+    summary: BuildSummary
+    output: Path
+    documents: list[BuiltDocument]  # empty when nothing changed and nothing was redone
+    notes: list[NoteRecord]  # everything written, tombstones included (empty likewise)
 
 
 def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -329,18 +353,31 @@ def build(
     use_cache: bool = True,
     workers: int | None = None,
 ) -> BuildResult:
-    """Build one ``.apkg`` from ``paths`` into ``out`` (an .apkg file, or a folder)."""
+    """Build one ``.apkg`` from ``paths`` into ``out`` (an .apkg file, or a folder).
+
+    When nothing that feeds the build has changed since the last one (same files, sizes
+    and times, settings, templates, lock and code) and the deck it wrote is still there,
+    the stored report is returned and nothing is redone: the output would be identical.
+    """
     config = config or Config()
     folder = source_folder(paths)
+    target = output_file(out, config)
+    lock_file = folder / LOCK_NAME
+    digests = {kind: load_templates(kind, config.templates).digest for kind in NoteKind}
+    manifest = Manifest(folder / CACHE_DIR if use_cache else None)
+    inputs = manifest.inputs(gather(paths), lock_file, config_fingerprint(config), digests, target)
+    summary = manifest.unchanged(inputs, target)
+    if summary is not None:
+        for warning in summary["warnings"]:
+            log.warning("%s", warning)
+        unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in summary["documents"]}
+        return BuildResult(BuildSummary(**{**summary, "changes": unchanged, "messages": []}), target, [], [])
     cache_dir = folder / CACHE_DIR if use_cache and not dry_run else None
     docs = load_documents(paths, config, cache_dir=cache_dir, workers=workers or default_workers())
     now = build_timestamp()
-    lock_file = folder / LOCK_NAME
     plan = reconcile(candidates(docs), read_lock(lock_file), now, config.root_deck)
-    digests = {kind: load_templates(kind, config.templates).digest for kind in NoteKind}
     model_mods = notetype_mods(digests, plan.lock, now)
-    target = output_file(out, config)
-    result = BuildResult(docs, plan.records, target, plan)
+    result = BuildResult(BuildSummary.of(docs, plan), target, docs, plan.records)
     if dry_run:
         return result
     if target.parent == out and not out.exists():
@@ -351,4 +388,6 @@ def build(
     zip_time = max([*model_mods.values(), *(r.mod for r in plan.records)])
     write_apkg(plan.records, target, model_mods=model_mods, zip_time=zip_time, template_override=config.templates)
     write_lock(lock_file, plan.lock)
+    manifest.record(manifest.inputs(gather(paths), lock_file, config_fingerprint(config), digests, target),
+                    target, result.summary)
     return result

@@ -12,7 +12,7 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import fields
+from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
@@ -111,3 +111,52 @@ def note_from_json(row: list[Any]) -> Candidate:
     record = NoteRecord(str(guid), NoteKind(note_kind), tuple(map(str, fields_)), tuple(map(str, tags)), str(deck),
                         due=0, mod=0, note_id=0)
     return Candidate(record, str(doc), str(kind), str(section), str(key), str(where))
+
+
+class Manifest:
+    """What the last successful build read and wrote, to skip a build that would change nothing."""
+
+    def __init__(self, folder: Path | None) -> None:
+        self.path = folder / "manifest.json" if folder is not None else None
+
+    @staticmethod
+    def inputs(
+        files: list[tuple[Path, Path]], lock: Path, fingerprint: str, templates: dict[Any, str], target: Path
+    ) -> str:
+        """A digest of everything a build depends on, from file metadata alone (no reads)."""
+        h = hashlib.sha256(f"{fingerprint}\0{sorted(templates.values())}\0{target.resolve()}".encode())
+        for path in [*(p for p, _ in files), lock]:
+            try:
+                st = path.stat()
+                h.update(f"{path}\0{st.st_size}\0{st.st_mtime_ns}\0".encode())
+            except OSError:
+                h.update(f"{path}\0missing\0".encode())
+        return h.hexdigest()
+
+    def unchanged(self, inputs: str, target: Path) -> dict[str, Any] | None:
+        """The stored summary if the inputs match and the deck written then is still there."""
+        if self.path is None:
+            return None
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            st = target.stat()
+            if data["inputs"] != inputs or data["output"] != [str(target.resolve()), st.st_size, st.st_mtime_ns]:
+                return None
+            summary = data["summary"]
+            return summary if isinstance(summary, dict) else None
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+
+    def record(self, inputs: str, target: Path, summary: Any) -> None:
+        if self.path is None:
+            return
+        try:
+            st = target.stat()
+            data = {"inputs": inputs, "output": [str(target.resolve()), st.st_size, st.st_mtime_ns],
+                    "summary": asdict(summary)}
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = self.path.with_suffix(".tmp")
+            tmp.write_text(json.dumps(data), encoding="utf-8")
+            os.replace(tmp, self.path)
+        except OSError:
+            pass

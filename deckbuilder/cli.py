@@ -65,27 +65,25 @@ def _config(paths: list[Path], explicit: Path | None, templates: Path | None = N
 
 def _print_report(result, dry_run: bool) -> None:
     """One line per document: notes by note type, then what changed since the last build."""
-    from .model import NoteKind
-
-    names = {NoteKind.RECALL: "recall", NoteKind.CLOZE: "cloze", NoteKind.RED_FLAG: "red flag"}
-    for doc in result.documents:
-        counts = result.counts(doc)
-        parts = ", ".join(f"{counts.get(k, 0)} {names[k]}" for k in NoteKind)
-        changes = result.plan.report.get(doc.doc_id, {})
+    summary = result.summary
+    names = {"recall": "recall", "cloze": "cloze", "red_flag": "red flag"}
+    shown = set()
+    for path, doc_id, counts in summary.documents:
+        shown.add(doc_id)
+        parts = ", ".join(f"{counts.get(k, 0)} {name}" for k, name in names.items())
+        changes = summary.changes.get(doc_id, {})
         change = ", ".join(f"{changes.get(s, 0)} {s}" for s in STATES if changes.get(s))
-        click.echo(f"{doc.path}: {sum(counts.values())} notes ({parts}); {change or 'no notes'}")
-    shown = {d.doc_id for d in result.documents}
-    for doc_id, changes in sorted(result.plan.report.items()):
+        click.echo(f"{path}: {sum(counts.values())} notes ({parts}); {change or 'no notes'}")
+    for doc_id, changes in sorted(summary.changes.items()):
         if doc_id not in shown:
             click.echo(f"{doc_id}: document gone; {changes.get('removed', 0)} removed")
-    for note in result.plan.notes:
+    for note in summary.messages:
         click.echo(f"note: {note}")
-    total = result.plan.total()
-    summary = ", ".join(f"{total.get(s, 0)} {s}" for s in STATES)
-    tombstones = len(result.notes) - sum(len(d.notes) for d in result.documents)
+    total = summary.total()
+    totals = ", ".join(f"{total.get(s, 0)} {s}" for s in STATES)
     verb = "would write" if dry_run else "wrote"
-    extra = f" ({tombstones} tagged deckbuilder::removed)" if tombstones > 0 else ""
-    click.echo(f"{verb} {len(result.notes)} notes{extra} to {result.output}: {summary}")
+    extra = f" ({summary.tombstones} tagged deckbuilder::removed)" if summary.tombstones > 0 else ""
+    click.echo(f"{verb} {summary.note_count} notes{extra} to {result.output}: {totals}")
 
 
 @main.command()

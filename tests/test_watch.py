@@ -28,7 +28,7 @@ def test_watch_rebuilds_and_survives_a_broken_save(tmp_path: Path, capsys) -> No
     stop = threading.Event()
     thread = threading.Thread(
         target=watch_and_build,
-        args=([guides], out, 50, lambda result: reports.append(len(result.notes))),
+        args=([guides], out, 50, lambda result: reports.append(result.summary.note_count)),
         kwargs={"stop_event": stop},
         daemon=True,
     )
