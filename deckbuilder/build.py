@@ -251,7 +251,7 @@ def load_documents(
                 pass  # a damaged entry: rebuild it
         results.append(None)
         todo.append((len(results) - 1, (path, root, config, data, cache_dir, key)))
-    for (index, _job), outcome in zip(todo, _run_jobs([job for _, job in todo], workers)):
+    for (index, _job), outcome in zip(todo, _run_jobs([job for _, job in todo], workers), strict=True):
         results[index] = outcome
     built: list[BuiltDocument] = []
     errors: list[DeckbuilderError] = []

@@ -133,7 +133,8 @@ def tombstone(old: LockedNote, mod: int, root_deck: str) -> NoteRecord:
     """A note that tells the learner it left the guide; found in Anki with ``tag:deckbuilder::removed``."""
     kind = NoteKind(old.note_kind)
     text = html.escape(old.key.replace("{{", "").replace("}}", "").replace("::", " "))
-    first = f"Removed from the guide: {{{{c1::{text}}}}}" if kind is NoteKind.CLOZE else f"Removed from the guide: {text}"
+    shown = "{{c1::%s}}" % text if kind is NoteKind.CLOZE else text
+    first = f"Removed from the guide: {shown}"
     fields = (first,) + ("",) * (len(FIELDS[kind]) - 1)
     return NoteRecord(
         guid=old.guid,

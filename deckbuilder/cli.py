@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -164,7 +165,7 @@ def cards(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
     _setup_logging()
     sources = _paths(paths)
     settings = _config(sources, config)
-    rows = []
+    rows: list[dict[str, Any]] = []
     for cand in candidates(load_documents(sources, settings)):
         record = cand.record
         rows.append({
@@ -173,14 +174,14 @@ def cards(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
             "deck": record.deck,
             "tags": list(record.tags),
             "guid": record.guid,
-            "fields": dict(zip(FIELDS[record.note_kind], record.fields)),
+            "fields": dict(zip(FIELDS[record.note_kind], record.fields, strict=True)),
             "source": cand.where,
         })
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
     for row in rows:
-        front = next(iter(row["fields"].values()))
+        front = str(next(iter(row["fields"].values())))
         click.echo(f"{row['source']:<40} {row['kind']:<10} {row['guid']:<12} {_short(front)}")
     click.echo(f"{len(rows)} cards")
 

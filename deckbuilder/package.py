@@ -62,7 +62,10 @@ def build_models(mods: dict[NoteKind, int], template_override: str = "") -> dict
             spec.model_id,
             spec.name,
             fields=model_json_fields(kind),
-            templates=[{"name": "Cloze" if spec.cloze else "Card 1", "qfmt": tpl.front, "afmt": tpl.back, "id": spec.template_id}],
+            templates=[{
+                "name": "Cloze" if spec.cloze else "Card 1", "qfmt": tpl.front, "afmt": tpl.back,
+                "id": spec.template_id,
+            }],
             css=tpl.css,
             model_type=genanki.Model.CLOZE if spec.cloze else genanki.Model.FRONT_BACK,
         )

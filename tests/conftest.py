@@ -46,7 +46,8 @@ def import_apkg(col, apkg: Path, *, update_notes: str = "IF_NEWER", update_notet
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest
     from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as Cond
 
-    cond = {name: Cond.Value(f"IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_{name}") for name in ("IF_NEWER", "ALWAYS", "NEVER")}
+    names = ("IF_NEWER", "ALWAYS", "NEVER")
+    cond = {name: Cond.Value(f"IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_{name}") for name in names}
     request = ImportAnkiPackageRequest(
         package_path=str(apkg),
         options=ImportAnkiPackageOptions(

@@ -41,7 +41,7 @@ def test_validation_messages(tmp_path: Path, yaml_text: str, message: str) -> No
 def test_all_problems_are_reported_at_once(tmp_path: Path) -> None:
     copy_seed(tmp_path)
     write(tmp_path, "deck: ''\nextractors:\n  star: maybe\n  themes: 0\n")
-    errors = [l for l in run_cli("build", str(tmp_path)).stderr.splitlines() if l.startswith("error:")]
+    errors = [x for x in run_cli("build", str(tmp_path)).stderr.splitlines() if x.startswith("error:")]
     assert len(errors) == 3
 
 

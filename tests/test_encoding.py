@@ -34,7 +34,7 @@ def test_correct_text_is_never_repaired(text: str) -> None:
 
 
 def test_double_encoded_text_is_repaired_twice() -> None:
-    once = "✅ done — ok".encode("utf-8").decode("mac_roman")
+    once = "✅ done — ok".encode().decode("mac_roman")
     twice = once.encode("utf-8").decode("mac_roman")
     assert repair_mojibake(twice) == ("✅ done — ok", "mac_roman+mac_roman")
 

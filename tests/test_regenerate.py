@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, card_texts, copy_seed, import_apkg, run_cli
+from .conftest import ROOT, copy_seed, import_apkg, run_cli
 
 QUESTION_OLD = "2. Describe a project you started on your own"
 QUESTION_NEW = "2. Describe a project that you started on your own"

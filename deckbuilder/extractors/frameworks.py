@@ -38,7 +38,7 @@ def _lists(section: Section) -> Iterator[CardSpec]:
     lists = [b for b in section.blocks if isinstance(b, ListBlock) and len(b.items) >= 2]
     notes = [plain(p.text) for p in paragraphs(section.blocks) if not formula_parts(p.text)]
     for block in lists:
-        lines = []
+        lines: list[str] = []
         for n, item in enumerate(block.items, 1):
             if is_link_only(item.text):
                 continue

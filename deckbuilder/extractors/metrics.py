@@ -24,7 +24,7 @@ def extract(doc: Document) -> Iterator[CardSpec]:
                 front=entry.label,
                 back=unquote(entry.rest),
                 label=entry.label,
-                hint=f"Metric to include · example?",
+                hint="Metric to include · example?",
                 section_path=section.path,
                 line=entry.line,
             )

@@ -12,7 +12,7 @@ from difflib import SequenceMatcher
 
 from ..model import CardSpec, Document, Kind, Section
 from . import star
-from .text import is_link_only, list_items, plain, sections, title_matches, unquote, words
+from .text import is_link_only, list_items, plain, sections, unquote, words
 
 QUESTION_HEADING = re.compile(
     r"\bquestions?\b|follow[- ]?ups?|\bprobes?\b|what (they|interviewers?)('ll| will)? ask", re.I

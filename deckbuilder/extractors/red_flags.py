@@ -15,10 +15,11 @@ from collections.abc import Iterator
 from ..model import Block, CardSpec, Document, Kind, ListBlock, Paragraph, Section
 from . import star
 from .labelled import labelled_lines
-from .text import plain, sections, split_label, split_plain_label, strip_marker, title_matches, unquote
+from .text import plain, sections, split_label, split_plain_label, title_matches, unquote
 
 WEAK_LABELS = re.compile(r"^(bad|weak|poor|avoid|don'?t( say)?|instead of|wrong|before|red flag)$", re.I)
 GOOD_LABELS = re.compile(r"^(better|good|strong|do( say)?|instead|try|fix|right|after|say)$", re.I)
+FIX_LABELS = re.compile(r"^(how to fix( it)?|solution|do this instead|what to do instead)$", re.I)
 MISTAKE_HEADING = re.compile(r"red flags?|mistakes?|pitfalls?|avoid|anti-?patterns?|what not to", re.I)
 BAD_MARKERS = ("❌", "🚫", "⛔", "✗", "✘", "👎")
 
@@ -69,20 +70,18 @@ def _lines(blocks: tuple[Block, ...]) -> Iterator[tuple[str, int]]:
 
 
 def _bad_good_pairs(section: Section) -> Iterator[CardSpec]:
+    """``Bad: "..."`` then ``Good: "..."`` (lines or items); ❌/✅ lines belong to ``_marker_pairs``."""
     pending: tuple[str, int] | None = None
     label = section.path[-1] if section.path else ""
     for raw, line in _lines(section.blocks):
-        text = strip_marker(raw)
-        if text.startswith(tuple(BAD_MARKERS)):
+        if raw.lstrip().startswith((*BAD_MARKERS, "✅")):
             continue
-        labelled = split_label(text) or split_plain_label(text)
+        labelled = split_label(raw) or split_plain_label(raw)
         if not labelled or not labelled.rest:
-            if labelled is None and raw.strip() and not pending:
-                continue
             continue
-        if WEAK_LABELS.match(labelled.label) and not raw.lstrip().startswith(BAD_MARKERS):
+        if WEAK_LABELS.match(labelled.label):
             pending = (labelled.rest, line)
-        elif pending and GOOD_LABELS.match(labelled.label) and not raw.lstrip().startswith("✅"):
+        elif pending and GOOD_LABELS.match(labelled.label):
             yield _spec(section, label, pending[0], labelled.rest, pending[1])
             pending = None
 
@@ -99,7 +98,7 @@ def _mistake_heading(section: Section) -> CardSpec | None:
         if not isinstance(block, Paragraph):
             continue
         labelled = split_label(block.text)
-        if labelled and GOOD_LABELS.match(labelled.label) or (labelled and re.match(r"(how to fix|solution|do this instead)", labelled.label, re.I)):
+        if labelled and (GOOD_LABELS.match(labelled.label) or FIX_LABELS.match(labelled.label)):
             fix.append(labelled.rest)
         elif fix:
             fix.append(block.text)
