@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Union
 
-from .cache import CACHE_DIR, FileCache, Manifest, entry_key, note_from_json, note_to_json, spec_from_json, spec_to_json
+from .cache import CACHE_DIR, FileCache, Manifest, entry_key, note_from_json, note_to_json
 from .changes import Candidate, Plan, notetype_mods, reconcile
 from .config import DOCUMENT_KEYS, Config, DocumentSettings, document_settings
 from .errors import BuildErrors, DeckbuilderError, InputError, OutputError
@@ -41,15 +41,10 @@ class BuiltDocument:
     title: str
     deck: str
     doc_id: str
-    spec_data: tuple[dict[str, Any], ...]  # the card specs, JSON-ready (as cached)
+    specs: tuple[CardSpec, ...] | None  # None when not kept (a build needs only the notes)
     notes: tuple[Candidate, ...] = ()  # rendered; time, id and position come later
     repaired: str = ""  # codec undone, if the file had mojibake
     warnings: tuple[str, ...] = ()
-
-    @property
-    def specs(self) -> tuple[CardSpec, ...]:
-        """Decoded on demand: a build itself needs only the rendered notes."""
-        return tuple(spec_from_json(dict(data)) for data in self.spec_data)
 
 
 @dataclass
@@ -141,7 +136,9 @@ def tags_for(prefix: str, doc_slug: str, spec: CardSpec) -> tuple[str, ...]:
     return (path_tag, f"{prefix}::kind::{spec.kind.value.replace('_', '-')}")
 
 
-def process_file(path: Path, root: Path, config: Config, data: bytes | None = None) -> BuiltDocument | None:
+def process_file(
+    path: Path, root: Path, config: Config, data: bytes | None = None, keep_specs: bool = True
+) -> BuiltDocument | None:
     """Everything that depends on one file alone: read, parse, extract, render. None if skipped."""
     source = read_source(path, root) if data is None else parse_source(data, str(path), _relative(path, root))
     warnings = []
@@ -163,9 +160,8 @@ def process_file(path: Path, root: Path, config: Config, data: bytes | None = No
     ident = doc_id(source.rel)
     deck = deck_name(config.root_deck, source.rel, settings.deck or document.title)
     notes = tuple(_render_notes(str(path), ident, document.title, deck, specs, config))
-    spec_data = tuple(spec_to_json(spec) for spec in specs)
-    return BuiltDocument(str(path), source.rel, document.title, deck, ident, spec_data, notes, source.repaired,
-                         tuple(warnings))
+    return BuiltDocument(str(path), source.rel, document.title, deck, ident, specs if keep_specs else None,
+                         notes, source.repaired, tuple(warnings))
 
 
 def _render_notes(
@@ -180,12 +176,15 @@ def _render_notes(
         yield Candidate(record, ident, spec.kind.value, " / ".join(spec.section_path), key, f"{path}:{spec.line}")
 
 
-def _process_job(job: tuple[Path, Path, Config, bytes | None, Path | None, str]) -> Outcome:
+Job = tuple[Path, Path, Config, "bytes | None", "Path | None", str, bool]
+
+
+def _process_job(job: Job) -> Outcome:
     """Process one file and cache the result (in the worker, so both cores share that work).
     Errors travel back as (message,) since a worker's exception loses its fields."""
-    path, root, config, data, cache_dir, key = job
+    path, root, config, data, cache_dir, key, keep_specs = job
     try:
-        doc = process_file(path, root, config, data)
+        doc = process_file(path, root, config, data, keep_specs)
     except DeckbuilderError as err:
         return (err.message,)
     if key:
@@ -202,19 +201,16 @@ def _doc_to_json(doc: BuiltDocument | None) -> dict[str, Any]:
     return {
         "path": doc.path, "rel": doc.rel, "title": doc.title, "deck": doc.deck, "doc_id": doc.doc_id,
         "repaired": doc.repaired, "warnings": list(doc.warnings),
-        "specs": list(doc.spec_data), "notes": [note_to_json(n) for n in doc.notes],
+        "notes": [note_to_json(n) for n in doc.notes],
     }
 
 
 def _doc_from_json(data: dict[str, Any]) -> BuiltDocument | None:
     if data.get("skipped") is True:
         return None
-    specs = data["specs"]
-    if not isinstance(specs, list) or not all(isinstance(s, dict) for s in specs):
-        raise ValueError("bad specs")
     return BuiltDocument(
         str(data["path"]), str(data["rel"]), str(data["title"]), str(data["deck"]), str(data["doc_id"]),
-        tuple(specs), tuple(note_from_json(n) for n in data["notes"]),
+        None, tuple(note_from_json(n) for n in data["notes"]),
         str(data["repaired"]), tuple(map(str, data["warnings"])),
     )
 
@@ -230,12 +226,13 @@ def load_documents(
     paths: list[Path], config: Config | None = None, *, cache_dir: Path | None = None, workers: int = 1
 ) -> list[BuiltDocument]:
     """Read, extract and render every document, from the cache where it can; report every
-    failing file before raising. Documents come back in path order whatever the workers do."""
+    failing file before raising. Documents come back in path order whatever the workers do.
+    With a cache, the card specs are not kept (``specs`` is None): a build needs only notes."""
     config = config or Config()
     cache = FileCache(cache_dir)
     fingerprint = config_fingerprint(config)
     results: list[Outcome] = []
-    todo: list[tuple[int, tuple[Path, Path, Config, bytes | None, Path | None, str]]] = []
+    todo: list[tuple[int, Job]] = []
     for path, root in gather(paths):
         try:
             data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
@@ -250,7 +247,7 @@ def load_documents(
             except (KeyError, TypeError, ValueError):
                 pass  # a damaged entry: rebuild it
         results.append(None)
-        todo.append((len(results) - 1, (path, root, config, data, cache_dir, key)))
+        todo.append((len(results) - 1, (path, root, config, data, cache_dir, key, cache_dir is None)))
     for (index, _job), outcome in zip(todo, _run_jobs([job for _, job in todo], workers), strict=True):
         results[index] = outcome
     built: list[BuiltDocument] = []
@@ -269,7 +266,7 @@ def load_documents(
     return _distinct_decks(built)
 
 
-def _run_jobs(jobs: list[tuple[Path, Path, Config, bytes | None, Path | None, str]], workers: int) -> list[Outcome]:
+def _run_jobs(jobs: list[Job], workers: int) -> list[Outcome]:
     """Process files in order; with several workers, in a process pool (same results, same order)."""
     if workers <= 1 or len(jobs) < 4:
         return [_process_job(job) for job in jobs]

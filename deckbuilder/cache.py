@@ -1,4 +1,4 @@
-"""A per-file cache: a guide's content hash -> its extracted and rendered notes.
+"""A per-file cache: a guide's content hash -> its rendered notes.
 
 Entries live in ``.deckbuilder-cache/`` beside the sources, one JSON file per guide. The
 key covers the file's bytes, how it was named, the tool version and the configuration,
@@ -12,13 +12,13 @@ import hashlib
 import json
 import os
 import tempfile
-from dataclasses import asdict, fields
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
 from . import __version__
 from .changes import Candidate
-from .model import CardSpec, Kind, NoteKind, StarOutline
+from .model import NoteKind
 from .package import NoteRecord
 
 CACHE_DIR = ".deckbuilder-cache"
@@ -77,27 +77,6 @@ class FileCache:
             os.replace(tmp, path)
         except OSError:
             pass  # a cache that cannot be written only costs speed
-
-
-def spec_to_json(spec: CardSpec) -> dict[str, Any]:
-    data = {f.name: getattr(spec, f.name) for f in fields(CardSpec)}  # shallow: asdict deep-copies
-    data["kind"] = spec.kind.value
-    data["section_path"] = list(spec.section_path)
-    data["related"] = list(spec.related)
-    data["outline"] = [[label, list(lines)] for label, lines in spec.outline.rows] if spec.outline else None
-    return data
-
-
-def spec_from_json(data: dict[str, Any]) -> CardSpec:
-    outline = data.pop("outline")
-    data["kind"] = Kind(data["kind"])
-    data["section_path"] = tuple(data["section_path"])
-    data["related"] = tuple(data["related"])
-    if set(data) != {f.name for f in fields(CardSpec)} - {"outline"}:
-        raise ValueError("unexpected card spec fields")
-    return CardSpec(
-        outline=StarOutline(tuple((label, tuple(lines)) for label, lines in outline)) if outline else None, **data
-    )
 
 
 def note_to_json(cand: Candidate) -> list[Any]:
