@@ -11,6 +11,7 @@ import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from pathlib import Path
 
 from .model import NoteKind
@@ -57,13 +58,13 @@ class Templates:
 
 
 @lru_cache(maxsize=1)
-def template_dir() -> Path:
+def template_dir() -> Traversable:
     """``templates/`` ships in the wheel as ``deckbuilder.templates``; a source checkout
     (or an editable install, which cannot map it) reads the folder beside the package."""
-    try:
-        return Path(str(resources.files("deckbuilder.templates")))
-    except ModuleNotFoundError:
-        return Path(__file__).resolve().parent.parent / "templates"
+    beside = Path(__file__).resolve().parent.parent / "templates"
+    if (beside / "cards.css").is_file():
+        return beside
+    return resources.files("deckbuilder.templates")
 
 
 def load_templates(kind: NoteKind, override_dir: str = "") -> Templates:
@@ -73,7 +74,7 @@ def load_templates(kind: NoteKind, override_dir: str = "") -> Templates:
     def read(name: str) -> str:
         if override_dir and (Path(override_dir) / name).is_file():
             return (Path(override_dir) / name).read_text(encoding="utf-8")
-        return (template_dir() / name).read_text(encoding="utf-8")
+        return template_dir().joinpath(name).read_text(encoding="utf-8")
 
     return Templates(read(f"{spec.template}_front.html"), read(f"{spec.template}_back.html"), read("cards.css"))
 
