@@ -195,5 +195,22 @@ def _short(html_text: str, width: int = 70) -> str:
     return text if len(text) <= width else text[: width - 1] + "…"
 
 
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("-o", "--out", type=click.Path(path_type=Path, dir_okay=False), default=DEFAULT_OUT / "preview.html",
+              show_default=True, help="The HTML file to write.")
+@click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
+              help="A folder whose *.html / cards.css override the built-in templates.")
+@CONFIG_OPTION
+def preview(paths: tuple[Path, ...], out: Path, templates: Path | None, config: Path | None) -> None:
+    """Write one self-contained HTML page showing every card's front and back."""
+    from .preview import write_preview
+
+    _setup_logging()
+    sources = _paths(paths)
+    result = write_preview(sources, out, _config(sources, config, templates))
+    click.echo(f"wrote {result.cards} cards ({result.notes} notes, {result.documents} documents) to {result.path}")
+
+
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

@@ -1,0 +1,155 @@
+"""Real cards in real Chromium at phone size, light and night: no sideways scrolling,
+main text >= 16px, every text >= 4.5:1 contrast. The cards are Anki's own rendering
+(``card.question()`` / ``card.answer()`` of the seed deck imported with the anki library).
+
+Without Chromium or Playwright these tests skip locally and fail in CI (``CI`` set).
+Run with ``-s`` to see the measured minima per note type and mode.
+"""
+
+from __future__ import annotations
+
+import os
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from .chromium import (
+    MIN_CONTRAST, MIN_FONT_PX, PHONE, anki_page, chromium, contrast_ratio, measure, problems, why_unavailable,
+)
+from .conftest import copy_seed, import_apkg, run_cli
+
+NOTE_TYPES = ("Deckbuilder Recall", "Deckbuilder Cloze", "Deckbuilder Red Flag")
+MODES = {"light": False, "night": True}
+
+
+@pytest.fixture(scope="module")
+def browser():
+    missing = why_unavailable()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"rendering tests need a browser in CI: {missing}", pytrace=False)
+        pytest.skip(missing)
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
+def page(browser):
+    page = browser.new_page(viewport=PHONE)
+    yield page
+    page.close()
+
+
+@pytest.fixture(scope="module")
+def seed_cards(tmp_path_factory):
+    """Every card of the seed deck, as Anki renders it, by note type."""
+    from anki.collection import Collection
+
+    folder = tmp_path_factory.mktemp("guides")
+    copy_seed(folder)
+    apkg = folder.parent / f"{folder.name}.apkg"
+    result = run_cli("build", str(folder), "-o", str(apkg))
+    assert result.exit_code == 0, result.output
+    col = Collection(str(tmp_path_factory.mktemp("col") / "c.anki2"))
+    import_apkg(col, apkg)
+    cards: dict[str, list[dict[str, object]]] = defaultdict(list)
+    for cid in col.find_cards(""):
+        card = col.get_card(cid)
+        note = card.note()
+        notetype = note.note_type()
+        cards[notetype["name"]].append({
+            "question": card.question(), "answer": card.answer(), "css": notetype["css"],
+            "ordinal": card.ord + 1, "fields": dict(note.items()), "guid": note.guid,
+        })
+    col.close()
+    return cards
+
+
+def test_every_kind_of_card_is_measured(seed_cards) -> None:
+    """The cards below include what matters most: STAR outlines, the framework ladder, every red flag."""
+    recall, cloze, flags = (seed_cards[name] for name in NOTE_TYPES)
+    assert len(recall) >= 3 and any('class="star"' in str(c["fields"]["Back"]) for c in recall)
+    ladder = [c for c in cloze if "Initiative Ladder" in str(c["fields"]["Hint"])]
+    assert len(cloze) >= 3 and len(ladder) == 5
+    assert len({c["guid"] for c in flags}) == 5
+
+
+@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize("notetype", NOTE_TYPES)
+def test_cards_fit_a_phone_and_read_well(page, seed_cards, notetype: str, mode: str) -> None:
+    failures = []
+    fonts, contrasts, widths = [], [], []
+    for card in seed_cards[notetype]:
+        for side in ("question", "answer"):
+            m = measure(page, anki_page(str(card["answer" if side == "answer" else "question"]), str(card["css"]),
+                                        night=MODES[mode], ordinal=int(str(card["ordinal"]))))
+            failures += [f"{side} of {card['guid']} card {card['ordinal']}: {p}" for p in problems(m)]
+            fonts.append(m.min_main_font)
+            contrasts.append(m.min_contrast)
+            widths.append(m.scroll_width)
+    print(f"\n{notetype} ({mode}, {len(fonts)} sides): widest {max(widths)}px of {PHONE['width']}, "
+          f"smallest main text {min(fonts):g}px, lowest contrast {min(contrasts):.2f}:1")
+    assert not failures, "\n".join(failures)
+
+
+# ---------- the checks can fail ----------
+
+GOOD_CARD = (
+    '<div class="db db-q db-recall"><div class="hint">Interview question</div>'
+    '<div class="front">Tell me about a time you took initiative</div></div>'
+)
+BROKEN_CSS = {
+    "overflow": ".front { width: 900px; }",
+    "font": ".front { font-size: 11px; }",
+    "contrast": ".card .front { color: #999999; } .card { background: #ffffff; }",
+}
+
+
+def _templates_css() -> str:
+    return (Path(__file__).resolve().parent.parent / "templates" / "cards.css").read_text(encoding="utf-8")
+
+
+def test_the_checks_pass_a_good_card(page) -> None:
+    for night in (False, True):
+        assert problems(measure(page, anki_page(GOOD_CARD, _templates_css(), night=night))) == []
+
+
+@pytest.mark.parametrize("check", BROKEN_CSS)
+def test_each_check_fails_on_broken_css(page, check: str) -> None:
+    css = _templates_css() + "\n" + BROKEN_CSS[check]
+    found = problems(measure(page, anki_page(GOOD_CARD, css, night=False)))
+    assert found, f"the {check} check did not notice {BROKEN_CSS[check]!r}"
+    assert {p.split(":")[0] for p in found} == {check}, found
+
+
+def test_contrast_arithmetic() -> None:
+    assert contrast_ratio((0, 0, 0), (255, 255, 255)) == pytest.approx(21.0)
+    assert contrast_ratio((0x99, 0x99, 0x99), (255, 255, 255)) == pytest.approx(2.85, abs=0.01)
+    assert contrast_ratio((0x59, 0x5E, 0x66), (255, 255, 255)) >= MIN_CONTRAST
+    assert MIN_FONT_PX == 16
+
+
+def test_semi_transparent_text_is_blended(page) -> None:
+    """rgba text and opacity count: black at 30% on white is 2.3:1, whatever its colour says."""
+    css = _templates_css() + "\n.card .front { color: rgba(0, 0, 0, .3); }"
+    assert any(p.startswith("contrast:") for p in problems(measure(page, anki_page(GOOD_CARD, css, night=False))))
+    css = _templates_css() + "\n.card .front { opacity: .3; }"
+    assert any(p.startswith("contrast:") for p in problems(measure(page, anki_page(GOOD_CARD, css, night=False))))
+
+
+# ---------- the preview page ----------
+
+def test_preview_night_switch(page, seed_dir: Path, tmp_path: Path) -> None:
+    """The preview's button puts Anki's night-mode classes on every card, and the cards turn dark."""
+    out = tmp_path / "preview.html"
+    assert run_cli("preview", str(seed_dir), "-o", str(out)).exit_code == 0
+    page.goto(out.as_uri())
+    background = "getComputedStyle(document.querySelector('.pv-phone > .card')).backgroundColor"
+    assert page.evaluate(background) == "rgb(255, 255, 255)"
+    page.click("#pv-night")
+    classes = page.evaluate("[...document.querySelectorAll('.pv-phone > .card')].map(c => c.className)")
+    assert len(classes) > 100 and all("nightMode" in c and "night_mode" in c for c in classes)
+    assert page.evaluate(background) == "rgb(17, 18, 20)"
+    page.click("#pv-night")
+    assert page.evaluate(background) == "rgb(255, 255, 255)"
