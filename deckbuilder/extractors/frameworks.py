@@ -36,8 +36,9 @@ def extract(doc: Document) -> Iterator[CardSpec]:
 
 def _lists(section: Section) -> Iterator[CardSpec]:
     lists = [b for b in section.blocks if isinstance(b, ListBlock) and len(b.items) >= 2]
-    notes = [plain(p.text) for p in paragraphs(section.blocks) if not formula_parts(p.text)]
-    for block in lists:
+    texts = [p for p in paragraphs(section.blocks) if not formula_parts(p.text)]
+    notes = [plain(p.text) for p in texts if not _is_lead_in(p.text)]
+    for number, block in enumerate(lists, 1):
         lines: list[str] = []
         for n, item in enumerate(block.items, 1):
             if is_link_only(item.text):
@@ -46,16 +47,25 @@ def _lists(section: Section) -> Iterator[CardSpec]:
             lines.append(f"{n}. {step}" if block.ordered else f"- {step}")
         if len(lines) < 2:
             continue
-        name = section.path[-1] if len(lists) == 1 else f"{section.path[-1]} ({lines[0][3:30]}…)"
+        before = [p for p in texts if p.line < block.line]
+        lead = plain(before[-1].text) if before and _is_lead_in(before[-1].text) else ""
+        name = section.path[-1]
+        if len(lists) > 1:  # each list its own note, told apart by its lead-in
+            name = f"{name} ({lead.rstrip(':') or f'list {number}'})"
         yield CardSpec(
             kind=Kind.FRAMEWORK,
-            front="\n".join(lines),
-            label=section.path[-1],
+            front=(f"{lead}\n\n" if lead else "") + "\n".join(lines),
+            label=name,
             extra=" ".join(notes),
             hint=f"Framework · {name}",
             section_path=section.path,
             line=block.line,
         )
+
+
+def _is_lead_in(md: str) -> bool:
+    """"Ask yourself:" introduces the list; it belongs on the card, above the steps."""
+    return md.rstrip().endswith(":") and len(plain(md).split()) <= 12
 
 
 def _step(md: str, n: int) -> str:
