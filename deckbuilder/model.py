@@ -90,6 +90,8 @@ class Kind(str, Enum):
     FRAMEWORK = "framework"
     FORMULA = "formula"
     RED_FLAG = "red_flag"
+    AUTHOR_CLOZE = "author_cloze"  # the guide's own {{c1::...}} or ==highlight==
+    AUTHOR_QA = "author_qa"  # the guide's own Q: / A: pair
 
 
 class NoteKind(str, Enum):
@@ -107,6 +109,8 @@ NOTE_KIND = {
     Kind.FRAMEWORK: NoteKind.CLOZE,
     Kind.FORMULA: NoteKind.CLOZE,
     Kind.RED_FLAG: NoteKind.RED_FLAG,
+    Kind.AUTHOR_CLOZE: NoteKind.CLOZE,
+    Kind.AUTHOR_QA: NoteKind.RECALL,
 }
 
 

@@ -1,17 +1,25 @@
 """Render card specs (markdown/plain) into the HTML of each note type's fields.
 
-Raw HTML in the guide is escaped here (markdown-it with ``html`` off), so nothing from
-a guide can inject markup, scripts or remote loads into a card.
+Raw HTML in the guide is escaped here (markdown-it with ``html`` off) and images become
+their alt text, so nothing from a guide can inject markup or scripts into a card, load
+anything remote, or reach files beside it. In cloze fields, code spans have ``{``, ``}``
+and ``:`` written as character references, so Anki never reads ``std::vector`` or
+``{{c1::`` inside backticks as cloze syntax.
 """
 
 from __future__ import annotations
 
 import html
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
 from markdown_it import MarkdownIt
+from markdown_it.common.utils import escapeHtml
+from markdown_it.renderer import RendererHTML
+from markdown_it.token import Token
+from markdown_it.utils import EnvType, OptionsDict
 
 from .model import CardSpec, Kind, NoteKind, StarOutline
 
@@ -30,21 +38,39 @@ class RenderedNote:
     fields: tuple[str, ...]  # in FIELDS order
 
 
+_CLOZE_SAFE = str.maketrans({"{": "&#123;", "}": "&#125;", ":": "&#58;"})
+# C0 controls but tab and newlines: never text, and \x1f is how Anki separates fields
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
 @lru_cache(maxsize=1)
 def _md() -> MarkdownIt:
-    return MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+    md.add_render_rule("image", _image_as_alt)
+    md.add_render_rule("code_inline", _code_inline)
+    return md
 
 
-def inline(md: str) -> str:
-    """Inline markdown -> HTML with soft breaks as <br>."""
+def _image_as_alt(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    """``![alt](src)`` -> its alt text: a card never loads an image, remote or local."""
+    return escapeHtml(self.renderInlineAsText(tokens[idx].children or [], options, env))
+
+
+def _code_inline(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    code = RendererHTML.code_inline(self, tokens, idx, options, env)
+    return code.translate(_CLOZE_SAFE) if env.get("cloze") else code
+
+
+def inline(md: str, *, cloze: bool = False) -> str:
+    """Inline markdown -> HTML with soft breaks as <br>; ``cloze`` for a cloze note's text."""
     md = md.strip()
     if not _MARKDOWN_CHARS.search(md):  # plain text: what markdown-it would give, 10x faster
         return md.replace('"', "&quot;").replace("\n", "<br>")
-    return _md().renderInline(md).replace("\n", "<br>")
+    return _md().renderInline(md, {"cloze": cloze}).replace("\n", "<br>")
 
 
-def block(md: str) -> str:
-    return _md().render(md.strip()).strip()
+def block(md: str, *, cloze: bool = False) -> str:
+    return _md().render(md.strip(), {"cloze": cloze}).strip()
 
 
 def outline_html(outline: StarOutline) -> str:
@@ -67,12 +93,17 @@ def context(doc_title: str, section_path: tuple[str, ...]) -> str:
 
 
 def render(spec: CardSpec, doc_title: str) -> RenderedNote:
+    note = _render(spec, doc_title)
+    return RenderedNote(note.note_kind, tuple(_CONTROL.sub("", f) for f in note.fields))
+
+
+def _render(spec: CardSpec, doc_title: str) -> RenderedNote:
     ctx = context(doc_title, spec.section_path)
     hint = html.escape(spec.hint)
     extra = inline(spec.extra) if spec.extra else ""
     kind = spec.note_kind
     if kind is NoteKind.CLOZE:
-        text = block(spec.front) if spec.kind is Kind.FRAMEWORK else inline(spec.front)
+        text = block(spec.front, cloze=True) if spec.kind is Kind.FRAMEWORK else inline(spec.front, cloze=True)
         return RenderedNote(kind, (text, extra, hint, ctx))
     if kind is NoteKind.RED_FLAG:
         return RenderedNote(kind, (inline(spec.label), inline(spec.front), inline(spec.back), extra, ctx))

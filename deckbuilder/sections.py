@@ -2,11 +2,27 @@
 
 Headings open sections; paragraphs, lists and opaque blocks (code, tables, html,
 quotes, rules) become the section's blocks, with 1-based source line numbers.
+
+Skip comments. ``<!-- deckbuilder: skip -->`` on a line of its own leaves material out
+of the tree, so no extractor ever sees it:
+
+- right under a heading (before any other block), it drops that section with all its
+  subsections; right under the document's title (or at the very top) it drops the
+  rest of the document;
+- anywhere else between blocks it drops the next block: a paragraph, a whole list, a
+  table... When it stands between two items of one list (which splits the list in
+  two), it drops only the next item and the list stays whole;
+- inside a list item (indented under it), it drops that item and its nested lists.
+
+A misspelt directive, or a skip comment with nothing after it to skip, is reported as
+a warning naming the file and line; the comments themselves never reach the tree.
 """
 
 from __future__ import annotations
 
+import logging
 import re
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import PurePosixPath
 
@@ -14,6 +30,12 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
 from .model import Block, Document, ListBlock, ListItem, Opaque, Paragraph, Section, SourceText
+
+log = logging.getLogger("deckbuilder")
+
+SKIP = "skip"
+_DIRECTIVE = re.compile(r"<!--\s*deckbuilder\s*:\s*(?P<name>[\w-]*)\s*-->", re.IGNORECASE)
+_MENTION = re.compile(r"<!--\s*deckbuilder\s*:", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -32,43 +54,128 @@ def clean_title(title: str) -> str:
     return _LEADING_JUNK.sub("", title).strip()
 
 
+def directive(block: Block) -> str | None:
+    """The name in a ``<!-- deckbuilder: NAME -->`` block standing alone, "" if it is
+    garbled, None if the block is no deckbuilder comment at all."""
+    if not isinstance(block, Opaque) or block.kind != "html" or not _MENTION.match(block.text.strip()):
+        return None
+    m = _DIRECTIVE.fullmatch(block.text.strip())
+    return m.group("name").lower() if m else ""
+
+
+@dataclass
+class _Open:
+    """A section under construction."""
+
+    level: int
+    title: str
+    line: int
+    blocks: list[Block] = field(default_factory=list)
+    children: list[Section] = field(default_factory=list)
+    fresh: bool = True  # nothing read since its heading: a skip here drops the section
+
+
+@dataclass
+class _Pending:
+    """A skip comment waiting for the block it drops."""
+
+    line: int
+    after: Block | None  # the block just before the comment
+
+
 def build_document(source: SourceText) -> Document:
     tokens = markdown().parse(source.text)
-    offset = source.body_line
-    root_blocks: list[Block] = []
-    # stack of (level, title, line, blocks, children) under construction
-    stack: list[tuple[int, str, int, list[Block], list[Section]]] = [(0, "", 1, root_blocks, [])]
+    stack = [_Open(0, "", 1)]
     doc_title = ""
+    skip_below: int | None = None  # dropping a section: skip everything deeper than this level
+    pending: _Pending | None = None
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         if tok.type == "heading_open":
-            level = int(tok.tag[1])
-            title = _plain(tokens[i + 1])
-            line = _line(tok, offset)
+            level, title, line = int(tok.tag[1]), _plain(tokens[i + 1]), _line(tok, source)
             i += 3
+            if skip_below is not None and level > skip_below:
+                continue
+            skip_below = None
+            if pending:
+                _warn_nothing_to_skip(source, pending.line)
+                pending = None
             if level == 1 and not doc_title:
                 doc_title = title
+                if len(stack) == 1:
+                    stack[0].fresh = True  # right under the title: the whole document
                 continue
-            while len(stack) > 1 and stack[-1][0] >= level:
+            while len(stack) > 1 and stack[-1].level >= level:
                 _close(stack)
-            stack.append((level, title, line, [], []))
+            stack.append(_Open(level, title, line))
             continue
-        block, i = _block(tokens, i, offset)
-        if block is not None:
-            stack[-1][3].append(block)
+        block, i = _block(tokens, i, source)
+        if block is None or skip_below is not None:
+            continue
+        current = stack[-1]
+        name = directive(block)
+        if name is not None:
+            if _known(name, block, source):
+                if current.fresh:
+                    skip_below = current.level
+                    if len(stack) > 1:
+                        stack.pop()  # the section is left out entirely
+                else:
+                    pending = _Pending(block.line, current.blocks[-1] if current.blocks else None)
+            continue
+        current.fresh = False
+        if pending is None:
+            current.blocks.append(block)
+            continue
+        if _splits_list(pending.after, block) and current.blocks and current.blocks[-1] is pending.after:
+            assert isinstance(pending.after, ListBlock) and isinstance(block, ListBlock)
+            current.blocks[-1] = ListBlock(
+                pending.after.ordered, pending.after.items + block.items[1:], pending.after.line
+            )
+        pending = None
+    if pending:
+        _warn_nothing_to_skip(source, pending.line)
     while len(stack) > 1:
         _close(stack)
-    root = Section(title="", level=0, line=1, path=(), blocks=tuple(root_blocks), children=tuple(stack[0][4]))
+    root = Section(
+        title="", level=0, line=1, path=(), blocks=tuple(stack[0].blocks), children=tuple(stack[0].children)
+    )
     root = _with_paths(root, ())
     title = doc_title or str(dict(source.front_matter).get("title") or "") or _title_from_name(source.rel)
     return Document(source=source, title=clean_title(title) or title, root=root)
 
 
-def _close(stack: list[tuple[int, str, int, list[Block], list[Section]]]) -> None:
-    level, title, line, blocks, children = stack.pop()
-    stack[-1][4].append(
-        Section(title=title, level=level, line=line, path=(), blocks=tuple(blocks), children=tuple(children))
+def _known(name: str, block: Block, source: SourceText) -> bool:
+    """Is this a directive we act on? Warn about the ones we do not understand."""
+    if name == SKIP:
+        return True
+    log.warning(
+        "%s:%d: deckbuilder comment not understood; write <!-- deckbuilder: skip --> on a line of its own",
+        source.path, block.line,
+    )
+    return False
+
+
+def _warn_nothing_to_skip(source: SourceText, line: int) -> None:
+    log.warning(
+        "%s:%d: skip comment has nothing after it to skip; to leave out a section, "
+        "put the comment on the line right under its heading", source.path, line,
+    )
+
+
+def _splits_list(before: Block | None, after: Block) -> bool:
+    """A skip comment between two items cuts a list in two: ``- a`` / comment / ``- b``."""
+    return isinstance(before, ListBlock) and isinstance(after, ListBlock) and before.ordered == after.ordered
+
+
+def _close(stack: list[_Open]) -> None:
+    done = stack.pop()
+    stack[-1].children.append(
+        Section(
+            title=done.title, level=done.level, line=done.line, path=(),
+            blocks=tuple(done.blocks), children=tuple(done.children),
+        )
     )
 
 
@@ -83,8 +190,8 @@ def _title_from_name(rel: str) -> str:
     return stem.replace("-", " ").replace("_", " ").strip().title() or "Untitled"
 
 
-def _line(tok: Token, offset: int) -> int:
-    return (tok.map[0] if tok.map else 0) + offset
+def _line(tok: Token, source: SourceText) -> int:
+    return (tok.map[0] if tok.map else 0) + source.body_line
 
 
 def _plain(inline: Token) -> str:
@@ -98,25 +205,25 @@ def _plain(inline: Token) -> str:
     return "".join(parts).strip()
 
 
-def _block(tokens: list[Token], i: int, offset: int) -> tuple[Block | None, int]:
+def _block(tokens: list[Token], i: int, source: SourceText) -> tuple[Block | None, int]:
     """Read one block starting at ``tokens[i]``; return it (or None) and the next index."""
     tok = tokens[i]
     t = tok.type
     if t == "paragraph_open":
-        return Paragraph(tokens[i + 1].content, _line(tok, offset)), i + 3
+        return Paragraph(tokens[i + 1].content, _line(tok, source)), i + 3
     if t in ("bullet_list_open", "ordered_list_open"):
-        return _list(tokens, i, offset)
+        return _list(tokens, i, source)
     if t in ("fence", "code_block"):
-        return Opaque("code", tok.content, _line(tok, offset)), i + 1
+        return Opaque("code", tok.content, _line(tok, source)), i + 1
     if t == "html_block":
-        return Opaque("html", tok.content, _line(tok, offset)), i + 1
+        return Opaque("html", tok.content, _line(tok, source)), i + 1
     if t == "hr":
-        return Opaque("hr", "", _line(tok, offset)), i + 1
+        return Opaque("hr", "", _line(tok, source)), i + 1
     if t in ("table_open", "blockquote_open"):
         close = t.replace("_open", "_close")
         j = _matching(tokens, i, close)
         text = " ".join(x.content for x in tokens[i:j] if x.type == "inline")
-        return Opaque(t.split("_")[0], text, _line(tok, offset)), j + 1
+        return Opaque(t.split("_")[0], text, _line(tok, source)), j + 1
     return None, i + 1
 
 
@@ -129,7 +236,8 @@ def _matching(tokens: list[Token], i: int, close: str) -> int:
     return j
 
 
-def _list(tokens: list[Token], i: int, offset: int) -> tuple[ListBlock, int]:
+def _list(tokens: list[Token], i: int, source: SourceText) -> tuple[ListBlock, int]:
+    """A list; an item holding a skip comment is left out."""
     open_tok = tokens[i]
     end = _matching(tokens, i, open_tok.type.replace("_open", "_close"))
     items: list[ListItem] = []
@@ -139,15 +247,20 @@ def _list(tokens: list[Token], i: int, offset: int) -> tuple[ListBlock, int]:
         item_end = _matching(tokens, j, "list_item_close")
         text = ""
         children: list[Block] = []
+        skipped = False
         k = j + 1
         while k < item_end:
-            block, k = _block(tokens, k, offset)
+            block, k = _block(tokens, k, source)
             if block is None:
                 continue
-            if not text and not children and isinstance(block, Paragraph):
+            name = directive(block)
+            if name is not None:
+                skipped = skipped or _known(name, block, source)
+            elif not text and not children and isinstance(block, Paragraph):
                 text = block.text
             else:
                 children.append(block)
-        items.append(ListItem(text, _line(item_open, offset), tuple(children)))
+        if not skipped:
+            items.append(ListItem(text, _line(item_open, source), tuple(children)))
         j = item_end + 1
-    return ListBlock(open_tok.type == "ordered_list_open", tuple(items), _line(open_tok, offset)), end + 1
+    return ListBlock(open_tok.type == "ordered_list_open", tuple(items), _line(open_tok, source)), end + 1

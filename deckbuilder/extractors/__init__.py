@@ -2,6 +2,10 @@
 
 Each extractor is a function ``extract(doc) -> Iterable[CardSpec]`` that reads the
 section tree and yields card specs in plain text/markdown. Config switches them by name.
+
+``author`` (the guide's own ``Q:``/``A:`` pairs and clozes) comes first and wins: the
+others read the document with cloze markup removed, and their cards made from lines the
+author already turned into cards are dropped (see ``author``).
 """
 
 from __future__ import annotations
@@ -9,11 +13,12 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..model import CardSpec, Document
-from . import frameworks, metrics, questions, red_flags, star, takeaways, themes
+from . import author, frameworks, metrics, questions, red_flags, star, takeaways, themes
 
 Extractor = Callable[[Document], Iterable[CardSpec]]
 
 REGISTRY: dict[str, Extractor] = {
+    "author": author.extract,
     "questions": questions.extract,
     "star": star.extract,
     "takeaways": takeaways.extract,
@@ -31,10 +36,15 @@ def extract_all(doc: Document, enabled: Iterable[str] | None = None) -> list[Car
     spec from the earlier line/registry position is kept and exact repeats are dropped.
     """
     names = list(REGISTRY) if enabled is None else [n for n in REGISTRY if n in set(enabled)]
-    specs: list[CardSpec] = []
+    claims = author.scan(doc) if "author" in names else author.Scan((), frozenset())
+    specs: list[CardSpec] = list(claims.specs)
+    others = author.without_markup(doc)
     for name in names:
-        for spec in REGISTRY[name](doc):
-            specs.append(spec if spec.extractor else _with_name(spec, name))
+        if name == "author":
+            continue
+        for spec in REGISTRY[name](others):
+            if not claims.covers(spec):
+                specs.append(spec if spec.extractor else _with_name(spec, name))
     specs.sort(key=lambda s: s.line)  # stable: registry order breaks ties
     seen: set[tuple[str, str]] = set()
     unique = []

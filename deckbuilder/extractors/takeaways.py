@@ -31,6 +31,7 @@ _NEGATIVE = re.compile(r"n't|\bnot\b", re.I)
 _CONTRAST = re.compile(r"—|;|,\s*but\b")
 _CONTRAST_LEAD = re.compile(r"^\s*(?:but\s+)?(?:it's|it is|they're|they are|that's|rather)?\s*", re.I)
 
+_AUTHOR_CLOZE = re.compile(r"\{\{c\d+::")
 _PHRASE_START = re.compile(
     r"\b(?:a|an|the|in|on|at|before|after|with|by|from|into|your|their|our|its|what|how|why)\b", re.I
 )
@@ -58,6 +59,8 @@ def extract(doc: Document) -> Iterator[CardSpec]:
 
 def cloze_spec(text: str, section: Section, line: int) -> CardSpec | None:
     text = unquote(" ".join(text.split()))
+    if _AUTHOR_CLOZE.search(text):
+        return None  # an author's own cloze, well-formed or not, is never re-clozed
     spans = pick_phrases(text)
     if not spans:
         return None

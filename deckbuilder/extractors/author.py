@@ -1,0 +1,191 @@
+"""Author syntax: cards the guide asks for in so many words, anywhere in the document.
+
+- A paragraph or list item with cloze markup (``{{c1::answer}}``, ``{{c1::answer::hint}}``
+  or ``==highlight==``) becomes one Cloze note; see ``cloze_markup``.
+- ``Q: question`` followed by ``A: answer`` (also ``**Q:**``/``**A:**``) on consecutive
+  lines of one paragraph or item, or in consecutive paragraphs or items, becomes a
+  Recall note. Lines after ``A:`` belong to the answer until the next ``Q:``.
+
+Author syntax wins. ``scan`` also reports the source lines it used; ``extract_all`` drops
+any other extractor's card made from those lines (``Scan.covers``) and gives the other
+extractors the document with cloze markup removed (``without_markup``), so a sample
+answer's outline or a framework's ladder that merely contains such a line still reads well.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+
+from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Paragraph, Section
+from .cloze_markup import might_have_markup, parse
+
+log = logging.getLogger("deckbuilder")
+
+# Cards that summarise a whole answer or list keep a claimed line as one part of many.
+SUMMARY_KINDS = frozenset({Kind.STAR, Kind.FRAMEWORK})
+_TAG = re.compile(r"^\s*(?P<em>\*\*|__)?(?P<tag>[QA])\s*(?P=em)?\s*:\s*(?P=em)?\s*(?P<rest>.*)$")
+
+
+@dataclass(frozen=True)
+class Unit:
+    """One paragraph or list item's own text, with its first line."""
+
+    text: str
+    line: int
+
+    def lines(self) -> list[tuple[str, int]]:
+        return [(raw, self.line + n) for n, raw in enumerate(self.text.split("\n"))]
+
+
+@dataclass(frozen=True)
+class Scan:
+    specs: tuple[CardSpec, ...]
+    claimed: frozenset[int]  # source lines that became author cards
+
+    def covers(self, spec: CardSpec) -> bool:
+        """Was ``spec`` (from another extractor) made from material the author claimed?"""
+        return spec.kind not in SUMMARY_KINDS and spec.line in self.claimed
+
+
+@dataclass
+class _Pair:
+    question: list[str]
+    lines: list[int]
+    answer: list[str] | None = None
+
+
+@dataclass
+class _Scanner:
+    doc: Document
+    section: Section
+    specs: list[CardSpec] = field(default_factory=list)
+    claimed: set[int] = field(default_factory=set)
+    pair: _Pair | None = None
+
+    def unit(self, unit: Unit | None) -> None:
+        """Read the next unit (None: something that breaks a Q/A run, like a code block)."""
+        lines = unit.lines() if unit else []
+        tags = [_TAG.match(raw) for raw, _ in lines]
+        if self.pair and (not tags or not tags[0] or tags[0]["tag"] != "A"):
+            self.finish()  # a question waiting for its answer in this unit, which has none
+        if unit is None:
+            return
+        if not any(tags):
+            self.cloze(unit)
+            return
+        for (raw, line), tag in zip(lines, tags, strict=True):
+            if tag and tag["tag"] == "Q":
+                self.finish()
+                self.pair = _Pair([tag["rest"]], [line])
+            elif tag and (self.pair is None or self.pair.answer is not None):
+                self.warn(line, "A: without a Q: before it; no card made")
+                self.finish()
+            elif tag:
+                assert self.pair is not None
+                self.pair.answer = [tag["rest"]]
+                self.pair.lines.append(line)
+            elif self.pair:
+                (self.pair.question if self.pair.answer is None else self.pair.answer).append(raw)
+                self.pair.lines.append(line)
+        if self.pair and self.pair.answer is not None:
+            self.finish()
+
+    def finish(self) -> None:
+        pair, self.pair = self.pair, None
+        if pair is None:
+            return
+        question = _clean(" ".join(pair.question))
+        answer = _clean("\n".join(pair.answer or []))
+        if not question or not answer:
+            missing = "an A: line after it" if pair.answer is None else "a question and an answer"
+            self.warn(pair.lines[0], f"Q:/A: pair needs {missing}; no card made")
+            return
+        self.claimed.update(pair.lines)
+        self.add(Kind.AUTHOR_QA, question, pair.lines[0], back=answer)
+
+    def cloze(self, unit: Unit) -> None:
+        if not might_have_markup(unit.text):
+            return
+        parsed = parse(unit.text)
+        if parsed.problem:
+            self.warn(unit.line, f"{parsed.problem}; no cloze card made")
+        if parsed.anki:
+            self.claimed.update(line for _, line in unit.lines())
+            self.add(Kind.AUTHOR_CLOZE, parsed.anki.strip(), unit.line)
+
+    def add(self, kind: Kind, front: str, line: int, back: str = "") -> None:
+        self.specs.append(
+            CardSpec(kind=kind, front=front, back=back, section_path=self.section.path, line=line, extractor="author")
+        )
+
+    def warn(self, line: int, message: str) -> None:
+        log.warning("%s:%d: %s", self.doc.source.path, line, message)
+
+
+def scan(doc: Document) -> Scan:
+    """Every author card in the document, and the lines they claim."""
+    specs: list[CardSpec] = []
+    claimed: set[int] = set()
+    for section in doc.root.walk():
+        scanner = _Scanner(doc, section)
+        for unit in units(section.blocks):
+            scanner.unit(unit)
+        scanner.unit(None)
+        specs.extend(scanner.specs)
+        claimed |= scanner.claimed
+    return Scan(tuple(specs), frozenset(claimed))
+
+
+def extract(doc: Document) -> Iterator[CardSpec]:
+    yield from scan(doc).specs
+
+
+def units(blocks: tuple[Block, ...]) -> Iterator[Unit | None]:
+    """Paragraphs and list items (nested ones too) in reading order; None for other blocks."""
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            yield Unit(block.text, block.line)
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield Unit(item.text, item.line)
+                yield from units(item.children)
+        else:
+            yield None
+
+
+def without_markup(doc: Document) -> Document:
+    """``doc`` with every well-formed cloze replaced by its answer (the same object if none)."""
+    if not might_have_markup(doc.source.text):
+        return doc
+    return replace(doc, root=_strip_section(doc.root))
+
+
+def _strip_section(section: Section) -> Section:
+    return replace(
+        section,
+        blocks=_strip_blocks(section.blocks),
+        children=tuple(_strip_section(c) for c in section.children),
+    )
+
+
+def _strip_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    out: list[Block] = []
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            out.append(replace(block, text=parse(block.text).plain))
+        elif isinstance(block, ListBlock):
+            items = tuple(
+                ListItem(parse(i.text).plain, i.line, _strip_blocks(i.children)) for i in block.items
+            )
+            out.append(replace(block, items=items))
+        else:
+            out.append(block)
+    return tuple(out)
+
+
+def _clean(text: str) -> str:
+    """Q/A text has no deletions: cloze markup is replaced by its answer."""
+    return parse(text).plain.strip()

@@ -1,0 +1,132 @@
+"""``<!-- deckbuilder: skip -->``: whole sections, single blocks and single list items are
+left out of the section tree, so no extractor makes a card of them."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from deckbuilder.model import ListBlock, Paragraph, SourceText
+from deckbuilder.sections import build_document
+
+from .conftest import card_texts, import_apkg, run_cli
+
+SKIP = "<!-- deckbuilder: skip -->"
+
+GUIDE = f"""\
+# Skipping
+
+## Common Questions
+
+### Kept Questions
+1. Tell me about a kept question one
+2. Tell me about a kept question two
+
+### Dropped Questions
+{SKIP}
+1. Tell me about a dropped section question
+
+#### Dropped Subsection
+1. Tell me about a dropped subsection question
+
+### Mixed Questions
+1. Tell me about a mixed question one
+{SKIP}
+2. Tell me about a mixed question two
+3. Tell me about a mixed question three
+4. Tell me about a mixed question four
+   {SKIP}
+5. {SKIP}
+   Tell me about a mixed question five
+
+## Notes
+
+Q: Is this paragraph kept?
+A: Yes.
+
+{SKIP}
+Q: Is this paragraph kept too?
+A: No, the comment drops it.
+
+Q: And the one after it?
+A: Kept.
+"""
+
+
+def _tree(text: str):
+    return build_document(SourceText(path="g.md", rel="g.md", text=text))
+
+
+@pytest.fixture(scope="module")
+def questions(tmp_path_factory) -> list[str]:
+    from anki.collection import Collection
+
+    folder = tmp_path_factory.mktemp("guides")
+    (folder / "g.md").write_text(GUIDE, encoding="utf-8")
+    out = folder / "deck.apkg"
+    result = run_cli("build", str(folder), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    col = Collection(str(tmp_path_factory.mktemp("col") / "c.anki2"))
+    import_apkg(col, out)
+    fronts = sorted(col.get_card(cid).note()["Front"] for cid in col.find_cards(""))
+    assert all(c["q"] for c in card_texts(col))
+    col.close()
+    return fronts
+
+
+def test_skip_under_a_heading_drops_the_section_and_its_subsections(questions) -> None:
+    assert "Tell me about a kept question one" in questions
+    assert "Tell me about a kept question two" in questions
+    assert not any("dropped" in q for q in questions)
+
+
+def test_skip_between_list_items_drops_one_item(questions) -> None:
+    mixed = [q for q in questions if "mixed" in q]
+    assert mixed == ["Tell me about a mixed question one", "Tell me about a mixed question three"]
+
+
+def test_skip_before_a_paragraph_drops_that_paragraph(questions) -> None:
+    assert "Is this paragraph kept?" in questions
+    assert "And the one after it?" in questions
+    assert "Is this paragraph kept too?" not in questions
+    assert len(questions) == 6
+
+
+def test_the_list_stays_whole_when_an_item_is_skipped() -> None:
+    doc = _tree(f"# T\n\n## Steps\n1. one\n{SKIP}\n2. two\n3. three\n")
+    (steps,) = doc.root.children
+    (ladder,) = steps.blocks
+    assert isinstance(ladder, ListBlock)
+    assert [i.text for i in ladder.items] == ["one", "three"]
+
+
+def test_skip_under_the_title_drops_the_document() -> None:
+    doc = _tree(f"# T\n{SKIP}\n\nIntro.\n\n## A\n- x\n\n# Other\n\nText\n")
+    assert doc.title == "T"
+    assert doc.root.blocks == () and doc.root.children == ()
+
+
+def test_a_later_section_at_the_same_level_is_kept() -> None:
+    doc = _tree(f"# T\n\n## A\n{SKIP}\ntext\n### A.1\nmore\n## B\nkept\n")
+    assert [s.title for s in doc.root.children] == ["B"]
+    assert doc.root.children[0].blocks == (Paragraph("kept", 9),)
+
+
+def test_comments_never_reach_the_tree() -> None:
+    doc = _tree(f"# T\n\n## A\ntext\n\n<!-- a plain comment -->\n{SKIP}\n")
+    kinds = [type(b).__name__ for b in doc.root.children[0].blocks]
+    assert kinds == ["Paragraph", "Opaque"]  # the plain comment stays an opaque block
+
+
+def test_typos_and_skips_with_nothing_to_skip_are_reported(tmp_path: Path) -> None:
+    (tmp_path / "g.md").write_text(
+        "# G\n\n## Questions\n- Tell me about a time you led\n\n<!-- deckbuilder: skp -->\n\n"
+        f"- Tell me about a time you failed\n\n{SKIP}\n\n## More Questions\n- Tell me about a time you won\n",
+        encoding="utf-8",
+    )
+    result = run_cli("build", str(tmp_path), "-o", str(tmp_path / "d.apkg"))
+    assert result.exit_code == 0, result.output
+    assert "g.md: 3 notes" in result.stdout
+    assert "g.md:6: deckbuilder comment not understood" in result.stderr
+    assert "g.md:10: skip comment has nothing after it to skip" in result.stderr
