@@ -85,11 +85,16 @@ def note_to_json(cand: Candidate) -> list[Any]:
             cand.key, cand.where]
 
 
+_NOTE_KINDS = {kind.value: kind for kind in NoteKind}
+
+
 def note_from_json(row: list[Any]) -> Candidate:
+    """A cached note; anything of the wrong shape raises (and the entry is rebuilt)."""
     guid, note_kind, fields_, tags, deck, doc, kind, section, key, where = row
-    record = NoteRecord(str(guid), NoteKind(note_kind), tuple(map(str, fields_)), tuple(map(str, tags)), str(deck),
-                        due=0, mod=0, note_id=0)
-    return Candidate(record, str(doc), str(kind), str(section), str(key), str(where))
+    if not all(isinstance(x, str) for x in (guid, deck, doc, kind, section, key, where, *fields_, *tags)):
+        raise ValueError("cached note with non-text values")
+    record = NoteRecord(guid, _NOTE_KINDS[note_kind], tuple(fields_), tuple(tags), deck, due=0, mod=0, note_id=0)
+    return Candidate(record, doc, kind, section, key, where)
 
 
 class Manifest:

@@ -42,8 +42,14 @@ class Lock:
     notetypes: dict[str, tuple[str, int]] = field(default_factory=dict)  # kind -> (digest, mod)
 
 
+_UNSAFE = ("\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\u2028", "\u2029")
+
+
 def _clean(text: str) -> str:
-    return " ".join(text.replace("\t", " ").split())
+    """One line, no tabs: most keys already are, so only rewrite the ones that are not."""
+    if any(ch in text for ch in _UNSAFE) or "  " in text or text != text.strip():
+        return " ".join(text.replace("\t", " ").split())
+    return text
 
 
 def read_lock(path: Path) -> Lock:

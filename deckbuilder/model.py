@@ -33,7 +33,7 @@ class Paragraph:
 class ListItem:
     text: str  # inline markdown of the item's first paragraph
     line: int
-    children: tuple["Block", ...] = ()  # later paragraphs and nested lists
+    children: tuple[Block, ...] = ()  # later paragraphs and nested lists
 
 
 @dataclass(frozen=True)
@@ -62,9 +62,9 @@ class Section:
     line: int
     path: tuple[str, ...]  # clean titles from the document's first level-2 section down
     blocks: tuple[Block, ...] = ()
-    children: tuple["Section", ...] = ()
+    children: tuple[Section, ...] = ()
 
-    def walk(self) -> "list[Section]":
+    def walk(self) -> list[Section]:
         """This section and all below it, in document order."""
         out = [self]
         for child in self.children:

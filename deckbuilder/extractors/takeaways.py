@@ -9,6 +9,7 @@ closes is the note's context.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import replace
@@ -135,7 +136,8 @@ def _copula_spans(text: str) -> list[Span]:
         if contrast and _NEGATIVE.search(m.group() + sentence[m.start() - 6 : m.start()]):
             # "Your job isn't just to write code—it's to create value": the lesson follows
             start = s_start + contrast.end()
-            start += _CONTRAST_LEAD.match(text[start:end]).end()
+            lead = _CONTRAST_LEAD.match(text[start:end])
+            start += lead.end() if lead else 0
         elif contrast:
             end = s_start + contrast.start()
         spans.append(_trim(text, start, end))
@@ -153,7 +155,7 @@ def _enumeration_spans(text: str) -> list[Span]:
         if len(cuts) < 2:
             continue
         bounds = [0] + [c + 1 for c in cuts] + [len(sentence)]
-        for a, b in zip(bounds, bounds[1:]):
+        for a, b in itertools.pairwise(bounds):
             spans.append(_trim(text, s_start + a, s_start + b))
     return spans
 
