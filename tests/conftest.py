@@ -41,6 +41,21 @@ def collection(tmp_path: Path):
     col.close()
 
 
+def import_guide(tmp_path_factory, name: str, text: str):
+    """Write one guide, build it through the CLI, import it into a fresh collection; the
+    caller closes the returned Collection."""
+    from anki.collection import Collection
+
+    folder = tmp_path_factory.mktemp("guides")
+    (folder / name).write_text(text, encoding="utf-8")
+    out = folder / "deck.apkg"
+    result = run_cli("build", str(folder), "-o", str(out))
+    assert result.exit_code == 0, result.output
+    col = Collection(str(tmp_path_factory.mktemp("col") / "c.anki2"))
+    import_apkg(col, out)
+    return col
+
+
 def import_apkg(col, apkg: Path, *, update_notes: str = "IF_NEWER", update_notetypes: str = "IF_NEWER"):
     """Import with Anki's own importer and its default options; returns the import log."""
     from anki.collection import ImportAnkiPackageOptions, ImportAnkiPackageRequest

@@ -9,7 +9,7 @@ import pytest
 
 from deckbuilder.extractors.cloze_markup import parse
 
-from .conftest import card_texts, import_apkg, run_cli
+from .conftest import card_texts, import_guide, run_cli
 
 GUIDE = """\
 # System Design
@@ -51,15 +51,7 @@ It matters for retries.
 
 @pytest.fixture(scope="module")
 def cards(tmp_path_factory) -> list[dict[str, str]]:
-    from anki.collection import Collection
-
-    folder = tmp_path_factory.mktemp("guides")
-    (folder / "design.md").write_text(GUIDE, encoding="utf-8")
-    out = folder / "deck.apkg"
-    result = run_cli("build", str(folder), "-o", str(out))
-    assert result.exit_code == 0, result.output
-    col = Collection(str(tmp_path_factory.mktemp("col") / "c.anki2"))
-    import_apkg(col, out)
+    col = import_guide(tmp_path_factory, "design.md", GUIDE)
     texts = card_texts(col)
     col.close()
     return texts

@@ -10,7 +10,7 @@ import pytest
 from deckbuilder.model import ListBlock, Paragraph, SourceText
 from deckbuilder.sections import build_document
 
-from .conftest import card_texts, import_apkg, run_cli
+from .conftest import card_texts, import_guide, run_cli
 
 SKIP = "<!-- deckbuilder: skip -->"
 
@@ -60,15 +60,7 @@ def _tree(text: str):
 
 @pytest.fixture(scope="module")
 def questions(tmp_path_factory) -> list[str]:
-    from anki.collection import Collection
-
-    folder = tmp_path_factory.mktemp("guides")
-    (folder / "g.md").write_text(GUIDE, encoding="utf-8")
-    out = folder / "deck.apkg"
-    result = run_cli("build", str(folder), "-o", str(out))
-    assert result.exit_code == 0, result.output
-    col = Collection(str(tmp_path_factory.mktemp("col") / "c.anki2"))
-    import_apkg(col, out)
+    col = import_guide(tmp_path_factory, "g.md", GUIDE)
     fronts = sorted(col.get_card(cid).note()["Front"] for cid in col.find_cards(""))
     assert all(c["q"] for c in card_texts(col))
     col.close()
