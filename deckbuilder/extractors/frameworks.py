@@ -77,8 +77,12 @@ def _step(md: str, n: int) -> str:
     if bold:
         return "{{c%d::%s}}%s" % (n, plain(bold.group(1)).rstrip(":"), _tail(bold.group(2)))
     text = unquote(plain(md))
-    if len(text.split()) <= MAX_STEP_WORDS:
+    if len(text.split()) <= MAX_STEP_WORDS + 2:  # a short step is deleted whole
         return "{{c%d::%s}}" % (n, text)
+    head = re.split(r",\s|\s[—–-]\s|:\s|;\s", text, maxsplit=1)
+    if len(head) == 2 and len(head[0].split()) <= MAX_STEP_WORDS:  # else its first clause
+        sep = text[len(head[0]) : len(text) - len(head[1])]
+        return "{{c%d::%s}}%s%s" % (n, head[0], sep, head[1])
     words = text.split()
     return "{{c%d::%s}} %s" % (n, " ".join(words[:MAX_STEP_WORDS]), " ".join(words[MAX_STEP_WORDS:]))
 

@@ -32,6 +32,8 @@ PARTS = {
 TAKEAWAY = re.compile(r"^(key )?(takeaways?|lessons?( learned)?|why (this|it) works)$", re.I)
 _QUESTION_PREFIX = re.compile(r"^\s*(?:Q(?:uestion)?\s*\d+\s*[:.)-]\s*|Q:\s*)", re.I)
 MAX_STEPS = 8
+# "Option A", "Step 2", "Week 1": a label that says nothing without its text
+_GENERIC_STEP = re.compile(r"^(option|step|phase|stage|part|week|day|month|round)\s*[\w.-]{0,3}$", re.I)
 MAX_RESULTS = 3
 MAX_SENTENCE_WORDS = 30
 LONG_SENTENCE = 20
@@ -111,7 +113,9 @@ def outline(answer: Answer) -> StarOutline:
     rows = []
     for label, blocks in answer.parts:
         if label in ("A", "Response"):
-            lines = _steps(blocks) or _sentences(blocks)
+            # steps when the part is a list of them; prose first means the prose is the answer
+            prose_first = bool(blocks) and isinstance(blocks[0], Paragraph)
+            lines = (_sentences(blocks) if prose_first else []) or _steps(blocks) or _sentences(blocks)
         elif label == "R":
             lines = _headline_results(blocks) or _sentences(blocks)
         else:
@@ -164,7 +168,9 @@ def _steps(blocks: tuple[Block, ...]) -> list[str]:
     steps = []
     for item in list_items(blocks):
         labelled = split_label(item.text)
-        if labelled:
+        if labelled and _GENERIC_STEP.match(labelled.label) and labelled.rest:
+            steps.append(f"{labelled.label}: {truncate_words(unquote(labelled.rest), 8)}")
+        elif labelled:
             steps.append(labelled.label)
         elif plain(item.text):
             steps.append(truncate_words(first_sentence(unquote(item.text)), 10))
