@@ -11,11 +11,10 @@ so a rebuild on a fresh clone gives the same GUIDs, note ids and modification ti
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .atomic import write_text
 from .errors import DeckbuilderError
 
 LOCK_NAME = "deckbuilder.lock"
@@ -102,11 +101,4 @@ def write_lock(path: Path, lock: Lock) -> None:
     text = format_lock(lock)
     if path.exists() and path.read_text(encoding="utf-8", errors="replace") == text:
         return
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as handle:
-            handle.write(text)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    write_text(path, text)

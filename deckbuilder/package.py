@@ -26,6 +26,7 @@ import genanki
 from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
+from .atomic import publish, temporary_beside
 from .errors import OutputError
 from .model import NoteKind
 from .notetypes import NOTE_TYPES, load_templates, model_json_fields
@@ -90,8 +91,7 @@ def write_apkg(
     if not directory.is_dir():
         raise OutputError("the output folder does not exist; create it first", str(directory))
     try:
-        fd, tmp_zip = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=directory)
-        os.close(fd)
+        tmp_zip = temporary_beside(out)
     except OSError as err:
         raise OutputError(f"cannot write here: {err.strerror}", str(out)) from None
     try:
@@ -102,7 +102,7 @@ def write_apkg(
         with zipfile.ZipFile(tmp_zip) as check:
             if check.testzip() is not None:
                 raise OutputError("the written package failed its integrity check", str(out))
-        os.replace(tmp_zip, out)
+        publish(tmp_zip, out)
     except OSError as err:
         raise OutputError(f"cannot write the deck: {err.strerror}", str(out)) from None
     finally:

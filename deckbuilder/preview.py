@@ -15,11 +15,10 @@ Nothing is written beside the guides: no lock file, no cache.
 from __future__ import annotations
 
 import html
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .atomic import write_text
 from .build import BuiltDocument, candidates, load_documents
 from .card_html import Side, cloze_ordinals, render_template
 from .changes import Candidate
@@ -87,19 +86,10 @@ def write_preview(paths: list[Path], out: Path, config: Config | None = None) ->
 
 def _write_atomically(out: Path, text: str) -> None:
     """A reader never sees half a page; the file gets the usual permissions, not mkstemp's 0600."""
-    tmp = ""
     try:
         out.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=out.parent, prefix=f".{out.name}.", suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)
-        os.replace(tmp, out)
+        write_text(out, text)
     except OSError as err:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
         raise OutputError(f"cannot write the preview: {err.strerror}", str(out)) from None
 
 

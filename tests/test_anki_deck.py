@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import zipfile
 from collections import Counter
@@ -40,6 +41,10 @@ def test_cli_prints_summary_and_output(seed_dir: Path) -> None:
     assert "initiative-proactivity.md: 63 notes (50 recall, 8 cloze, 5 red flag)" in result.stdout
     assert f"wrote 63 notes to {out}" in result.stdout
     assert "repaired broken encoding" in result.stderr
+    umask = os.umask(0)
+    os.umask(umask)
+    for written in (out, seed_dir / "deckbuilder.lock"):  # not mkstemp's owner-only 0600
+        assert written.stat().st_mode & 0o777 == 0o666 & ~umask
 
 
 def test_notes_per_note_type(imported) -> None:

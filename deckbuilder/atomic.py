@@ -1,0 +1,37 @@
+"""Files appear whole or not at all: write beside the target, then rename over it.
+
+``tempfile.mkstemp`` creates files readable by their owner only; ``publish`` gives them
+the permissions any new file would get (0666 less the umask) before the rename.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+
+def temporary_beside(target: Path) -> str:
+    """A new empty file in the target's folder (same filesystem, so the rename is atomic)."""
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+    os.close(fd)
+    return tmp
+
+
+def publish(tmp: str, target: Path) -> None:
+    umask = os.umask(0)
+    os.umask(umask)
+    os.chmod(tmp, 0o666 & ~umask)
+    os.replace(tmp, target)
+
+
+def write_text(target: Path, text: str) -> None:
+    """Replace ``target`` with ``text`` (UTF-8, LF), atomically; OSError on failure, nothing left behind."""
+    tmp = temporary_beside(target)
+    try:
+        with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
+            handle.write(text)
+        publish(tmp, target)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
