@@ -23,7 +23,7 @@ from .lockfile import LOCK_NAME, read_lock, write_lock
 from .model import CardSpec, NoteKind
 from .notetypes import load_templates
 from .package import NoteRecord, write_apkg
-from .reader import MAX_BYTES, parse_source, read_source
+from .reader import MAX_BYTES, parse_source, read_source, relative_path
 from .render import render
 from .sections import build_document
 
@@ -140,7 +140,7 @@ def process_file(
     path: Path, root: Path, config: Config, data: bytes | None = None, keep_specs: bool = True
 ) -> BuiltDocument | None:
     """Everything that depends on one file alone: read, parse, extract, render. None if skipped."""
-    source = read_source(path, root) if data is None else parse_source(data, str(path), _relative(path, root))
+    source = read_source(path, root) if data is None else parse_source(data, str(path), relative_path(path, root))
     warnings = []
     if source.repaired:
         warnings.append(f"{path}: repaired broken encoding (UTF-8 misread as {source.repaired})")
@@ -215,15 +215,13 @@ def _doc_from_json(data: dict[str, Any]) -> BuiltDocument | None:
     )
 
 
-def _relative(path: Path, root: Path) -> str:
-    try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
-    except ValueError:
-        return path.name
-
-
 def load_documents(
-    paths: list[Path], config: Config | None = None, *, cache_dir: Path | None = None, workers: int = 1
+    paths: list[Path],
+    config: Config | None = None,
+    *,
+    cache_dir: Path | None = None,
+    workers: int = 1,
+    files: list[tuple[Path, Path]] | None = None,
 ) -> list[BuiltDocument]:
     """Read, extract and render every document, from the cache where it can; report every
     failing file before raising. Documents come back in path order whatever the workers do.
@@ -233,12 +231,12 @@ def load_documents(
     fingerprint = config_fingerprint(config)
     results: list[Outcome] = []
     todo: list[tuple[int, Job]] = []
-    for path, root in gather(paths):
+    for path, root in files if files is not None else gather(paths):
         try:
             data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
         except OSError:
             data = None  # read_source gives the message
-        key = entry_key(data, str(path), _relative(path, root), fingerprint) if data is not None else ""
+        key = entry_key(data, str(path), relative_path(path, root), fingerprint) if data is not None else ""
         cached = cache.get(key) if key else None
         if cached is not None:
             try:
@@ -362,7 +360,8 @@ def build(
     lock_file = folder / LOCK_NAME
     digests = {kind: load_templates(kind, config.templates).digest for kind in NoteKind}
     manifest = Manifest(folder / CACHE_DIR if use_cache else None)
-    inputs = manifest.inputs(gather(paths), lock_file, config_fingerprint(config), digests, target)
+    files, fingerprint = gather(paths), config_fingerprint(config)
+    inputs = manifest.inputs(files, lock_file, fingerprint, digests, target)
     summary = manifest.unchanged(inputs, target)
     if summary is not None:
         for warning in summary["warnings"]:
@@ -370,7 +369,7 @@ def build(
         unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in summary["documents"]}
         return BuildResult(BuildSummary(**{**summary, "changes": unchanged, "messages": []}), target, [], [])
     cache_dir = folder / CACHE_DIR if use_cache and not dry_run else None
-    docs = load_documents(paths, config, cache_dir=cache_dir, workers=workers or default_workers())
+    docs = load_documents(paths, config, cache_dir=cache_dir, workers=workers or default_workers(), files=files)
     now = build_timestamp()
     plan = reconcile(candidates(docs), read_lock(lock_file), now, config.root_deck)
     model_mods = notetype_mods(digests, plan.lock, now)
@@ -385,6 +384,5 @@ def build(
     zip_time = max([*model_mods.values(), *(r.mod for r in plan.records)])
     write_apkg(plan.records, target, model_mods=model_mods, zip_time=zip_time, template_override=config.templates)
     write_lock(lock_file, plan.lock)
-    manifest.record(manifest.inputs(gather(paths), lock_file, config_fingerprint(config), digests, target),
-                    target, result.summary)
+    manifest.record(manifest.inputs(files, lock_file, fingerprint, digests, target), target, result.summary)
     return result

@@ -34,7 +34,7 @@ def read_source(path: Path, root: Path) -> SourceText:
         raise InputError("expected a markdown file, found a folder", shown) from None
     except OSError as err:
         raise InputError(f"cannot read the file: {err.strerror}", shown) from None
-    return parse_source(data, shown, _relative(path, root))
+    return parse_source(data, shown, relative_path(path, root))
 
 
 def parse_source(data: bytes, shown: str, rel: str) -> SourceText:
@@ -79,7 +79,8 @@ def split_front_matter(text: str, shown: str) -> tuple[tuple[tuple[str, object],
     return tuple(sorted((str(k), v) for k, v in meta.items())), body, body_line
 
 
-def _relative(path: Path, root: Path) -> str:
+def relative_path(path: Path, root: Path) -> str:
+    """``path`` relative to ``root``, posix style: a document's identity."""
     try:
         return path.resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
