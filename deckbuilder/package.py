@@ -17,7 +17,6 @@ import os
 import sqlite3
 import tempfile
 import zipfile
-import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -27,13 +26,13 @@ from genanki.apkg_col import APKG_COL
 from genanki.apkg_schema import APKG_SCHEMA
 
 from .atomic import publish, temporary_beside
+from .card_html import cloze_ordinals
 from .errors import OutputError
 from .model import NoteKind
 from .notetypes import NOTE_TYPES, load_templates, model_json_fields
 
 
 ID_STRIDE = 100  # note ids are this far apart, leaving room for their card ids
-_CLOZE_NUMBER = re.compile(r"\{\{c(\d+)::")
 
 
 @dataclass(frozen=True)
@@ -154,7 +153,8 @@ def _card_rows(notes: list[NoteRecord], decks: dict[str, genanki.Deck]) -> Itera
     into ids past the last note."""
     spill = itertools.count(max((n.note_id for n in notes), default=0) + ID_STRIDE)
     for n in notes:
-        ords = sorted({int(k) - 1 for k in _CLOZE_NUMBER.findall(n.fields[0]) if int(k) > 0}) or [0]
+        # Anki's rule for which cards a cloze field makes (shared with the preview)
+        ords = [k - 1 for k in cloze_ordinals(n.fields[0])] if n.note_kind is NoteKind.CLOZE else [0]
         did = decks[n.deck].deck_id
         for i, ord_ in enumerate(ords, 1):
             card_id = n.note_id + i if i < ID_STRIDE else next(spill)

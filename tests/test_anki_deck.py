@@ -133,3 +133,17 @@ def _guids(apkg: Path) -> set[str]:
         rows = {r[0] for r in conn.execute("SELECT guid FROM notes")}
         conn.close()
     return rows
+
+
+def test_cloze_syntax_in_a_recall_front_makes_one_ordinary_card(tmp_path_factory) -> None:
+    from .conftest import import_guide
+
+    guide = "# Anki\n\n## Common Questions\n1. What does `{{c2::x}}` do in an Anki note?\n"
+    col = import_guide(tmp_path_factory, "anki.md", guide)
+    try:
+        (cid,) = col.find_cards("")
+        card = col.get_card(cid)
+        assert card.ord == 0 and card.note().note_type()["name"] == "Deckbuilder Recall"
+        assert "{{c2::x}}" in card.question()
+    finally:
+        col.close()
