@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import logging
 import os
 import re
@@ -19,13 +20,16 @@ from .config import DOCUMENT_KEYS, Config, DocumentSettings, document_settings
 from .errors import BuildErrors, DeckbuilderError, InputError, OutputError
 from .extractors import REGISTRY, extract_all
 from .identity import note_guid
-from .lockfile import LOCK_NAME, read_lock, write_lock
+from .lockfile import (
+    LOCK_NAME, Lock, LockedNote, compose_lock, note_block, outer_spans, parse_lock, read_lock_text, write_lock,
+)
 from .model import CardSpec, NoteKind
 from .notetypes import load_templates
 from .package import NoteRecord, write_apkg
 from .reader import MAX_BYTES, parse_source, read_source, relative_path
 from .render import render
 from .sections import build_document
+from .store import KeptDocument, Store
 
 log = logging.getLogger("deckbuilder")
 
@@ -45,6 +49,8 @@ class BuiltDocument:
     notes: tuple[Candidate, ...] = ()  # rendered; time, id and position come later
     repaired: str = ""  # codec undone, if the file had mojibake
     warnings: tuple[str, ...] = ()
+    base_deck: str = ""  # the deck before two guides with one title were told apart
+    key: str = ""  # the cache key of the file it came from
 
 
 @dataclass
@@ -65,13 +71,19 @@ class BuildSummary:
         return out
 
     @classmethod
-    def of(cls, docs: list[BuiltDocument], plan: Plan) -> BuildSummary:
-        documents = [
-            (d.path, d.doc_id, dict(Counter(n.record.note_kind.value for n in d.notes))) for d in docs
-        ]
-        live = sum(len(d.notes) for d in docs)
-        return cls(documents, {k: dict(v) for k, v in plan.report.items()}, list(plan.notes),
-                   len(plan.records), len(plan.records) - live, [w for d in docs for w in d.warnings])
+    def of(cls, docs: list[KeptDocument], plan: Plan, redone: frozenset[str], tombstones: int) -> BuildSummary:
+        """``docs``: every guide; ``plan``: what the guides in ``redone`` (by path) changed."""
+        changes = {}
+        for d in docs:
+            if d.path not in redone:
+                changes[d.doc_id] = {"unchanged": d.notes} if d.notes else {}
+            elif d.doc_id in plan.report:
+                changes[d.doc_id] = dict(plan.report[d.doc_id])
+        for doc, counts in plan.report.items():
+            changes.setdefault(doc, dict(counts))
+        live = sum(d.notes for d in docs)
+        return cls([(d.path, d.doc_id, d.counts) for d in docs], {k: v for k, v in changes.items() if v},
+                   list(plan.notes), live + tombstones, tombstones, [w for d in docs for w in d.warnings])
 
 
 @dataclass
@@ -159,9 +171,16 @@ def process_file(
         warnings.append(f"{path}: no study material found; it adds no cards")
     ident = doc_id(source.rel)
     deck = deck_name(config.root_deck, source.rel, settings.deck or document.title)
-    notes = tuple(_render_notes(str(path), ident, document.title, deck, specs, config))
+    notes: list[Candidate] = []
+    seen: dict[str, str] = {}
+    for cand in _render_notes(str(path), ident, document.title, deck, specs, config):
+        if cand.record.guid in seen:
+            warnings.append(f"{cand.where}: same card as {seen[cand.record.guid]}; skipped")
+            continue
+        seen[cand.record.guid] = cand.where
+        notes.append(cand)
     return BuiltDocument(str(path), source.rel, document.title, deck, ident, specs if keep_specs else None,
-                         notes, source.repaired, tuple(warnings))
+                         tuple(notes), source.repaired, tuple(warnings), base_deck=deck)
 
 
 def _render_notes(
@@ -200,7 +219,7 @@ def _doc_to_json(doc: BuiltDocument | None) -> dict[str, Any]:
         return {"skipped": True}
     return {
         "path": doc.path, "rel": doc.rel, "title": doc.title, "deck": doc.deck, "doc_id": doc.doc_id,
-        "repaired": doc.repaired, "warnings": list(doc.warnings),
+        "repaired": doc.repaired, "warnings": list(doc.warnings), "base_deck": doc.base_deck,
         "notes": [note_to_json(n) for n in doc.notes],
     }
 
@@ -211,8 +230,32 @@ def _doc_from_json(data: dict[str, Any]) -> BuiltDocument | None:
     return BuiltDocument(
         str(data["path"]), str(data["rel"]), str(data["title"]), str(data["deck"]), str(data["doc_id"]),
         None, tuple(note_from_json(n) for n in data["notes"]),
-        str(data["repaired"]), tuple(map(str, data["warnings"])),
+        str(data["repaired"]), tuple(map(str, data["warnings"])), str(data["base_deck"]),
     )
+
+
+@dataclass(frozen=True)
+class Source:
+    """A markdown file found by ``gather``, read once: its bytes name its cache entry."""
+
+    path: Path
+    root: Path
+    doc_id: str
+    data: bytes | None  # None when too big or unreadable (processing gives the message)
+    key: str  # the cache key; "" without data
+
+
+def read_sources(files: list[tuple[Path, Path]], fingerprint: str) -> list[Source]:
+    out = []
+    for path, root in files:
+        try:
+            data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
+        except OSError:
+            data = None  # read_source gives the message
+        rel = relative_path(path, root)
+        key = entry_key(data, str(path), rel, fingerprint) if data is not None else ""
+        out.append(Source(path, root, doc_id(rel), data, key))
+    return out
 
 
 def load_documents(
@@ -221,23 +264,34 @@ def load_documents(
     *,
     cache_dir: Path | None = None,
     workers: int = 1,
-    files: list[tuple[Path, Path]] | None = None,
 ) -> list[BuiltDocument]:
-    """Read, extract and render every document, from the cache where it can; report every
-    failing file before raising. Documents come back in path order whatever the workers do.
-    With a cache, the card specs are not kept (``specs`` is None): a build needs only notes."""
+    """Read, extract and render every document; warn about each, and raise if none gives cards."""
     config = config or Config()
+    docs = [doc for doc in process_sources(read_sources(gather(paths), config_fingerprint(config)), config,
+                                           cache_dir=cache_dir, workers=workers) if doc is not None]
+    for doc in docs:
+        for warning in doc.warnings:
+            log.warning("%s", warning)
+    if not any(doc.notes for doc in docs):
+        raise InputError("nothing to build: no guide gave any cards (see the warnings above)",
+                         ", ".join(str(p) for p in paths))
+    decks, warnings = distinct_decks([(d.path, d.rel, d.title, d.deck) for d in docs])
+    for warning in warnings:
+        log.warning("%s", warning)
+    return [with_deck(doc, deck) for doc, deck in zip(docs, decks, strict=True)]
+
+
+def process_sources(
+    sources: list[Source], config: Config, *, cache_dir: Path | None = None, workers: int = 1
+) -> list[BuiltDocument | None]:
+    """Each source's document (None when skipped), from the cache where it can; every failing
+    file is reported before raising. The order is the sources' whatever the workers do. With a
+    cache, the card specs are not kept (``specs`` is None): a build needs only the notes."""
     cache = FileCache(cache_dir)
-    fingerprint = config_fingerprint(config)
     results: list[Outcome] = []
     todo: list[tuple[int, Job]] = []
-    for path, root in files if files is not None else gather(paths):
-        try:
-            data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
-        except OSError:
-            data = None  # read_source gives the message
-        key = entry_key(data, str(path), relative_path(path, root), fingerprint) if data is not None else ""
-        cached = cache.get(key) if key else None
+    for src in sources:
+        cached = cache.get(src.key) if src.key else None
         if cached is not None:
             try:
                 results.append(_doc_from_json(cached))
@@ -245,23 +299,14 @@ def load_documents(
             except (KeyError, TypeError, ValueError):
                 pass  # a damaged entry: rebuild it
         results.append(None)
-        todo.append((len(results) - 1, (path, root, config, data, cache_dir, key, cache_dir is None)))
+        todo.append((len(results) - 1,
+                     (src.path, src.root, config, src.data, cache_dir, src.key, cache_dir is None)))
     for (index, _job), outcome in zip(todo, _run_jobs([job for _, job in todo], workers), strict=True):
         results[index] = outcome
-    built: list[BuiltDocument] = []
-    errors: list[DeckbuilderError] = []
-    for outcome in results:
-        if isinstance(outcome, tuple):
-            errors.append(DeckbuilderError(outcome[0]))
-        elif outcome is not None:
-            for warning in outcome.warnings:
-                log.warning("%s", warning)
-            built.append(outcome)
+    errors = [DeckbuilderError(outcome[0]) for outcome in results if isinstance(outcome, tuple)]
     _raise_all(errors)
-    if not any(doc.notes for doc in built):
-        raise InputError("nothing to build: no guide gave any cards (see the warnings above)",
-                         ", ".join(str(p) for p in paths))
-    return _distinct_decks(built)
+    return [replace(doc, key=src.key) if isinstance(doc, BuiltDocument) else None
+            for src, doc in zip(sources, results, strict=True)]
 
 
 def _run_jobs(jobs: list[Job], workers: int) -> list[Outcome]:
@@ -284,24 +329,27 @@ def config_fingerprint(config: Config) -> str:
     return h.hexdigest()
 
 
-def _distinct_decks(docs: list[BuiltDocument]) -> list[BuiltDocument]:
-    """Two guides with the same title would share a deck; name each after its file instead."""
-    by_deck: dict[str, list[BuiltDocument]] = {}
-    for doc in docs:
-        by_deck.setdefault(doc.deck, []).append(doc)
-    out = []
-    for doc in docs:
-        twins = by_deck[doc.deck]
+def distinct_decks(docs: list[tuple[str, str, str, str]]) -> tuple[list[str], list[str]]:
+    """Each (path, rel, title, deck)'s final deck, and warnings: two guides with the same
+    title would share a deck, so each is named after its file instead."""
+    by_deck: dict[str, list[str]] = {}
+    for path, _, _, deck in docs:
+        by_deck.setdefault(deck, []).append(path)
+    out, warnings = [], []
+    for path, rel, title, deck in docs:
+        twins = by_deck[deck]
         if len(twins) > 1:
-            log.warning(
-                "%s: the title %r is also used by %s; its deck is named after the file instead",
-                doc.path, doc.title, ", ".join(t.path for t in twins if t is not doc),
-            )
-            deck = f"{doc.deck} ({Path(doc.rel).stem})"
-            notes = tuple(replace(n, record=replace(n.record, deck=deck)) for n in doc.notes)
-            doc = replace(doc, deck=deck, notes=notes)
-        out.append(doc)
-    return out
+            warnings.append(f"{path}: the title {title!r} is also used by "
+                            f"{', '.join(t for t in twins if t != path)}; its deck is named after the file instead")
+            deck = f"{deck} ({Path(rel).stem})"
+        out.append(deck)
+    return out, warnings
+
+
+def with_deck(doc: BuiltDocument, deck: str) -> BuiltDocument:
+    if deck == doc.deck:
+        return doc
+    return replace(doc, deck=deck, notes=tuple(replace(n, record=replace(n.record, deck=deck)) for n in doc.notes))
 
 
 def build_timestamp() -> int:
@@ -312,16 +360,24 @@ def build_timestamp() -> int:
 
 def candidates(docs: list[BuiltDocument]) -> list[Candidate]:
     """Every document's notes in document order (their position is their new-card order)."""
+    return [cand for _, cands in candidate_groups(docs) for cand in cands]
+
+
+def candidate_groups(docs: list[BuiltDocument]) -> list[tuple[BuiltDocument, list[Candidate]]]:
+    """Each document with its notes; a note already given by an earlier document (two guides
+    with one doc id) is skipped."""
     out = []
     seen: dict[str, str] = {}
     for doc in docs:
+        kept = []
         for cand in doc.notes:
             guid = cand.record.guid
             if guid in seen:
                 log.warning("%s: same card as %s; skipped", cand.where, seen[guid])
                 continue
             seen[guid] = cand.where
-            out.append(cand)
+            kept.append(cand)
+        out.append((doc, kept))
     return out
 
 
@@ -353,36 +409,137 @@ def build(
     When nothing that feeds the build has changed since the last one (same files, sizes
     and times, settings, templates, lock and code) and the deck it wrote is still there,
     the stored report is returned and nothing is redone: the output would be identical.
+    Otherwise only the guides whose bytes changed are redone (see ``store``); every other
+    guide's notes, cards and lock lines are kept as the last build left them.
     """
     config = config or Config()
     folder = source_folder(paths)
     target = output_file(out, config)
     lock_file = folder / LOCK_NAME
     digests = {kind: load_templates(kind, config.templates).digest for kind in NoteKind}
+    cache_root = folder / CACHE_DIR if use_cache and not dry_run else None
     manifest = Manifest(folder / CACHE_DIR if use_cache else None)
     files, fingerprint = gather(paths), config_fingerprint(config)
     inputs = manifest.inputs(files, lock_file, fingerprint, digests, target)
-    summary = manifest.unchanged(inputs, target)
-    if summary is not None:
-        for warning in summary["warnings"]:
+    stored = manifest.unchanged(inputs, target)
+    if stored is not None:
+        for warning in stored["warnings"]:
             log.warning("%s", warning)
-        unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in summary["documents"]}
-        return BuildResult(BuildSummary(**{**summary, "changes": unchanged, "messages": []}), target, [], [])
-    cache_dir = folder / CACHE_DIR if use_cache and not dry_run else None
-    docs = load_documents(paths, config, cache_dir=cache_dir, workers=workers or default_workers(), files=files)
-    now = build_timestamp()
-    plan = reconcile(candidates(docs), read_lock(lock_file), now, config.root_deck)
-    model_mods = notetype_mods(digests, plan.lock, now)
-    result = BuildResult(BuildSummary.of(docs, plan), target, docs, plan.records)
-    if dry_run:
-        return result
-    if target.parent == out and not out.exists():
-        try:
-            out.mkdir(parents=True)
-        except OSError as err:
-            raise OutputError(f"cannot create the output folder: {err.strerror}", str(out)) from None
-    zip_time = max([*model_mods.values(), *(r.mod for r in plan.records)])
-    write_apkg(plan.records, target, model_mods=model_mods, zip_time=zip_time, template_override=config.templates)
-    write_lock(lock_file, plan.lock)
-    manifest.record(manifest.inputs(files, lock_file, fingerprint, digests, target), target, result.summary)
+        unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in stored["documents"]}
+        return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": []}), target, [], [])
+    sources = read_sources(files, fingerprint)
+    lock_text = read_lock_text(lock_file)
+    with Store.open(cache_root, manifest.trusted_store(lock_text)) as store:
+        work = _plan(sources, store, lock_text, str(lock_file), config, cache_root, workers or default_workers())
+        now = build_timestamp()
+        groups = candidate_groups(work.redone)
+        plan = reconcile([c for _, cands in groups for c in cands], work.lock, now, config.root_deck,
+                         work.reserved_id)
+        model_mods = notetype_mods(digests, plan.lock, now)
+        kept, redone, tombstones = _settle(work, groups, plan)
+        summary = BuildSummary.of(kept, plan, work.redone_paths, len(tombstones))
+        result = BuildResult(summary, target, work.redone, plan.records)
+        if dry_run:
+            return result
+        if target.parent == out and not out.exists():
+            try:
+                out.mkdir(parents=True)
+            except OSError as err:
+                raise OutputError(f"cannot create the output folder: {err.strerror}", str(out)) from None
+        blocks = {d.doc_id: lock_text[slice(*d.lock_span)] for d in kept if d.path not in work.redone_paths}
+        blocks.update(_note_blocks(plan.lock))
+        new_lock, spans = compose_lock(plan.lock.notetypes, blocks, plan.lock.removed)
+        kept = [replace(d, lock_span=spans.get(d.doc_id, (0, 0))) for d in kept]
+        store.replace(kept, redone, tombstones)
+        offsets = dict(zip((d.path for d in kept), itertools.accumulate((d.notes for d in kept), initial=0),
+                           strict=False))  # the running total has one more entry than there are guides
+        decks = {d.deck for d in kept if d.notes} | {r.deck for r in tombstones}
+        zip_time = max([*model_mods.values(), store.max_mod()])
+        write_apkg(store.path, offsets, decks, target, model_mods=model_mods, zip_time=zip_time,
+                   template_override=config.templates)
+        write_lock(lock_file, new_lock, old=lock_text)
+        if manifest.path is not None:
+            manifest.record(manifest.inputs(files, lock_file, fingerprint, digests, target), target, summary,
+                            store=store.digest() if cache_root else "", lock=new_lock)
     return result
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What a build must redo: every guide in order, kept or redone, and the lock they need."""
+
+    documents: list[BuiltDocument | KeptDocument]  # in source order; skipped guides left out
+    redone: list[BuiltDocument]
+    redone_paths: frozenset[str]
+    lock: Lock  # the notes of the redone and vanished guides, every removed note, the note types
+    reserved_id: int  # the highest note id of the kept guides
+
+
+def _plan(
+    sources: list[Source], store: Store, lock_text: str, lock_name: str, config: Config,
+    cache_dir: Path | None, workers: int,
+) -> _Work:
+    """Redo the guides whose cache key changed; keep the rest. Everything is redone when the
+    store is new, when two guides share a doc id, or when a kept note's card ids spilled."""
+    kept = store.documents()
+    ids = [s.doc_id for s in sources] + [k.doc_id for k in kept.values()]
+    paths_by_id: dict[str, set[str]] = {}
+    for doc, path in zip(ids, [str(s.path) for s in sources] + list(kept), strict=True):
+        paths_by_id.setdefault(doc, set()).add(path)
+    whole = not kept or store.spills() or any(len(p) > 1 for p in paths_by_id.values())
+    keep = {} if whole else {str(s.path): kept[str(s.path)] for s in sources
+                              if str(s.path) in kept and kept[str(s.path)].key == s.key}
+    built: dict[str, BuiltDocument | None] = {}
+    while True:
+        todo = [s for s in sources if str(s.path) not in keep and str(s.path) not in built]
+        done = process_sources(todo, config, cache_dir=cache_dir, workers=workers)
+        built.update(zip((str(s.path) for s in todo), done, strict=True))
+        docs = [keep.get(str(s.path)) or built[str(s.path)] for s in sources]
+        present = [d for d in docs if d is not None]
+        decks, deck_warnings = distinct_decks([(d.path, d.rel, d.title, d.base_deck) for d in present])
+        moved = [d.path for d, deck in zip(present, decks, strict=True) if isinstance(d, KeptDocument)
+                 and deck != d.deck]
+        if not moved:
+            break
+        for path in moved:  # a title elsewhere now clashes with (or no longer clashes with) a kept guide's
+            del keep[path]
+    for warning in [w for d in present for w in d.warnings] + deck_warnings:
+        log.warning("%s", warning)
+    present = [with_deck(d, deck) if isinstance(d, BuiltDocument) else d
+               for d, deck in zip(present, decks, strict=True)]
+    if not any(d.notes for d in present):
+        raise InputError("nothing to build: no guide gave any cards (see the warnings above)",
+                         ", ".join(sorted({str(s.root) for s in sources})))
+    redone = [d for d in present if isinstance(d, BuiltDocument)]
+    if whole:
+        return _Work(present, redone, frozenset(d.path for d in redone), parse_lock(lock_text, lock_name), 0)
+    spans = outer_spans(lock_text) + [k.lock_span for path, k in kept.items() if path not in keep]
+    return _Work(present, redone, frozenset(d.path for d in redone), parse_lock(lock_text, lock_name, spans),
+                 store.max_note_id())
+
+
+def _settle(
+    work: _Work, groups: list[tuple[BuiltDocument, list[Candidate]]], plan: Plan
+) -> tuple[list[KeptDocument], dict[str, list[NoteRecord]], list[NoteRecord]]:
+    """Every guide as the store will keep it; the redone guides' records by path; the tombstones."""
+    records = iter(plan.records)
+    redone: dict[str, list[NoteRecord]] = {}
+    for built, cands in groups:
+        redone[built.path] = [next(records) for _ in cands]
+    tombstones = list(records)
+    kept = []
+    for doc in work.documents:
+        if isinstance(doc, BuiltDocument):
+            counts = dict(Counter(n.record.note_kind.value for n in doc.notes))
+            kept.append(KeptDocument(doc.path, doc.doc_id, doc.rel, doc.key, doc.title, doc.base_deck, doc.deck,
+                                     counts, doc.warnings, len(redone[doc.path]), (0, 0)))
+        else:
+            kept.append(doc)
+    return kept, redone, tombstones
+
+
+def _note_blocks(lock: Lock) -> dict[str, str]:
+    by_doc: dict[str, list[LockedNote]] = {}
+    for note in lock.notes.values():
+        by_doc.setdefault(note.doc, []).append(note)
+    return {doc: note_block(notes) for doc, notes in by_doc.items()}

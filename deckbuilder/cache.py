@@ -97,6 +97,10 @@ def note_from_json(row: list[Any]) -> Candidate:
     return Candidate(record, doc, kind, section, key, where)
 
 
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
 class Manifest:
     """What the last successful build read and wrote, to skip a build that would change nothing."""
 
@@ -131,13 +135,27 @@ class Manifest:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
-    def record(self, inputs: str, target: Path, summary: Any) -> None:
+    def trusted_store(self, lock_text: str) -> str:
+        """The digest of the store the last build left, if that build wrote this lock; else ""."""
+        if self.path is None:
+            return ""
+        try:
+            data = json.loads(self.path.read_text(encoding="utf-8"))
+            if data["lock"] != _sha256(lock_text):
+                return ""
+            return str(data["store"])
+        except (OSError, ValueError, KeyError, TypeError):
+            return ""
+
+    def record(self, inputs: str, target: Path, summary: Any, *, store: str, lock: str) -> None:
+        """After a successful build: its inputs, output and report, the digest of the store
+        it left and of the lock it wrote."""
         if self.path is None:
             return
         try:
             st = target.stat()
             data = {"inputs": inputs, "output": [str(target.resolve()), st.st_size, st.st_mtime_ns],
-                    "summary": asdict(summary)}
+                    "summary": asdict(summary), "store": store, "lock": _sha256(lock)}
             self.path.parent.mkdir(parents=True, exist_ok=True)
             tmp = self.path.with_suffix(".tmp")
             tmp.write_text(json.dumps(data), encoding="utf-8")

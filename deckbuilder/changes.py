@@ -66,7 +66,9 @@ def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, normalise(a).split(), normalise(b).split()).ratio()
 
 
-def reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str) -> Plan:
+def reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str, reserved_id: int = 0) -> Plan:
+    """``lock`` may hold only the notes of the guides in ``candidates`` (and every removed
+    note); ``reserved_id`` is then the highest note id used by the other guides."""
     live = {c.record.guid for c in candidates}
     orphans = {g: n for g, n in lock.notes.items() if g not in live}
     report: dict[str, Counter[str]] = {}
@@ -74,7 +76,7 @@ def reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str)
     records: list[NoteRecord] = []
     new_lock = Lock(notetypes=dict(lock.notetypes))
     used_ids = [n.note_id for n in (*lock.notes.values(), *lock.removed.values())]
-    next_id = max([now * 1000, *(i + ID_STRIDE for i in used_ids)])
+    next_id = max([now * 1000, reserved_id + ID_STRIDE, *(i + ID_STRIDE for i in used_ids)])
 
     for due, cand in enumerate(candidates):
         counts = report.get(cand.doc)

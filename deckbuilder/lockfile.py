@@ -51,54 +51,100 @@ def _clean(text: str) -> str:
     return text
 
 
-def read_lock(path: Path) -> Lock:
-    """Read a lock file; a missing file is an empty lock. Bad lines are errors with a line number."""
-    lock = Lock()
-    if not path.exists():
-        return lock
+def read_lock_text(path: Path) -> str:
+    """The lock file's text; "" when there is none."""
     try:
-        text = path.read_text(encoding="utf-8")
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        return ""
     except (OSError, UnicodeDecodeError) as err:
         raise DeckbuilderError(f"cannot read the lock file: {err}; delete it to start afresh", str(path)) from None
-    for number, line in enumerate(text.splitlines(), 1):
-        if not line.strip() or line.startswith("#"):
-            continue
-        parts = line.split("\t")
-        try:
-            if parts[0] == "notetype" and len(parts) == 4:
-                lock.notetypes[parts[1]] = (parts[2], int(parts[3]))
-            elif parts[0] == "note" and len(parts) == 10:
-                note = LockedNote(parts[1], parts[2], int(parts[3]), int(parts[4]), *parts[5:10])
-                lock.notes[note.guid] = note
-            elif parts[0] == "removed" and len(parts) == 9:
-                note = LockedNote(parts[1], "", int(parts[2]), int(parts[3]), *parts[4:9])
-                lock.removed[note.guid] = note
-            else:
-                raise ValueError
-        except ValueError:
-            raise DeckbuilderError(
-                "unreadable lock file line; restore it from git or delete the file", str(path), number
-            ) from None
+
+
+def read_lock(path: Path) -> Lock:
+    """Read a lock file; a missing file is an empty lock. Bad lines are errors with a line number."""
+    return parse_lock(read_lock_text(path), str(path))
+
+
+def parse_lock(text: str, shown: str, spans: list[tuple[int, int]] | None = None) -> Lock:
+    """Parse the lock's text, or only the ``spans`` of it (character ranges of whole lines)."""
+    lock = Lock()
+    for start, end in [(0, len(text))] if spans is None else spans:
+        first_line = text.count("\n", 0, start) + 1 if start else 1
+        for number, line in enumerate(text[start:end].splitlines(), first_line):
+            if not line.strip() or line.startswith("#"):
+                continue
+            try:
+                _parse_line(lock, line.split("\t"))
+            except ValueError:
+                raise DeckbuilderError(
+                    "unreadable lock file line; restore it from git or delete the file", shown, number
+                ) from None
     return lock
 
 
+def _parse_line(lock: Lock, parts: list[str]) -> None:
+    if parts[0] == "notetype" and len(parts) == 4:
+        lock.notetypes[parts[1]] = (parts[2], int(parts[3]))
+    elif parts[0] == "note" and len(parts) == 10:
+        note = LockedNote(parts[1], parts[2], int(parts[3]), int(parts[4]), *parts[5:10])
+        lock.notes[note.guid] = note
+    elif parts[0] == "removed" and len(parts) == 9:
+        note = LockedNote(parts[1], "", int(parts[2]), int(parts[3]), *parts[4:9])
+        lock.removed[note.guid] = note
+    else:
+        raise ValueError
+
+
+def outer_spans(text: str) -> list[tuple[int, int]]:
+    """The lines around the notes: the header with note types, and the removed notes."""
+    head = text.find("\nnote\t") + 1 or text.find("\nremoved\t") + 1 or len(text)
+    tail = text.find("\nremoved\t", head - 1) + 1 or len(text)
+    return [(0, head), (tail, len(text))]
+
+
+def note_block(notes: list[LockedNote]) -> str:
+    """One guide's note lines, by note id."""
+    return "".join(
+        "\t".join(("note", n.guid, n.digest, str(n.mod), str(n.note_id), n.doc, n.kind,
+                   n.note_kind, _clean(n.section), _clean(n.key))) + "\n"
+        for n in sorted(notes, key=lambda n: n.note_id)
+    )
+
+
+def compose_lock(
+    notetypes: dict[str, tuple[str, int]], blocks: dict[str, str], removed: dict[str, LockedNote]
+) -> tuple[str, dict[str, tuple[int, int]]]:
+    """The lock's text from note types, each guide's note block (by doc id) and the removed
+    notes; with where each guide's block landed."""
+    parts = [HEADER + "\n"]
+    for kind in sorted(notetypes):
+        digest, mod = notetypes[kind]
+        parts.append(f"notetype\t{kind}\t{digest}\t{mod}\n")
+    at = sum(map(len, parts))
+    spans = {}
+    for doc in sorted(blocks):
+        spans[doc] = (at, at + len(blocks[doc]))
+        at += len(blocks[doc])
+        parts.append(blocks[doc])
+    for n in sorted(removed.values(), key=lambda n: (n.doc, n.note_id)):
+        parts.append("\t".join(("removed", n.guid, str(n.mod), str(n.note_id), n.doc, n.kind,
+                                n.note_kind, _clean(n.section), _clean(n.key))) + "\n")
+    return "".join(parts), spans
+
+
 def format_lock(lock: Lock) -> str:
-    lines = [HEADER]
-    for kind in sorted(lock.notetypes):
-        digest, mod = lock.notetypes[kind]
-        lines.append(f"notetype\t{kind}\t{digest}\t{mod}")
-    for n in sorted(lock.notes.values(), key=lambda n: (n.doc, n.note_id)):
-        lines.append("\t".join(("note", n.guid, n.digest, str(n.mod), str(n.note_id), n.doc, n.kind,
-                                n.note_kind, _clean(n.section), _clean(n.key))))
-    for n in sorted(lock.removed.values(), key=lambda n: (n.doc, n.note_id)):
-        lines.append("\t".join(("removed", n.guid, str(n.mod), str(n.note_id), n.doc, n.kind,
-                                n.note_kind, _clean(n.section), _clean(n.key))))
-    return "\n".join(lines) + "\n"
+    by_doc: dict[str, list[LockedNote]] = {}
+    for n in lock.notes.values():
+        by_doc.setdefault(n.doc, []).append(n)
+    return compose_lock(lock.notetypes, {doc: note_block(ns) for doc, ns in by_doc.items()}, lock.removed)[0]
 
 
-def write_lock(path: Path, lock: Lock) -> None:
-    """Write atomically, and only when the content changed (keeps mtimes and git quiet)."""
-    text = format_lock(lock)
-    if path.exists() and path.read_text(encoding="utf-8", errors="replace") == text:
+def write_lock(path: Path, text: str, old: str | None = None) -> None:
+    """Write atomically, and only when the content changed (keeps mtimes and git quiet).
+    ``old``: the text read at the start of the build, if known."""
+    if old is None:
+        old = path.read_text(encoding="utf-8", errors="replace") if path.exists() else ""
+    if path.exists() and old == text:
         return
     write_text(path, text)

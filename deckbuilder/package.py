@@ -11,13 +11,14 @@ file that replaces the target only when complete.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import json
 import os
 import sqlite3
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -49,6 +50,7 @@ class NoteRecord:
     note_id: int  # also Anki's "added" time in ms
 
 
+@functools.lru_cache(maxsize=4096)
 def deck_id(name: str) -> int:
     """A stable id for a deck name (Anki matches decks by name on import anyway)."""
     return int(genanki.guid_for("deck", name).encode().hex()[:13], 16) % (1 << 52) + (1 << 40)
@@ -75,16 +77,19 @@ def build_models(mods: dict[NoteKind, int], template_override: str = "") -> dict
 
 
 def write_apkg(
-    notes: Iterable[NoteRecord],
+    store: Path,
+    offsets: dict[str, int],
+    decks: Iterable[str],
     out: Path,
     *,
     model_mods: dict[NoteKind, int],
     zip_time: int,
     template_override: str = "",
 ) -> None:
-    """Write ``notes`` to ``out`` atomically: the old file survives any failure."""
+    """Write the notes and cards kept in the ``store`` file to ``out`` atomically: the old file
+    survives any failure. ``offsets`` gives each guide's first new-card position; ``decks``
+    every deck that holds notes."""
     out = Path(out)
-    notes = list(notes)
     models = build_models(model_mods, template_override)
     directory = out.parent
     if not directory.is_dir():
@@ -96,7 +101,7 @@ def write_apkg(
     try:
         with tempfile.TemporaryDirectory() as scratch:
             db_path = os.path.join(scratch, "collection.anki2")
-            _write_collection(db_path, notes, models)
+            _write_collection(db_path, store, offsets, decks, models)
             _write_zip(tmp_zip, db_path, zip_time)
         with zipfile.ZipFile(tmp_zip) as check:
             if check.testzip() is not None:
@@ -109,56 +114,67 @@ def write_apkg(
             os.unlink(tmp_zip)
 
 
-def _write_collection(db_path: str, notes: list[NoteRecord], models: dict[NoteKind, genanki.Model]) -> None:
+_TABLES, _INDEXES = APKG_SCHEMA.split("CREATE INDEX", 1)
+
+
+def _write_collection(
+    db_path: str, store: Path, offsets: dict[str, int], deck_names: Iterable[str],
+    models: dict[NoteKind, genanki.Model],
+) -> None:
+    """genanki's schema, filled from the store by the same statements on every build: rows in
+    id order, indexes made afterwards (so the file depends only on the rows, never on which
+    of them this build redid)."""
     conn = sqlite3.connect(db_path)
     try:
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("ATTACH DATABASE ? AS store", (str(store),))
         cursor = conn.cursor()
-        cursor.executescript(APKG_SCHEMA)
+        cursor.executescript(_TABLES)
         cursor.executescript(APKG_COL)
         names: dict[str, None] = {}
-        for name in sorted({n.deck for n in notes}):
+        for name in sorted(set(deck_names)):
             # parents first so Anki sees the hierarchy even without notes in them
             parts = name.split("::")
             for depth in range(1, len(parts) + 1):
                 names.setdefault("::".join(parts[:depth]), None)
-        decks = {name: genanki.Deck(deck_id(name), name) for name in names}
+        decks = [genanki.Deck(deck_id(name), name) for name in names]
         decks_json = json.loads(cursor.execute("SELECT decks FROM col").fetchone()[0])
-        for deck in decks.values():
+        for deck in decks:
             decks_json[str(deck.deck_id)] = deck.to_json()
-        first_deck = next(iter(decks.values())).deck_id if decks else 1
+        first_deck = decks[0].deck_id if decks else 1
         models_json = {str(m.model_id): m.to_json(m.mod, first_deck) for m in models.values()}
         cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks_json), json.dumps(models_json)))
-        cursor.executemany("INSERT INTO notes VALUES(?,?,?,?,?,?,?,?,?,?,?)", _note_rows(notes, models))
-        cursor.executemany(
-            "INSERT INTO cards VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)", _card_rows(notes, decks)
+        cursor.execute("CREATE TEMP TABLE offsets (path TEXT PRIMARY KEY, base INTEGER NOT NULL)")
+        cursor.executemany("INSERT INTO temp.offsets VALUES (?, ?)", offsets.items())
+        cursor.execute(
+            "INSERT INTO main.notes SELECT id, guid, mid, mod, -1, tags, flds, sfld, 0, 0, '' "
+            "FROM store.notes ORDER BY id"
         )
+        cursor.execute(
+            "INSERT INTO main.cards SELECT c.id, c.nid, c.did, c.ord, c.mod, -1, 0, 0, "
+            "coalesce(o.base, 0) + c.pos, 0, 0, 0, 0, 0, 0, 0, 0, '' "
+            "FROM store.cards AS c LEFT JOIN temp.offsets AS o ON o.path = c.path ORDER BY c.id"
+        )
+        cursor.executescript("CREATE INDEX" + _INDEXES)
         conn.commit()
     finally:
         conn.close()
 
 
-def _note_rows(notes: list[NoteRecord], models: dict[NoteKind, genanki.Model]) -> Iterator[tuple[object, ...]]:
-    """Rows as genanki's ``Note.write_to_db`` writes them, in one ``executemany``."""
-    for n in notes:
-        tags = " " + " ".join(n.tags) + " "
-        yield (n.note_id, n.guid, models[n.note_kind].model_id, n.mod, -1, tags, "\x1f".join(n.fields),
-               n.fields[0], 0, 0, "")
+def card_ids(spill_from: int) -> Callable[[NoteRecord], list[tuple[int, int]]]:
+    """(card id, template ordinal) for each card of a note: one per note, or one per cloze
+    number. A card's id follows its note's id (note ids are ``ID_STRIDE`` apart); a note with
+    absurdly many deletions spills over into ids past ``spill_from``, the highest note id."""
+    spill = itertools.count(spill_from + ID_STRIDE)
 
-
-def _card_rows(notes: list[NoteRecord], decks: dict[str, genanki.Deck]) -> Iterator[tuple[object, ...]]:
-    """One card per note, or one per cloze number. A card's id follows its note's id
-    (note ids are ``ID_STRIDE`` apart); a note with absurdly many deletions spills over
-    into ids past the last note."""
-    spill = itertools.count(max((n.note_id for n in notes), default=0) + ID_STRIDE)
-    for n in notes:
+    def ids(n: NoteRecord) -> list[tuple[int, int]]:
         # Anki's rule for which cards a cloze field makes (shared with the preview)
         ords = [k - 1 for k in cloze_ordinals(n.fields[0])] if n.note_kind is NoteKind.CLOZE else [0]
-        did = decks[n.deck].deck_id
-        for i, ord_ in enumerate(ords, 1):
-            card_id = n.note_id + i if i < ID_STRIDE else next(spill)
-            yield (card_id, n.note_id, did, ord_, n.mod, -1, 0, 0, n.due, 0, 0, 0, 0, 0, 0, 0, 0, "")
+        return [(n.note_id + i if i < ID_STRIDE else next(spill), ord_) for i, ord_ in enumerate(ords, 1)]
+
+    return ids
 
 
 def _write_zip(path: str, db_path: str, zip_time: int) -> None:

@@ -98,10 +98,10 @@ def test_any_markdown_builds_a_deck_anki_imports_or_fails_for_people(guides: lis
         col = Collection(str(Path(tmp) / "collection.anki2"))
         try:
             log = import_apkg(col, out)
-            assert len(log.new) == len(result.notes)
+            assert len(log.new) == result.summary.note_count
             for cid in col.find_cards(""):
                 card = col.get_card(cid)
                 assert card.question().strip() and card.answer().strip()
-            assert len(col.find_notes("")) == len(result.notes)
+            assert len(col.find_notes("")) == result.summary.note_count
         finally:
             col.close()
