@@ -247,12 +247,13 @@ class Source:
 
 def read_sources(files: list[tuple[Path, Path]], fingerprint: str) -> list[Source]:
     out = []
+    roots = {root: root.resolve() for root in {root for _, root in files}}
     for path, root in files:
         try:
             data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
         except OSError:
             data = None  # read_source gives the message
-        rel = relative_path(path, root)
+        rel = relative_path(path, root, roots[root])
         key = entry_key(data, str(path), rel, fingerprint) if data is not None else ""
         out.append(Source(path, root, doc_id(rel), data, key))
     return out
@@ -349,7 +350,12 @@ def distinct_decks(docs: list[tuple[str, str, str, str]]) -> tuple[list[str], li
 def with_deck(doc: BuiltDocument, deck: str) -> BuiltDocument:
     if deck == doc.deck:
         return doc
-    return replace(doc, deck=deck, notes=tuple(replace(n, record=replace(n.record, deck=deck)) for n in doc.notes))
+    notes = tuple(
+        Candidate(NoteRecord(r.guid, r.note_kind, r.fields, r.tags, deck, r.due, r.mod, r.note_id),
+                  n.doc, n.kind, n.section, n.key, n.where)
+        for n in doc.notes for r in (n.record,)
+    )
+    return replace(doc, deck=deck, notes=notes)
 
 
 def build_timestamp() -> int:
@@ -427,10 +433,10 @@ def build(
             log.warning("%s", warning)
         unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in stored["documents"]}
         return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": []}), target, [], [])
-    sources = read_sources(files, fingerprint)
     lock_text = read_lock_text(lock_file)
     with Store.open(cache_root, manifest.trusted_store(lock_text)) as store:
-        work = _plan(sources, store, lock_text, str(lock_file), config, cache_root, workers or default_workers())
+        work = _plan(read_sources(files, fingerprint), store, lock_text, str(lock_file), config, cache_root,
+                     workers or default_workers())  # the sources' bytes are let go once planned
         now = build_timestamp()
         groups = candidate_groups(work.redone)
         plan = reconcile([c for _, cands in groups for c in cands], work.lock, now, config.root_deck,

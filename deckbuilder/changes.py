@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import html
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
@@ -71,6 +72,9 @@ def reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str,
     note); ``reserved_id`` is then the highest note id used by the other guides."""
     live = {c.record.guid for c in candidates}
     orphans = {g: n for g, n in lock.notes.items() if g not in live}
+    places: dict[tuple[str, str, str], list[LockedNote]] = {}  # where a reworded card could come from
+    for orphan in orphans.values():
+        places.setdefault((orphan.doc, orphan.kind, orphan.section), []).append(orphan)
     report: dict[str, Counter[str]] = {}
     notes: list[str] = []
     records: list[NoteRecord] = []
@@ -86,7 +90,7 @@ def reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str,
         old = lock.notes.get(guid) or lock.removed.get(guid)
         state = "updated"
         if old is None:
-            match, score = _closest(cand, orphans)
+            match, score = _closest(cand, places.get((cand.doc, cand.kind, cand.section), ()), orphans)
             if match is not None and score >= REWORDED and match.guid not in live:
                 old, guid, state = match, match.guid, "reworded"
                 del orphans[match.guid]
@@ -123,10 +127,13 @@ def reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str,
     return Plan(records, new_lock, report, notes)
 
 
-def _closest(cand: Candidate, orphans: dict[str, LockedNote]) -> tuple[LockedNote | None, float]:
+def _closest(
+    cand: Candidate, place: Iterable[LockedNote], orphans: dict[str, LockedNote]
+) -> tuple[LockedNote | None, float]:
+    """The most similar orphan from the same document, kind and section, not yet claimed."""
     best, best_score = None, 0.0
-    for old in orphans.values():
-        if (old.doc, old.kind, old.section) != (cand.doc, cand.kind, cand.section):
+    for old in place:
+        if old.guid not in orphans:
             continue
         score = similarity(cand.key, old.key)
         if score > best_score:

@@ -11,6 +11,7 @@ so a rebuild on a fresh clone gives the same GUIDs, note ids and modification ti
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -41,12 +42,13 @@ class Lock:
     notetypes: dict[str, tuple[str, int]] = field(default_factory=dict)  # kind -> (digest, mod)
 
 
-_UNSAFE = ("\t", "\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f", "\x85", "\u2028", "\u2029")
+# what str.splitlines or str.split would break on, a double space, or an untrimmed end
+_UNSAFE = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]|  |^\s|\s$")
 
 
 def _clean(text: str) -> str:
     """One line, no tabs: most keys already are, so only rewrite the ones that are not."""
-    if any(ch in text for ch in _UNSAFE) or "  " in text or text != text.strip():
+    if _UNSAFE.search(text):
         return " ".join(text.replace("\t", " ").split())
     return text
 

@@ -103,9 +103,7 @@ def write_apkg(
             db_path = os.path.join(scratch, "collection.anki2")
             _write_collection(db_path, store, offsets, decks, models)
             _write_zip(tmp_zip, db_path, zip_time)
-        with zipfile.ZipFile(tmp_zip) as check:
-            if check.testzip() is not None:
-                raise OutputError("the written package failed its integrity check", str(out))
+        _check_zip(tmp_zip, out)
         publish(tmp_zip, out)
     except OSError as err:
         raise OutputError(f"cannot write the deck: {err.strerror}", str(out)) from None
@@ -170,21 +168,27 @@ def card_ids(spill_from: int) -> Callable[[NoteRecord], list[tuple[int, int]]]:
     spill = itertools.count(spill_from + ID_STRIDE)
 
     def ids(n: NoteRecord) -> list[tuple[int, int]]:
+        if n.note_kind is not NoteKind.CLOZE:
+            return [(n.note_id + 1, 0)]
         # Anki's rule for which cards a cloze field makes (shared with the preview)
-        ords = [k - 1 for k in cloze_ordinals(n.fields[0])] if n.note_kind is NoteKind.CLOZE else [0]
+        ords = [k - 1 for k in cloze_ordinals(n.fields[0])]
         return [(n.note_id + i if i < ID_STRIDE else next(spill), ord_) for i, ord_ in enumerate(ords, 1)]
 
     return ids
 
 
 def _write_zip(path: str, db_path: str, zip_time: int) -> None:
-    import time
+    from .archive import write_zip
 
-    stamp = time.gmtime(max(zip_time, 315532800))[:6]  # zip cannot store dates before 1980
-    # level 1: three times faster than the default for a 15% bigger file
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
-        for name, data in (("collection.anki2", Path(db_path).read_bytes()), ("media", b"{}")):
-            info = zipfile.ZipInfo(name, date_time=stamp)
-            info.compress_type = zipfile.ZIP_DEFLATED
-            info.external_attr = 0o644 << 16
-            archive.writestr(info, data, compresslevel=1)
+    write_zip(path, [("collection.anki2", Path(db_path).read_bytes()), ("media", b"{}")], zip_time)
+
+
+def _check_zip(path: str, out: Path) -> None:
+    """The package reads back as the two entries Anki expects (CRCs are checked when Anki reads)."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+    except zipfile.BadZipFile:
+        names = []
+    if names != ["collection.anki2", "media"]:
+        raise OutputError("the written package failed its integrity check", str(out))

@@ -79,9 +79,10 @@ def split_front_matter(text: str, shown: str) -> tuple[tuple[tuple[str, object],
     return tuple(sorted((str(k), v) for k, v in meta.items())), body, body_line
 
 
-def relative_path(path: Path, root: Path) -> str:
-    """``path`` relative to ``root``, posix style: a document's identity."""
+def relative_path(path: Path, root: Path, resolved_root: Path | None = None) -> str:
+    """``path`` relative to ``root``, posix style: a document's identity. Pass
+    ``root.resolve()`` as ``resolved_root`` when naming many files under one root."""
     try:
-        return path.resolve().relative_to(root.resolve()).as_posix()
+        return path.resolve().relative_to(resolved_root or root.resolve()).as_posix()
     except ValueError:
         return path.name

@@ -165,9 +165,9 @@ class Store:
             ))
             groups: list[tuple[str | None, list[NoteRecord]]] = [*redone.items(), (None, tombstones)]
             conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?)", _note_rows(groups))
-            card_rows = list(_card_rows(groups, spill_from))
-            spills = any(cid >= nid + ID_STRIDE for cid, nid, *_ in card_rows)
-            conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?)", card_rows)
+            spilled: list[int] = []
+            conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?)", _card_rows(groups, spill_from, spilled))
+            spills = bool(spilled)
             # kept spilled ids would differ from a cold build's once a higher note id arrives
             conn.execute("INSERT OR REPLACE INTO meta VALUES ('spills', ?)", ("1" if spills else "0",))
             conn.execute("COMMIT")
@@ -190,12 +190,18 @@ def _note_rows(groups: Iterable[tuple[str | None, list[NoteRecord]]]) -> Iterato
                    " " + " ".join(n.tags) + " ", "\x1f".join(n.fields), n.fields[0])
 
 
-def _card_rows(groups: Iterable[tuple[str | None, list[NoteRecord]]], spill_from: int) -> Iterator[tuple[Any, ...]]:
-    spill = card_ids(spill_from)
+def _card_rows(
+    groups: Iterable[tuple[str | None, list[NoteRecord]]], spill_from: int, spilled: list[int]
+) -> Iterator[tuple[Any, ...]]:
+    """Card rows without their due position (the package adds the guide's offset); the ids
+    of cards that did not fit beside their note's id are appended to ``spilled``."""
+    ids = card_ids(spill_from)
     for path, records in groups:
         for pos, n in enumerate(records):
             did = deck_id(n.deck)
-            for card_id, ord_ in spill(n):
+            for card_id, ord_ in ids(n):
+                if card_id >= n.note_id + ID_STRIDE:
+                    spilled.append(card_id)
                 yield (card_id, n.note_id, path, pos if path is not None else 0, did, ord_, n.mod)
 
 
