@@ -42,13 +42,13 @@ class Lock:
     notetypes: dict[str, tuple[str, int]] = field(default_factory=dict)  # kind -> (digest, mod)
 
 
-# what str.splitlines or str.split would break on, a double space, or an untrimmed end
-_UNSAFE = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]|  |^\s|\s$")
+# what str.splitlines or str.split would break on, or a double space
+_UNSAFE = re.compile(r"[\t\n\r\x0b\x0c\x1c-\x1f\x85\u2028\u2029]|  ")
 
 
 def _clean(text: str) -> str:
     """One line, no tabs: most keys already are, so only rewrite the ones that are not."""
-    if _UNSAFE.search(text):
+    if _UNSAFE.search(text) or text[:1].isspace() or text[-1:].isspace():
         return " ".join(text.replace("\t", " ").split())
     return text
 
@@ -72,13 +72,13 @@ def parse_lock(text: str, shown: str, spans: list[tuple[int, int]] | None = None
     """Parse the lock's text, or only the ``spans`` of it (character ranges of whole lines)."""
     lock = Lock()
     for start, end in [(0, len(text))] if spans is None else spans:
-        first_line = text.count("\n", 0, start) + 1 if start else 1
-        for number, line in enumerate(text[start:end].splitlines(), first_line):
+        for number, line in enumerate(text[start:end].splitlines()):
             if not line.strip() or line.startswith("#"):
                 continue
             try:
                 _parse_line(lock, line.split("\t"))
             except ValueError:
+                number += text.count("\n", 0, start) + 1
                 raise DeckbuilderError(
                     "unreadable lock file line; restore it from git or delete the file", shown, number
                 ) from None

@@ -107,6 +107,9 @@ class Store:
             conn = sqlite3.connect(path, isolation_level=None)
             conn.executescript(SCHEMA)
             conn.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+        # a crash midway leaves a store the manifest no longer vouches for: no need to sync
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA journal_mode = MEMORY")
         return cls(path, conn, scratch)
 
     def __enter__(self) -> Store:
