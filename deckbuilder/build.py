@@ -466,7 +466,7 @@ def build(
         write_lock(lock_file, new_lock, old=lock_text)
         if manifest.path is not None:
             manifest.record(manifest.inputs(files, lock_file, fingerprint, digests, target), target, summary,
-                            store=store.digest() if cache_root else "", lock=new_lock)
+                            store=store.digest() if store.lasting else "", lock=new_lock)
     return result
 
 

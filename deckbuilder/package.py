@@ -1,12 +1,13 @@
-"""Write notes into an ``.apkg`` with genanki, in one pass, atomically and reproducibly.
+"""Write the notes and cards kept in the build store into an ``.apkg``, atomically and reproducibly.
 
 genanki's own ``Package.write_to_file`` rewrites the deck and note-type JSON once per
 deck (quadratic in the number of decks), inserts notes one by one with per-note checks
 we have already done, and stamps every zip entry with "now". We reuse its collection
-schema, ``Model`` and ``Deck`` JSON, fill ``col`` once, insert the rows genanki's
-``Note``/``Card.write_to_db`` would write with one ``executemany`` each (each note with
-its own modification time), and write the zip with fixed entry times into a temporary
-file that replaces the target only when complete.
+schema, ``Model`` and ``Deck`` JSON and fill ``col`` once. The rows come from the store
+(see ``store``) by two ``INSERT ... SELECT`` statements in id order, with the indexes made
+afterwards: the file then depends only on the rows, never on how many guides this build
+redid. The zip (``archive``) has fixed entry times and goes to a temporary file that
+replaces the target only when complete.
 """
 
 from __future__ import annotations

@@ -84,33 +84,29 @@ class Store:
     @classmethod
     def open(cls, folder: Path | None, trusted_sha: str = "") -> Store:
         """The store in ``folder`` if its digest is ``trusted_sha``; otherwise a new, empty one.
-        ``folder`` None: an empty store in a temporary folder, deleted on close."""
-        scratch = None
-        if folder is None:
-            scratch = tempfile.TemporaryDirectory(prefix="deckbuilder-")
-            path = Path(scratch.name) / STORE_NAME
-        else:
+        Without a folder, or when it cannot be written: an empty store in a temporary folder,
+        deleted on close."""
+        if folder is not None:
             path = folder / STORE_NAME
-            if not (trusted_sha and _trusted(path, trusted_sha)):
-                _remove(path)
-                folder.mkdir(parents=True, exist_ok=True)
-        conn = sqlite3.connect(path, isolation_level=None)
-        try:
-            if not conn.execute("SELECT 1 FROM sqlite_schema WHERE name = 'meta'").fetchone():
-                conn.executescript(SCHEMA)
-                conn.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
-            elif conn.execute("SELECT value FROM meta WHERE name = 'format'").fetchone() != (FORMAT,):
-                raise sqlite3.DatabaseError("another format")
-        except sqlite3.DatabaseError:
-            conn.close()
-            _remove(path)
-            conn = sqlite3.connect(path, isolation_level=None)
-            conn.executescript(SCHEMA)
-            conn.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
-        # a crash midway leaves a store the manifest no longer vouches for: no need to sync
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("PRAGMA journal_mode = MEMORY")
-        return cls(path, conn, scratch)
+            try:
+                if not (trusted_sha and _trusted(path, trusted_sha)):
+                    _remove(path)
+                    folder.mkdir(parents=True, exist_ok=True)
+                try:
+                    return cls(path, _connect(path), None)
+                except sqlite3.DatabaseError:  # another format of store
+                    _remove(path)
+                    return cls(path, _connect(path), None)
+            except (OSError, sqlite3.Error):
+                pass  # a store that cannot be kept only costs speed
+        scratch = tempfile.TemporaryDirectory(prefix="deckbuilder-")
+        path = Path(scratch.name) / STORE_NAME
+        return cls(path, _connect(path), scratch)
+
+    @property
+    def lasting(self) -> bool:
+        """Is this the store in the cache folder (not a throwaway)?"""
+        return self._scratch is None
 
     def __enter__(self) -> Store:
         return self
@@ -206,6 +202,23 @@ def _card_rows(
                 if card_id >= n.note_id + ID_STRIDE:
                     spilled.append(card_id)
                 yield (card_id, n.note_id, path, pos if path is not None else 0, did, ord_, n.mod)
+
+
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    try:
+        # a crash midway leaves a store the manifest no longer vouches for: no need to sync
+        conn.execute("PRAGMA synchronous = OFF")
+        conn.execute("PRAGMA journal_mode = MEMORY")
+        if not conn.execute("SELECT 1 FROM sqlite_schema WHERE name = 'meta'").fetchone():
+            conn.executescript(SCHEMA)
+            conn.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
+        elif conn.execute("SELECT value FROM meta WHERE name = 'format'").fetchone() != (FORMAT,):
+            raise sqlite3.DatabaseError("another format of store")
+    except BaseException:
+        conn.close()
+        raise
+    return conn
 
 
 def _trusted(path: Path, sha: str) -> bool:

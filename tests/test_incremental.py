@@ -156,7 +156,7 @@ def test_each_kind_of_edit_redoes_only_its_guide_and_matches_a_cold_build(
         assert redone == expected, name
 
 
-@pytest.mark.parametrize("damage", ["flip", "truncate", "foreign", "stale lock", "failed build"])
+@pytest.mark.parametrize("damage", ["flip", "truncate", "foreign", "stale lock", "old format", "failed build"])
 def test_a_store_it_cannot_vouch_for_is_never_used(
     library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
@@ -180,6 +180,18 @@ def test_a_store_it_cannot_vouch_for_is_never_used(
         api_build(library, tmp_path / "second.apkg")
         edit(library / "communication.md", "Audience comes first", "Audience always first")
         (library / "deckbuilder.lock").write_text(old_lock)
+    elif damage == "old format":  # a store an older deckbuilder left, still vouched for by its manifest
+        import hashlib
+        import json
+        import sqlite3
+
+        with sqlite3.connect(store) as conn:
+            conn.execute("UPDATE meta SET value = '0' WHERE name = 'format'")
+        conn.close()
+        manifest = library / ".deckbuilder-cache" / "manifest.json"
+        data = json.loads(manifest.read_text())
+        data["store"] = hashlib.sha256(store.read_bytes()).hexdigest()
+        manifest.write_text(json.dumps(data))
     else:  # the store was updated, then the deck could not be written
         with pytest.raises(DeckbuilderError, match="output folder does not exist"):
             api_build(library, tmp_path / "missing" / "deck.apkg")
