@@ -145,34 +145,34 @@ class Store:
         redone: dict[str, list[NoteRecord]],
         tombstones: list[NoteRecord],
     ) -> None:
-        """In one transaction: every guide's entry, the rows of the guides in ``redone`` (by path)
-        and the tombstones. Guides no longer present lose their rows."""
+        """Every guide's entry, the rows of the guides in ``redone`` (by path) and the tombstones.
+        Guides no longer present lose their rows."""
         present = {d.path for d in documents}
         conn = self.conn
+        # No rollback journal (it would hold every page this changes in memory): a build that
+        # fails midway leaves a store whose digest the manifest does not vouch for.
         conn.execute("BEGIN")
-        try:
-            gone = [(p,) for (p,) in conn.execute("SELECT path FROM docs") if p not in present or p in redone]
-            for table in ("notes", "cards"):
-                conn.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
-                conn.execute(f"DELETE FROM {table} WHERE path IS NULL")
-            conn.execute("DELETE FROM docs")
-            spill_from = max([self.max_note_id(), *(r.note_id for rs in redone.values() for r in rs),
-                              *(r.note_id for r in tombstones)])
-            conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", (
-                (d.path, d.doc_id, d.rel, d.key, d.title, d.base_deck, d.deck, json.dumps(d.counts),
-                 json.dumps(list(d.warnings)), d.notes, *d.lock_span) for d in documents
-            ))
-            groups: list[tuple[str | None, list[NoteRecord]]] = [*redone.items(), (None, tombstones)]
-            conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?)", _note_rows(groups))
-            spilled: list[int] = []
-            conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?)", _card_rows(groups, spill_from, spilled))
-            spills = bool(spilled)
-            # kept spilled ids would differ from a cold build's once a higher note id arrives
-            conn.execute("INSERT OR REPLACE INTO meta VALUES ('spills', ?)", ("1" if spills else "0",))
-            conn.execute("COMMIT")
-        except BaseException:
-            conn.execute("ROLLBACK")
-            raise
+        gone = [(p,) for (p,) in conn.execute("SELECT path FROM docs") if p not in present or p in redone]
+        if present <= set(redone):
+            conn.execute("DELETE FROM notes")  # everything redone: truncate rather than delete row by row
+            conn.execute("DELETE FROM cards")
+        for table in ("notes", "cards"):
+            conn.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
+            conn.execute(f"DELETE FROM {table} WHERE path IS NULL")
+        conn.execute("DELETE FROM docs")
+        spill_from = max([self.max_note_id(), *(r.note_id for rs in redone.values() for r in rs),
+                          *(r.note_id for r in tombstones)])
+        conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", (
+            (d.path, d.doc_id, d.rel, d.key, d.title, d.base_deck, d.deck, json.dumps(d.counts),
+             json.dumps(list(d.warnings)), d.notes, *d.lock_span) for d in documents
+        ))
+        groups: list[tuple[str | None, list[NoteRecord]]] = [*redone.items(), (None, tombstones)]
+        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?)", _note_rows(groups))
+        spilled: list[int] = []
+        conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?)", _card_rows(groups, spill_from, spilled))
+        # kept spilled ids would differ from a cold build's once a higher note id arrives
+        conn.execute("INSERT OR REPLACE INTO meta VALUES ('spills', ?)", ("1" if spilled else "0",))
+        conn.execute("COMMIT")
 
     def digest(self) -> str:
         return file_sha256(self.path)
@@ -209,7 +209,7 @@ def _connect(path: Path) -> sqlite3.Connection:
     try:
         # a crash midway leaves a store the manifest no longer vouches for: no need to sync
         conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("PRAGMA journal_mode = MEMORY")
+        conn.execute("PRAGMA journal_mode = OFF")
         if not conn.execute("SELECT 1 FROM sqlite_schema WHERE name = 'meta'").fetchone():
             conn.executescript(SCHEMA)
             conn.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
