@@ -90,8 +90,7 @@ class BuildSummary:
 class BuildResult:
     summary: BuildSummary
     output: Path
-    documents: list[BuiltDocument]  # empty when nothing changed and nothing was redone
-    notes: list[NoteRecord]  # everything written, tombstones included (empty likewise)
+    redone: list[str]  # the guides this build read again (by path); the rest were kept as they were
 
 
 def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -432,29 +431,29 @@ def build(
         for warning in stored["warnings"]:
             log.warning("%s", warning)
         unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in stored["documents"]}
-        return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": []}), target, [], [])
+        return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": []}), target, [])
     lock_text = read_lock_text(lock_file)
     with Store.open(cache_root, manifest.trusted_store(lock_text)) as store:
         work = _plan(read_sources(files, fingerprint), store, lock_text, str(lock_file), config, cache_root,
                      workers or default_workers())  # the sources' bytes are let go once planned
         now = build_timestamp()
-        groups = candidate_groups(work.redone)
-        plan = reconcile([c for _, cands in groups for c in cands], work.lock, now, config.root_deck,
-                         work.reserved_id)
+        kept, redone, tombstones, plan = _settle(work, now, config.root_deck)
         model_mods = notetype_mods(digests, plan.lock, now)
-        kept, redone, tombstones = _settle(work, groups, plan)
         summary = BuildSummary.of(kept, plan, work.redone_paths, len(tombstones))
-        result = BuildResult(summary, target, work.redone, plan.records)
+        result = BuildResult(summary, target, [d.path for d in work.redone])
         if dry_run:
             return result
+        redone_paths = work.redone_paths
+        del work  # the guides' notes now live in the records; let the rest go before writing
         if target.parent == out and not out.exists():
             try:
                 out.mkdir(parents=True)
             except OSError as err:
                 raise OutputError(f"cannot create the output folder: {err.strerror}", str(out)) from None
-        blocks = {d.doc_id: lock_text[slice(*d.lock_span)] for d in kept if d.path not in work.redone_paths}
+        blocks = {d.doc_id: lock_text[slice(*d.lock_span)] for d in kept if d.path not in redone_paths}
         blocks.update(_note_blocks(plan.lock))
         new_lock, spans = compose_lock(plan.lock.notetypes, blocks, plan.lock.removed)
+        del blocks, plan
         kept = [replace(d, lock_span=spans.get(d.doc_id, (0, 0))) for d in kept]
         store.replace(kept, redone, tombstones)
         offsets = dict(zip((d.path for d in kept), itertools.accumulate((d.notes for d in kept), initial=0),
@@ -525,9 +524,12 @@ def _plan(
 
 
 def _settle(
-    work: _Work, groups: list[tuple[BuiltDocument, list[Candidate]]], plan: Plan
-) -> tuple[list[KeptDocument], dict[str, list[NoteRecord]], list[NoteRecord]]:
-    """Every guide as the store will keep it; the redone guides' records by path; the tombstones."""
+    work: _Work, now: int, root_deck: str
+) -> tuple[list[KeptDocument], dict[str, list[NoteRecord]], list[NoteRecord], Plan]:
+    """Reconcile the redone guides with the lock. Returns every guide as the store will keep
+    it, the redone guides' records by path, the tombstones and the plan."""
+    groups = candidate_groups(work.redone)
+    plan = reconcile([c for _, cands in groups for c in cands], work.lock, now, root_deck, work.reserved_id)
     records = iter(plan.records)
     redone: dict[str, list[NoteRecord]] = {}
     for built, cands in groups:
@@ -541,7 +543,7 @@ def _settle(
                                      counts, doc.warnings, len(redone[doc.path]), (0, 0)))
         else:
             kept.append(doc)
-    return kept, redone, tombstones
+    return kept, redone, tombstones, plan
 
 
 def _note_blocks(lock: Lock) -> dict[str, str]:

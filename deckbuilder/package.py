@@ -181,7 +181,7 @@ def card_ids(spill_from: int) -> Callable[[NoteRecord], list[tuple[int, int]]]:
 def _write_zip(path: str, db_path: str, zip_time: int) -> None:
     from .archive import write_zip
 
-    write_zip(path, [("collection.anki2", Path(db_path).read_bytes()), ("media", b"{}")], zip_time)
+    write_zip(path, [("collection.anki2", Path(db_path)), ("media", b"{}")], zip_time)
 
 
 def _check_zip(path: str, out: Path) -> None:
