@@ -282,11 +282,13 @@ def load_documents(
 
 
 def process_sources(
-    sources: list[Source], config: Config, *, cache_dir: Path | None = None, workers: int = 1
+    sources: list[Source], config: Config, *, cache_dir: Path | None = None, workers: int = 1,
+    write_cache: bool = True,
 ) -> list[BuiltDocument | None]:
-    """Each source's document (None when skipped), from the cache where it can; every failing
-    file is reported before raising. The order is the sources' whatever the workers do. With a
-    cache, the card specs are not kept (``specs`` is None): a build needs only the notes."""
+    """Each source's document (None when skipped), from the cache where it can (and into it,
+    if ``write_cache``); every failing file is reported before raising. The order is the
+    sources' whatever the workers do. With a cache, the card specs are not kept (``specs``
+    is None): a build needs only the notes."""
     cache = FileCache(cache_dir)
     results: list[Outcome] = []
     todo: list[tuple[int, Job]] = []
@@ -299,8 +301,8 @@ def process_sources(
             except (KeyError, TypeError, ValueError):
                 pass  # a damaged entry: rebuild it
         results.append(None)
-        todo.append((len(results) - 1,
-                     (src.path, src.root, config, src.data, cache_dir, src.key, cache_dir is None)))
+        todo.append((len(results) - 1, (src.path, src.root, config, src.data, cache_dir,
+                                        src.key if write_cache else "", cache_dir is None)))
     for (index, _job), outcome in zip(todo, _run_jobs([job for _, job in todo], workers), strict=True):
         results[index] = outcome
     errors = [DeckbuilderError(outcome[0]) for outcome in results if isinstance(outcome, tuple)]
@@ -422,8 +424,8 @@ def build(
     target = output_file(out, config)
     lock_file = folder / LOCK_NAME
     digests = {kind: load_templates(kind, config.templates).digest for kind in NoteKind}
-    cache_root = folder / CACHE_DIR if use_cache and not dry_run else None
-    manifest = Manifest(folder / CACHE_DIR if use_cache else None)
+    cache_root = folder / CACHE_DIR if use_cache else None
+    manifest = Manifest(cache_root)
     files, fingerprint = gather(paths), config_fingerprint(config)
     inputs = manifest.inputs(files, lock_file, fingerprint, digests, target)
     stored = manifest.unchanged(inputs, target)
@@ -433,9 +435,10 @@ def build(
         unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in stored["documents"]}
         return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": []}), target, [])
     lock_text = read_lock_text(lock_file)
-    with Store.open(cache_root, manifest.trusted_store(lock_text)) as store:
+    # a dry run reads the caches but writes nothing
+    with Store.open(cache_root, manifest.trusted_store(lock_text), writable=not dry_run) as store:
         work = _plan(read_sources(files, fingerprint), store, lock_text, str(lock_file), config, cache_root,
-                     workers or default_workers())  # the sources' bytes are let go once planned
+                     workers or default_workers(), not dry_run)  # the sources' bytes are let go once planned
         now = build_timestamp()
         kept, redone, tombstones, plan = _settle(work, now, config.root_deck)
         model_mods = notetype_mods(digests, plan.lock, now)
@@ -482,7 +485,7 @@ class _Work:
 
 def _plan(
     sources: list[Source], store: Store, lock_text: str, lock_name: str, config: Config,
-    cache_dir: Path | None, workers: int,
+    cache_dir: Path | None, workers: int, write_cache: bool,
 ) -> _Work:
     """Redo the guides whose cache key changed; keep the rest. Everything is redone when the
     store is new, when two guides share a doc id, or when a kept note's card ids spilled."""
@@ -497,7 +500,7 @@ def _plan(
     built: dict[str, BuiltDocument | None] = {}
     while True:
         todo = [s for s in sources if str(s.path) not in keep and str(s.path) not in built]
-        done = process_sources(todo, config, cache_dir=cache_dir, workers=workers)
+        done = process_sources(todo, config, cache_dir=cache_dir, workers=workers, write_cache=write_cache)
         built.update(zip((str(s.path) for s in todo), done, strict=True))
         docs = [keep.get(str(s.path)) or built[str(s.path)] for s in sources]
         present = [d for d in docs if d is not None]

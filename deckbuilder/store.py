@@ -82,11 +82,19 @@ class Store:
         self._scratch = scratch
 
     @classmethod
-    def open(cls, folder: Path | None, trusted_sha: str = "") -> Store:
+    def open(cls, folder: Path | None, trusted_sha: str = "", *, writable: bool = True) -> Store:
         """The store in ``folder`` if its digest is ``trusted_sha``; otherwise a new, empty one.
         Without a folder, or when it cannot be written: an empty store in a temporary folder,
-        deleted on close."""
-        if folder is not None:
+        deleted on close. Not ``writable`` (a dry run): the folder's store is only read, and
+        an untrusted one is left alone."""
+        if folder is not None and not writable:
+            path = folder / STORE_NAME
+            if trusted_sha and _trusted(path, trusted_sha):
+                try:
+                    return cls(path, _connect(path), None)
+                except sqlite3.Error:
+                    pass
+        elif folder is not None:
             path = folder / STORE_NAME
             try:
                 if not (trusted_sha and _trusted(path, trusted_sha)):

@@ -199,6 +199,24 @@ def test_a_store_it_cannot_vouch_for_is_never_used(
     assert redone == 5  # everything redone, and identical to a build without any cache
 
 
+def test_a_dry_run_reads_the_caches_and_writes_nothing(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    out = tmp_path / "deck.apkg"
+    api_build(library, out)
+    edit(library / "communication.md", "Audience first", "Audience comes first")
+
+    def state() -> dict[str, tuple[int, int]]:
+        return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in [out, *library.rglob("*")] if p.is_file()}
+
+    before = state()
+    result = api_build(library, out, dry_run=True)
+    assert state() == before
+    assert result.redone == [str(library / "communication.md")]
+    assert result.summary.total()["reworded"] + result.summary.total()["updated"] == 1
+
+
 def test_a_note_whose_card_ids_spill_over_makes_every_build_whole(
     library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

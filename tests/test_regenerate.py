@@ -155,6 +155,7 @@ def test_dry_run_reports_without_writing(tmp_path: Path) -> None:
     assert result.exit_code == 0
     assert "63 added" in result.stdout and "would write 63 notes" in result.stdout
     assert not out.exists() and not (guides / "deckbuilder.lock").exists()
+    assert not (guides / ".deckbuilder-cache").exists()
 
 
 def test_css_change_reaches_an_imported_collection(tmp_path: Path, collection) -> None:
