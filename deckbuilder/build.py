@@ -1,56 +1,52 @@
-"""The whole pipeline on one screen: gather -> read -> sections -> extract -> render -> package."""
+"""The whole pipeline on one screen.
+
+gather -> read -> sections -> extract -> render (``documents``, per guide, only for the
+guides whose bytes changed) -> reconcile with the lock (``changes``) -> keep in the store
+(``store``) -> package (``package``) and lock (``lockfile``).
+"""
 
 from __future__ import annotations
 
-import hashlib
 import itertools
 import logging
 import os
-import re
 import time
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Union
 
-from .cache import CACHE_DIR, FileCache, Manifest, entry_key, note_from_json, note_to_json
-from .changes import Candidate, Plan, notetype_mods, reconcile
-from .config import DOCUMENT_KEYS, Config, DocumentSettings, document_settings
-from .errors import BuildErrors, DeckbuilderError, InputError, OutputError
-from .extractors import REGISTRY, extract_all
-from .identity import note_guid
-from .lockfile import (
-    LOCK_NAME, Lock, LockedNote, compose_lock, note_block, outer_spans, parse_lock, read_lock_text, write_lock,
+from .cache import CACHE_DIR, Manifest
+from .changes import Plan, notetype_mods, reconcile
+from .config import Config
+from .documents import (
+    BuiltDocument,
+    Source,
+    candidate_groups,
+    config_fingerprint,
+    distinct_decks,
+    gather,
+    process_sources,
+    read_sources,
+    with_deck,
 )
-from .model import CardSpec, NoteKind
+from .errors import InputError, OutputError
+from .lockfile import (
+    LOCK_NAME,
+    Lock,
+    LockedNote,
+    compose_lock,
+    note_block,
+    outer_spans,
+    parse_lock,
+    read_lock_text,
+    write_lock,
+)
+from .model import NoteKind
 from .notetypes import load_templates
 from .package import NoteRecord, write_apkg
-from .reader import MAX_BYTES, parse_source, read_source, relative_path
-from .render import render
-from .sections import build_document
 from .store import KeptDocument, Store
 
 log = logging.getLogger("deckbuilder")
-
-MARKDOWN_SUFFIXES = (".md", ".markdown")
-
-
-@dataclass(frozen=True)
-class BuiltDocument:
-    """One guide's outcome: where it came from, where its cards go, its specs and notes."""
-
-    path: str  # as given, for messages
-    rel: str  # relative to its source root
-    title: str
-    deck: str
-    doc_id: str
-    specs: tuple[CardSpec, ...] | None  # None when not kept (a build needs only the notes)
-    notes: tuple[Candidate, ...] = ()  # rendered; time, id and position come later
-    repaired: str = ""  # codec undone, if the file had mojibake
-    warnings: tuple[str, ...] = ()
-    base_deck: str = ""  # the deck before two guides with one title were told apart
-    key: str = ""  # the cache key of the file it came from
 
 
 @dataclass
@@ -93,299 +89,10 @@ class BuildResult:
     redone: list[str]  # the guides this build read again (by path); the rest were kept as they were
 
 
-def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
-    """Markdown files to read, each with the root its identity is relative to; all problems at once."""
-    found: list[tuple[Path, Path]] = []
-    errors: list[DeckbuilderError] = []
-    for path in paths:
-        if not path.exists():
-            errors.append(InputError("no such file or folder", str(path)))
-        elif path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*")
-                if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file() and not _hidden(p, path)
-            )
-            if not files:
-                errors.append(InputError("this folder has no markdown files (*.md)", str(path)))
-            found.extend((f, path) for f in files)
-        else:
-            found.append((path, path.parent))
-    _raise_all(errors)
-    return found
-
-
-def _raise_all(errors: list[DeckbuilderError]) -> None:
-    if errors:
-        raise errors[0] if len(errors) == 1 else BuildErrors(errors)
-
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
-
-
-def deck_name(root_deck: str, rel: str, title: str) -> str:
-    folders = [_humanise(p) for p in Path(rel).parent.parts]
-    return "::".join([root_deck, *folders, title.replace("::", ":")])
-
-
-def _humanise(name: str) -> str:
-    name = re.sub(r"^\d+[-_ ]+", "", name)
-    return name.replace("-", " ").replace("_", " ").strip().title() or name
-
-
-def slug(text: str) -> str:
-    return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "x"
-
-
-def doc_id(rel: str) -> str:
-    return re.sub(r"\.(md|markdown)$", "", rel, flags=re.I)
-
-
-def tags_for(prefix: str, doc_slug: str, spec: CardSpec) -> tuple[str, ...]:
-    section = "::".join(slug(p) for p in spec.section_path)
-    path_tag = f"{prefix}::{doc_slug}" + (f"::{section}" if section else "")
-    return (path_tag, f"{prefix}::kind::{spec.kind.value.replace('_', '-')}")
-
-
-def process_file(
-    path: Path, root: Path, config: Config, data: bytes | None = None, keep_specs: bool = True
-) -> BuiltDocument | None:
-    """Everything that depends on one file alone: read, parse, extract, render. None if skipped."""
-    source = read_source(path, root) if data is None else parse_source(data, str(path), relative_path(path, root))
-    warnings = []
-    if source.repaired:
-        warnings.append(f"{path}: repaired broken encoding (UTF-8 misread as {source.repaired})")
-    meta = dict(source.front_matter)
-    settings = config.document(source.rel)
-    if any(k in meta for k in DOCUMENT_KEYS):
-        front = document_settings(meta, str(path), list(REGISTRY))
-        settings = DocumentSettings(
-            front.deck or settings.deck, front.skip or settings.skip, settings.extractors + front.extractors
-        )
-    if settings.skip:
-        return None
-    document = build_document(source)
-    specs = tuple(extract_all(document, config.enabled(list(REGISTRY), settings)))
-    if not specs:
-        warnings.append(f"{path}: no study material found; it adds no cards")
-    ident = doc_id(source.rel)
-    deck = deck_name(config.root_deck, source.rel, settings.deck or document.title)
-    notes: list[Candidate] = []
-    seen: dict[str, str] = {}
-    for cand in _render_notes(str(path), ident, document.title, deck, specs, config):
-        if cand.record.guid in seen:
-            warnings.append(f"{cand.where}: same card as {seen[cand.record.guid]}; skipped")
-            continue
-        seen[cand.record.guid] = cand.where
-        notes.append(cand)
-    return BuiltDocument(str(path), source.rel, document.title, deck, ident, specs if keep_specs else None,
-                         tuple(notes), source.repaired, tuple(warnings), base_deck=deck)
-
-
-def _render_notes(
-    path: str, ident: str, title: str, deck: str, specs: tuple[CardSpec, ...], config: Config
-) -> Iterator[Candidate]:
-    doc_slug = slug(ident)
-    for spec in specs:
-        rendered = render(spec, title)
-        tags = tags_for(config.tag_prefix, doc_slug, spec)
-        record = NoteRecord(note_guid(ident, spec), rendered.note_kind, rendered.fields, tags, deck, 0, 0, 0)
-        key = " ".join(spec.front.split())
-        yield Candidate(record, ident, spec.kind.value, " / ".join(spec.section_path), key, f"{path}:{spec.line}")
-
-
-Job = tuple[Path, Path, Config, "bytes | None", "Path | None", str, bool]
-
-
-def _process_job(job: Job) -> Outcome:
-    """Process one file and cache the result (in the worker, so both cores share that work).
-    Errors travel back as (message,) since a worker's exception loses its fields."""
-    path, root, config, data, cache_dir, key, keep_specs = job
-    try:
-        doc = process_file(path, root, config, data, keep_specs)
-    except DeckbuilderError as err:
-        return (err.message,)
-    if key:
-        FileCache(cache_dir).put(key, _doc_to_json(doc))
-    return doc
-
-
-Outcome = Union["BuiltDocument", None, tuple[str]]
-
-
-def _doc_to_json(doc: BuiltDocument | None) -> dict[str, Any]:
-    if doc is None:
-        return {"skipped": True}
-    return {
-        "path": doc.path, "rel": doc.rel, "title": doc.title, "deck": doc.deck, "doc_id": doc.doc_id,
-        "repaired": doc.repaired, "warnings": list(doc.warnings), "base_deck": doc.base_deck,
-        "notes": [note_to_json(n) for n in doc.notes],
-    }
-
-
-def _doc_from_json(data: dict[str, Any]) -> BuiltDocument | None:
-    if data.get("skipped") is True:
-        return None
-    return BuiltDocument(
-        str(data["path"]), str(data["rel"]), str(data["title"]), str(data["deck"]), str(data["doc_id"]),
-        None, tuple(note_from_json(n) for n in data["notes"]),
-        str(data["repaired"]), tuple(map(str, data["warnings"])), str(data["base_deck"]),
-    )
-
-
-@dataclass(frozen=True)
-class Source:
-    """A markdown file found by ``gather``, read once: its bytes name its cache entry."""
-
-    path: Path
-    root: Path
-    doc_id: str
-    data: bytes | None  # None when too big or unreadable (processing gives the message)
-    key: str  # the cache key; "" without data
-
-
-def read_sources(files: list[tuple[Path, Path]], fingerprint: str) -> list[Source]:
-    out = []
-    roots = {root: root.resolve() for root in {root for _, root in files}}
-    for path, root in files:
-        try:
-            data = path.read_bytes() if path.stat().st_size <= MAX_BYTES else None
-        except OSError:
-            data = None  # read_source gives the message
-        rel = relative_path(path, root, roots[root])
-        key = entry_key(data, str(path), rel, fingerprint) if data is not None else ""
-        out.append(Source(path, root, doc_id(rel), data, key))
-    return out
-
-
-def load_documents(
-    paths: list[Path],
-    config: Config | None = None,
-    *,
-    cache_dir: Path | None = None,
-    workers: int = 1,
-) -> list[BuiltDocument]:
-    """Read, extract and render every document; warn about each, and raise if none gives cards."""
-    config = config or Config()
-    docs = [doc for doc in process_sources(read_sources(gather(paths), config_fingerprint(config)), config,
-                                           cache_dir=cache_dir, workers=workers) if doc is not None]
-    for doc in docs:
-        for warning in doc.warnings:
-            log.warning("%s", warning)
-    if not any(doc.notes for doc in docs):
-        raise InputError("nothing to build: no guide gave any cards (see the warnings above)",
-                         ", ".join(str(p) for p in paths))
-    decks, warnings = distinct_decks([(d.path, d.rel, d.title, d.deck) for d in docs])
-    for warning in warnings:
-        log.warning("%s", warning)
-    return [with_deck(doc, deck) for doc, deck in zip(docs, decks, strict=True)]
-
-
-def process_sources(
-    sources: list[Source], config: Config, *, cache_dir: Path | None = None, workers: int = 1,
-    write_cache: bool = True,
-) -> list[BuiltDocument | None]:
-    """Each source's document (None when skipped), from the cache where it can (and into it,
-    if ``write_cache``); every failing file is reported before raising. The order is the
-    sources' whatever the workers do. With a cache, the card specs are not kept (``specs``
-    is None): a build needs only the notes."""
-    cache = FileCache(cache_dir)
-    results: list[Outcome] = []
-    todo: list[tuple[int, Job]] = []
-    for src in sources:
-        cached = cache.get(src.key) if src.key else None
-        if cached is not None:
-            try:
-                results.append(_doc_from_json(cached))
-                continue
-            except (KeyError, TypeError, ValueError):
-                pass  # a damaged entry: rebuild it
-        results.append(None)
-        todo.append((len(results) - 1, (src.path, src.root, config, src.data, cache_dir,
-                                        src.key if write_cache else "", cache_dir is None)))
-    for (index, _job), outcome in zip(todo, _run_jobs([job for _, job in todo], workers), strict=True):
-        results[index] = outcome
-    errors = [DeckbuilderError(outcome[0]) for outcome in results if isinstance(outcome, tuple)]
-    _raise_all(errors)
-    return [replace(doc, key=src.key) if isinstance(doc, BuiltDocument) else None
-            for src, doc in zip(sources, results, strict=True)]
-
-
-def _run_jobs(jobs: list[Job], workers: int) -> list[Outcome]:
-    """Process files in order; with several workers, in a process pool (same results, same order)."""
-    if workers <= 1 or len(jobs) < 4:
-        return [_process_job(job) for job in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_process_job, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8)))))
-
-
-def config_fingerprint(config: Config) -> str:
-    """Changes when the settings or deckbuilder's own code change."""
-    h = hashlib.sha256(repr(config).encode("utf-8"))
-    for module in sorted(Path(__file__).parent.rglob("*.py")):
-        h.update(module.read_bytes())
-    return h.hexdigest()
-
-
-def distinct_decks(docs: list[tuple[str, str, str, str]]) -> tuple[list[str], list[str]]:
-    """Each (path, rel, title, deck)'s final deck, and warnings: two guides with the same
-    title would share a deck, so each is named after its file instead."""
-    by_deck: dict[str, list[str]] = {}
-    for path, _, _, deck in docs:
-        by_deck.setdefault(deck, []).append(path)
-    out, warnings = [], []
-    for path, rel, title, deck in docs:
-        twins = by_deck[deck]
-        if len(twins) > 1:
-            warnings.append(f"{path}: the title {title!r} is also used by "
-                            f"{', '.join(t for t in twins if t != path)}; its deck is named after the file instead")
-            deck = f"{deck} ({Path(rel).stem})"
-        out.append(deck)
-    return out, warnings
-
-
-def with_deck(doc: BuiltDocument, deck: str) -> BuiltDocument:
-    if deck == doc.deck:
-        return doc
-    notes = tuple(
-        Candidate(NoteRecord(r.guid, r.note_kind, r.fields, r.tags, deck, r.due, r.mod, r.note_id),
-                  n.doc, n.kind, n.section, n.key, n.where)
-        for n in doc.notes for r in (n.record,)
-    )
-    return replace(doc, deck=deck, notes=notes)
-
-
 def build_timestamp() -> int:
     """"Now" for notes that change in this build: ``SOURCE_DATE_EPOCH`` when set."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     return int(epoch) if epoch.isdigit() else int(time.time())
-
-
-def candidates(docs: list[BuiltDocument]) -> list[Candidate]:
-    """Every document's notes in document order (their position is their new-card order)."""
-    return [cand for _, cands in candidate_groups(docs) for cand in cands]
-
-
-def candidate_groups(docs: list[BuiltDocument]) -> list[tuple[BuiltDocument, list[Candidate]]]:
-    """Each document with its notes; a note already given by an earlier document (two guides
-    with one doc id) is skipped."""
-    out = []
-    seen: dict[str, str] = {}
-    for doc in docs:
-        kept = []
-        for cand in doc.notes:
-            guid = cand.record.guid
-            if guid in seen:
-                log.warning("%s: same card as %s; skipped", cand.where, seen[guid])
-                continue
-            seen[guid] = cand.where
-            kept.append(cand)
-        out.append((doc, kept))
-    return out
 
 
 def default_workers() -> int:

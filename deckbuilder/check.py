@@ -12,8 +12,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .build import gather
 from .config import Config
+from .documents import gather
 from .encoding import decode, repair_mojibake
 from .errors import DeckbuilderError
 from .extractors import REGISTRY, extract_all, star

@@ -158,7 +158,7 @@ def cards(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
     """List the cards PATHS would make: note type, kind, deck, tags, GUID, fields, source."""
     import json
 
-    from .build import candidates, load_documents
+    from .documents import candidates, load_documents
     from .notetypes import NOTE_TYPES
     from .render import FIELDS
 

@@ -33,7 +33,6 @@ from .errors import OutputError
 from .model import NoteKind
 from .notetypes import NOTE_TYPES, load_templates, model_json_fields
 
-
 ID_STRIDE = 100  # note ids are this far apart, leaving room for their card ids
 
 

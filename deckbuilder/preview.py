@@ -19,10 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .atomic import write_text
-from .build import BuiltDocument, candidates, load_documents
 from .card_html import Side, cloze_ordinals, render_template
 from .changes import Candidate
 from .config import Config
+from .documents import BuiltDocument, candidates, load_documents
 from .errors import OutputError
 from .model import NoteKind
 from .notetypes import NOTE_TYPES, Templates, load_templates

@@ -12,7 +12,8 @@ from pathlib import Path
 
 import click
 
-from .build import MARKDOWN_SUFFIXES, BuildResult, build
+from .build import BuildResult, build
+from .documents import MARKDOWN_SUFFIXES
 from .errors import DeckbuilderError
 from .lockfile import LOCK_NAME
 

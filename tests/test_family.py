@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from deckbuilder.build import load_documents
+from deckbuilder.documents import load_documents
 
 from .conftest import FIXTURES, SEED
 

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from deckbuilder.build import load_documents
+from deckbuilder.documents import load_documents
 from deckbuilder.model import Kind
 
 from .conftest import SEED
