@@ -86,7 +86,7 @@ class BuildSummary:
 class BuildResult:
     summary: BuildSummary
     output: Path
-    redone: list[str]  # the guides this build read again (by path); the rest were kept as they were
+    redone: list[str]  # the guides this build redid (by path); the others were kept as the store had them
 
 
 def build_timestamp() -> int:
