@@ -52,7 +52,8 @@ class BuiltDocument:
 
 
 def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
-    """Markdown files to read, each with the root its identity is relative to; all problems at once."""
+    """Markdown files to read, each once, with the root its identity is relative to; all
+    problems at once."""
     found: list[tuple[Path, Path]] = []
     errors: list[DeckbuilderError] = []
     for path in paths:
@@ -69,7 +70,14 @@ def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
         else:
             found.append((path, path.parent))
     _raise_all(errors)
-    return found
+    seen: set[str] = set()
+    unique = []
+    for path, root in found:  # a file named both on its own and through its folder is read once
+        where = os.path.abspath(path)
+        if where not in seen:
+            seen.add(where)
+            unique.append((path, root))
+    return unique
 
 
 def _raise_all(errors: list[DeckbuilderError]) -> None:

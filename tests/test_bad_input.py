@@ -156,3 +156,11 @@ def test_failed_write_keeps_the_previous_deck(good) -> None:
     (guides / "initiative-proactivity.md").write_text("# Broken\n\n- [x](y)\n")  # no cards any more
     assert build(str(guides), "-o", str(deck)).exit_code != 0
     assert_intact(deck, before)
+
+
+def test_a_guide_named_twice_is_read_once(tmp_path: Path) -> None:
+    guide = copy_seed(tmp_path / "g")
+    for order in ((guide.parent, guide), (guide, guide.parent)):  # through its folder and on its own
+        result = build(*map(str, order), "-o", str(tmp_path / "d.apkg"))
+        assert result.exit_code == 0, result.output
+        assert "wrote 63 notes" in result.stdout and "same card" not in result.stderr
