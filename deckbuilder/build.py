@@ -33,9 +33,8 @@ from .errors import InputError, OutputError
 from .lockfile import (
     LOCK_NAME,
     Lock,
-    LockedNote,
     compose_lock,
-    note_block,
+    note_blocks,
     outer_spans,
     parse_lock,
     read_lock_text,
@@ -161,7 +160,7 @@ def build(
             except OSError as err:
                 raise OutputError(f"cannot create the output folder: {err.strerror}", str(out)) from None
         blocks = {d.doc_id: lock_text[slice(*d.lock_span)] for d in kept if d.path not in redone_paths}
-        blocks.update(_note_blocks(plan.lock))
+        blocks.update(note_blocks(plan.lock))
         new_lock, spans = compose_lock(plan.lock.notetypes, blocks, plan.lock.removed)
         del blocks, plan
         kept = [replace(d, lock_span=spans.get(d.doc_id, (0, 0))) for d in kept]
@@ -254,10 +253,3 @@ def _settle(
         else:
             kept.append(doc)
     return kept, redone, tombstones, plan
-
-
-def _note_blocks(lock: Lock) -> dict[str, str]:
-    by_doc: dict[str, list[LockedNote]] = {}
-    for note in lock.notes.values():
-        by_doc.setdefault(note.doc, []).append(note)
-    return {doc: note_block(notes) for doc, notes in by_doc.items()}

@@ -105,20 +105,27 @@ def outer_spans(text: str) -> list[tuple[int, int]]:
     return [(0, head), (tail, len(text))]
 
 
-def note_block(notes: list[LockedNote]) -> str:
-    """One guide's note lines, by note id."""
-    return "".join(
-        "\t".join(("note", n.guid, n.digest, str(n.mod), str(n.note_id), n.doc, n.kind,
-                   n.note_kind, _clean(n.section), _clean(n.key))) + "\n"
-        for n in sorted(notes, key=lambda n: n.note_id)
-    )
+def note_blocks(lock: Lock) -> dict[str, str]:
+    """Each guide's note lines (by doc id), in note id order."""
+    by_doc: dict[str, list[LockedNote]] = {}
+    for note in lock.notes.values():
+        by_doc.setdefault(note.doc, []).append(note)
+    return {
+        doc: "".join(
+            "\t".join(("note", n.guid, n.digest, str(n.mod), str(n.note_id), n.doc, n.kind,
+                       n.note_kind, _clean(n.section), _clean(n.key))) + "\n"
+            for n in sorted(notes, key=lambda n: n.note_id)
+        )
+        for doc, notes in by_doc.items()
+    }
 
 
 def compose_lock(
     notetypes: dict[str, tuple[str, int]], blocks: dict[str, str], removed: dict[str, LockedNote]
 ) -> tuple[str, dict[str, tuple[int, int]]]:
     """The lock's text from note types, each guide's note block (by doc id) and the removed
-    notes; with where each guide's block landed."""
+    notes; with where each guide's block landed. Blocks of guides this build did not redo
+    are copied from the old text as they were."""
     parts = [HEADER + "\n"]
     for kind in sorted(notetypes):
         digest, mod = notetypes[kind]
@@ -133,13 +140,6 @@ def compose_lock(
         parts.append("\t".join(("removed", n.guid, str(n.mod), str(n.note_id), n.doc, n.kind,
                                 n.note_kind, _clean(n.section), _clean(n.key))) + "\n")
     return "".join(parts), spans
-
-
-def format_lock(lock: Lock) -> str:
-    by_doc: dict[str, list[LockedNote]] = {}
-    for n in lock.notes.values():
-        by_doc.setdefault(n.doc, []).append(n)
-    return compose_lock(lock.notetypes, {doc: note_block(ns) for doc, ns in by_doc.items()}, lock.removed)[0]
 
 
 def write_lock(path: Path, text: str, old: str | None = None) -> None:
