@@ -27,9 +27,10 @@ from .documents import (
     gather,
     process_sources,
     read_sources,
+    require_cards,
     with_deck,
 )
-from .errors import InputError, OutputError
+from .errors import OutputError
 from .lockfile import (
     LOCK_NAME,
     Lock,
@@ -184,9 +185,12 @@ class _Work:
 
     documents: list[BuiltDocument | KeptDocument]  # in source order; skipped guides left out
     redone: list[BuiltDocument]
-    redone_paths: frozenset[str]
     lock: Lock  # the notes of the redone and vanished guides, every removed note, the note types
     reserved_id: int  # the highest note id of the kept guides
+
+    @property
+    def redone_paths(self) -> frozenset[str]:
+        return frozenset(d.path for d in self.redone)
 
 
 def _plan(
@@ -196,9 +200,8 @@ def _plan(
     """Redo the guides whose cache key changed; keep the rest. Everything is redone when the
     store is new, when two guides share a doc id, or when a kept note's card ids spilled."""
     kept = store.documents()
-    ids = [s.doc_id for s in sources] + [k.doc_id for k in kept.values()]
     paths_by_id: dict[str, set[str]] = {}
-    for doc, path in zip(ids, [str(s.path) for s in sources] + list(kept), strict=True):
+    for doc, path in [(s.doc_id, str(s.path)) for s in sources] + [(k.doc_id, p) for p, k in kept.items()]:
         paths_by_id.setdefault(doc, set()).add(path)
     whole = not kept or store.spills() or any(len(p) > 1 for p in paths_by_id.values())
     keep = {} if whole else {str(s.path): kept[str(s.path)] for s in sources
@@ -221,15 +224,13 @@ def _plan(
         log.warning("%s", warning)
     present = [with_deck(d, deck) if isinstance(d, BuiltDocument) else d
                for d, deck in zip(present, decks, strict=True)]
-    if not any(d.notes for d in present):
-        raise InputError("nothing to build: no guide gave any cards (see the warnings above)",
-                         ", ".join(sorted({str(s.root) for s in sources})))
+    require_cards(present, ", ".join(sorted({str(s.root) for s in sources})))
     redone = [d for d in present if isinstance(d, BuiltDocument)]
     if whole:
-        return _Work(present, redone, frozenset(d.path for d in redone), parse_lock(lock_text, lock_name), 0)
+        return _Work(present, redone, parse_lock(lock_text, lock_name), 0)
+    # only the lock lines of the guides redone here (or gone), around the header and removed notes
     spans = outer_spans(lock_text) + [k.lock_span for path, k in kept.items() if path not in keep]
-    return _Work(present, redone, frozenset(d.path for d in redone), parse_lock(lock_text, lock_name, spans),
-                 store.max_note_id())
+    return _Work(present, redone, parse_lock(lock_text, lock_name, spans), store.max_note_id())
 
 
 def _settle(

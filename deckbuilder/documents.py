@@ -12,7 +12,7 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Union
@@ -28,6 +28,7 @@ from .package import NoteRecord
 from .reader import MAX_BYTES, parse_source, read_source, relative_path
 from .render import render
 from .sections import build_document
+from .store import KeptDocument
 
 log = logging.getLogger("deckbuilder")
 
@@ -238,13 +239,17 @@ def load_documents(
     for doc in docs:
         for warning in doc.warnings:
             log.warning("%s", warning)
-    if not any(doc.notes for doc in docs):
-        raise InputError("nothing to build: no guide gave any cards (see the warnings above)",
-                         ", ".join(str(p) for p in paths))
+    require_cards(docs, ", ".join(str(p) for p in paths))
     decks, warnings = distinct_decks([(d.path, d.rel, d.title, d.deck) for d in docs])
     for warning in warnings:
         log.warning("%s", warning)
     return [with_deck(doc, deck) for doc, deck in zip(docs, decks, strict=True)]
+
+
+def require_cards(docs: Sequence[BuiltDocument | KeptDocument], where: str) -> None:
+    """A build needs at least one note from at least one guide."""
+    if not any(doc.notes for doc in docs):
+        raise InputError("nothing to build: no guide gave any cards (see the warnings above)", where)
 
 
 def process_sources(
