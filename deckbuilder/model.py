@@ -45,11 +45,18 @@ class ListBlock:
 
 @dataclass(frozen=True)
 class Opaque:
-    """Material that never becomes a card on its own: code, tables, html, rules, quotes."""
+    """Material that is not prose: code, tables, html, rules, quotes.
+
+    Extractors read it through the extra fields: a fence's language (``info``), a
+    table's cells (``rows``, the header row first) and a quote's own blocks (``children``).
+    """
 
     kind: str  # "code", "table", "html", "hr", "quote"
-    text: str
+    text: str  # code: the code; table and quote: their inline texts joined; html: the source
     line: int
+    info: str = ""  # code: the fence's info string ("python"), "" for indented code
+    rows: tuple[tuple[str, ...], ...] = ()  # table: inline markdown of each cell, header row first
+    children: tuple[Block, ...] = ()  # quote: the blocks inside it
 
 
 Block = Union[Paragraph, ListBlock, Opaque]
@@ -92,6 +99,10 @@ class Kind(str, Enum):
     RED_FLAG = "red_flag"
     AUTHOR_CLOZE = "author_cloze"  # the guide's own {{c1::...}} or ==highlight==
     AUTHOR_QA = "author_qa"  # the guide's own Q: / A: pair
+    QA = "qa"  # a question the guide answers: "### What is X?", "**Q: ...**" + "A: ...", <details>
+    DEFINITION = "definition"  # "**Term**: definition", "Term" + ": definition", glossary entries
+    TABLE_ROW = "table_row"  # one row of a comparison table: the thing -> its other cells
+    AVOID = "avoid"  # a lone "❌ Don't over-engineer": what to avoid, and why
 
 
 class NoteKind(str, Enum):
@@ -111,6 +122,10 @@ NOTE_KIND = {
     Kind.RED_FLAG: NoteKind.RED_FLAG,
     Kind.AUTHOR_CLOZE: NoteKind.CLOZE,
     Kind.AUTHOR_QA: NoteKind.RECALL,
+    Kind.QA: NoteKind.RECALL,
+    Kind.DEFINITION: NoteKind.RECALL,
+    Kind.TABLE_ROW: NoteKind.RECALL,
+    Kind.AVOID: NoteKind.RECALL,
 }
 
 
@@ -126,8 +141,11 @@ class CardSpec:
     """One note to be made, in markdown/plain text, with where it came from.
 
     ``front`` is the note's identity text (question, term, cloze text, weak phrasing).
-    ``back`` is markdown; ``outline`` replaces it for STAR answers. For cloze kinds
-    ``front`` holds the text with ``{{cN::...}}`` deletions.
+    ``back`` is markdown: one line of inline markdown, or block markdown (paragraphs,
+    lists, fenced code, tables) when it spans lines; ``outline`` follows it for STAR
+    answers. ``extra`` is markdown too. For cloze kinds ``front`` holds the text with
+    ``{{cN::...}}`` deletions. A red flag's ``front`` and ``back`` (weak and better) may be
+    fenced code.
     """
 
     kind: Kind

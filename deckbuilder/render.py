@@ -5,6 +5,9 @@ their alt text, so nothing from a guide can inject markup or scripts into a card
 anything remote, or reach files beside it. In cloze fields, code spans have ``{``, ``}``
 and ``:`` written as character references, so Anki never reads ``std::vector`` or
 ``{{c1::`` inside backticks as cloze syntax.
+
+A field of one line is inline markdown; a field that spans lines is block markdown
+(paragraphs, lists, tables, fenced code highlighted by ``highlight``).
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from markdown_it.renderer import RendererHTML
 from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
+from .highlight import highlight
 from .model import CardSpec, Kind, NoteKind, StarOutline
 
 FIELDS: dict[NoteKind, tuple[str, ...]] = {
@@ -43,11 +47,16 @@ _CLOZE_SAFE = str.maketrans({"{": "&#123;", "}": "&#125;", ":": "&#58;"})
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 
-@lru_cache(maxsize=1)
-def _md() -> MarkdownIt:
-    md = MarkdownIt("commonmark", {"html": False, "typographer": False})
+@lru_cache(maxsize=2)
+def _md(blocks: bool = False) -> MarkdownIt:
+    """Raw HTML off, images as alt text; for blocks also tables, highlighted fences, and
+    line breaks kept as ``<br>`` as ``inline`` keeps them."""
+    md = MarkdownIt("commonmark", {"html": False, "typographer": False, "breaks": blocks})
     md.add_render_rule("image", _image_as_alt)
     md.add_render_rule("code_inline", _code_inline)
+    if blocks:
+        md.enable("table")
+        md.add_render_rule("fence", _fence)
     return md
 
 
@@ -61,6 +70,17 @@ def _code_inline(self: RendererHTML, tokens: Sequence[Token], idx: int, options:
     return code.translate(_CLOZE_SAFE) if env.get("cloze") else code
 
 
+def _fence(self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType) -> str:
+    """Fenced code, highlighted when the fence names its language."""
+    token = tokens[idx]
+    language = token.info.strip().split(maxsplit=1)[0] if token.info.strip() else ""
+    code = highlight(token.content.rstrip("\n"), language)
+    if env.get("cloze"):
+        code = code.translate(_CLOZE_SAFE)
+    css = f' class="language-{escapeHtml(language)}"' if language else ""
+    return f"<pre><code{css}>{code}</code></pre>\n"
+
+
 def inline(md: str, *, cloze: bool = False) -> str:
     """Inline markdown -> HTML with soft breaks as <br>; ``cloze`` for a cloze note's text."""
     md = md.strip()
@@ -70,7 +90,21 @@ def inline(md: str, *, cloze: bool = False) -> str:
 
 
 def block(md: str, *, cloze: bool = False) -> str:
-    return _md().render(md.strip(), {"cloze": cloze}).strip()
+    return _md(blocks=True).render(md.strip(), {"cloze": cloze}).strip()
+
+
+_BLOCK_START = re.compile(r"^(?:[-*+]\s|\d+[.)]\s|>|\||```|~~~)")
+
+
+def is_block(md: str) -> bool:
+    """Does this markdown need block rendering (several lines, or a list, quote, table, code)?"""
+    md = md.strip()
+    return "\n" in md or bool(_BLOCK_START.match(md))
+
+
+def rich(md: str) -> str:
+    """A field's markdown as HTML: inline for one line, blocks for more."""
+    return block(md) if is_block(md) else inline(md)
 
 
 def outline_html(outline: StarOutline) -> str:
@@ -100,14 +134,19 @@ def render(spec: CardSpec, doc_title: str) -> RenderedNote:
 def _render(spec: CardSpec, doc_title: str) -> RenderedNote:
     ctx = context(doc_title, spec.section_path)
     hint = html.escape(spec.hint)
-    extra = inline(spec.extra) if spec.extra else ""
+    extra = rich(spec.extra) if spec.extra else ""
     kind = spec.note_kind
     if kind is NoteKind.CLOZE:
         text = block(spec.front, cloze=True) if spec.kind is Kind.FRAMEWORK else inline(spec.front, cloze=True)
         return RenderedNote(kind, (text, extra, hint, ctx))
     if kind is NoteKind.RED_FLAG:
-        return RenderedNote(kind, (inline(spec.label), inline(spec.front), inline(spec.back), extra, ctx))
-    back = f'<p class="back-text">{inline(spec.back)}</p>' if spec.back else ""
+        return RenderedNote(kind, (inline(spec.label), rich(spec.front), rich(spec.back), extra, ctx))
+    if not spec.back:
+        back = ""
+    elif is_block(spec.back):
+        back = f'<div class="back-text">{block(spec.back)}</div>'
+    else:
+        back = f'<p class="back-text">{inline(spec.back)}</p>'
     if spec.outline is not None:
         back += outline_html(spec.outline)
     return RenderedNote(kind, (inline(spec.front), back, extra, hint, ctx))

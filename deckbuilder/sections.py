@@ -222,7 +222,7 @@ def _block(tokens: list[Token], i: int, source: SourceText) -> tuple[Block | Non
     if t in ("bullet_list_open", "ordered_list_open"):
         return _list(tokens, i, source)
     if t in ("fence", "code_block"):
-        return Opaque("code", tok.content, _line(tok, source)), i + 1
+        return Opaque("code", tok.content, _line(tok, source), info=tok.info.strip()), i + 1
     if t == "html_block":
         return Opaque("html", tok.content, _line(tok, source)), i + 1
     if t == "hr":
@@ -231,8 +231,34 @@ def _block(tokens: list[Token], i: int, source: SourceText) -> tuple[Block | Non
         close = t.replace("_open", "_close")
         j = _matching(tokens, i, close)
         text = " ".join(x.content for x in tokens[i:j] if x.type == "inline")
-        return Opaque(t.split("_")[0], text, _line(tok, source)), j + 1
+        if t == "table_open":
+            return Opaque("table", text, _line(tok, source), rows=_rows(tokens[i:j])), j + 1
+        return Opaque("quote", text, _line(tok, source), children=_blocks(tokens, i + 1, j, source)), j + 1
     return None, i + 1
+
+
+def _rows(tokens: list[Token]) -> tuple[tuple[str, ...], ...]:
+    """A table's cells as inline markdown, row by row, the header row first."""
+    rows: list[tuple[str, ...]] = []
+    cells: list[str] = []
+    for tok in tokens:
+        if tok.type == "tr_open":
+            cells = []
+        elif tok.type == "inline":
+            cells.append(tok.content)
+        elif tok.type == "tr_close":
+            rows.append(tuple(cells))
+    return tuple(rows)
+
+
+def _blocks(tokens: list[Token], i: int, end: int, source: SourceText) -> tuple[Block, ...]:
+    """The blocks between ``tokens[i]`` and ``tokens[end]`` (a quote's content)."""
+    out: list[Block] = []
+    while i < end:
+        block, i = _block(tokens, i, source)
+        if block is not None:
+            out.append(block)
+    return tuple(out)
 
 
 def _matching(tokens: list[Token], i: int, close: str) -> int:

@@ -127,3 +127,35 @@ def truncate_words(text: str, limit: int) -> str:
 def first_sentence(text: str) -> str:
     m = re.match(r"(.+?[.!?])(\s|$)", text.strip(), re.DOTALL)
     return (m.group(1) if m else text).strip()
+
+
+def to_markdown(blocks: tuple[Block, ...] | list[Block]) -> str:
+    """Blocks back to block markdown, for a card's back: paragraphs, lists (nested ones
+    indented), fenced code with its language, tables and quotes. Raw HTML and rules are
+    left out: on a card they would only show as escaped source or a stray line."""
+    return "\n\n".join(md for md in (_block_markdown(b) for b in blocks) if md)
+
+
+def _block_markdown(block: Block) -> str:
+    if isinstance(block, Paragraph):
+        return block.text.strip()
+    if isinstance(block, ListBlock):
+        out = []
+        for n, item in enumerate(block.items, 1):
+            marker = f"{n}. " if block.ordered else "- "
+            body = [item.text.strip()] + [_block_markdown(c) for c in item.children]
+            text = "\n".join(b for b in body if b)
+            out.append(marker + text.replace("\n", "\n" + " " * len(marker)))
+        return "\n".join(out)
+    if block.kind == "code":
+        fence = "~~~" if "```" in block.text else "```"
+        return f"{fence}{block.info}\n{block.text.rstrip()}\n{fence}"
+    if block.kind == "table" and block.rows:
+        header, *rows = block.rows
+        table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+        table += ["| " + " | ".join(row) + " |" for row in rows]
+        return "\n".join(table)
+    if block.kind == "quote":
+        inner = to_markdown(block.children)
+        return "\n".join("> " + ln if ln else ">" for ln in inner.split("\n"))
+    return ""
