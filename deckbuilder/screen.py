@@ -2,7 +2,7 @@
 
 The cards are read on a 390x844 screen (AnkiMobile): 18px text with 1.5 line height in a
 column about 346px wide, so about 38 characters a line and 28 lines a screen; code is
-smaller (about 34 characters a line, 0.8 of a text line). Extractors use this to keep a
+set at 16px in a padded box (about 32 characters a line, 0.9 of a text line). Extractors use this to keep a
 side to one screen (cutting a long answer, splitting a long cloze) and ``check`` uses it
 to name the notes that still do not fit. It is an estimate made without a browser, on
 purpose a little pessimistic; the rendering tests measure real cards in Chromium.
@@ -14,8 +14,8 @@ import math
 import re
 
 CHARS_PER_LINE = 38
-CODE_CHARS_PER_LINE = 34
-CODE_LINE = 0.8  # a code line's height in text lines
+CODE_CHARS_PER_LINE = 32
+CODE_LINE = 0.9  # a code line's height in text lines
 SCREEN_LINES = 28  # one phone screen, in text lines
 ANSWER_LINES = 20  # the back below its front (repeated above the answer) and its context
 _MARKUP = re.compile(r"\*\*|__|`|!?\[([^\]]*)\]\([^)]*\)")

@@ -9,6 +9,7 @@ Run with ``-s`` to see the measured minima per note type and mode.
 from __future__ import annotations
 
 import os
+import shutil
 from collections import defaultdict
 from pathlib import Path
 
@@ -17,7 +18,7 @@ import pytest
 from .chromium import (
     MIN_CONTRAST, MIN_FONT_PX, PHONE, anki_page, chromium, contrast_ratio, measure, problems, why_unavailable,
 )
-from .conftest import copy_seed, import_apkg, run_cli
+from .conftest import SEED, import_apkg, run_cli
 
 NOTE_TYPES = ("Deckbuilder Recall", "Deckbuilder Cloze", "Deckbuilder Red Flag")
 MODES = {"light": False, "night": True}
@@ -41,13 +42,15 @@ def page(browser):
     page.close()
 
 
-@pytest.fixture(scope="module")
-def seed_cards(tmp_path_factory):
-    """Every card of the seed deck, as Anki renders it, by note type."""
+TECHNICAL = Path(__file__).resolve().parent / "fixtures" / "render" / "technical.md"
+
+
+def _deck_cards(tmp_path_factory, guide: Path) -> dict[str, list[dict[str, object]]]:
+    """Every card of one guide's deck, as Anki renders it, by note type."""
     from anki.collection import Collection
 
     folder = tmp_path_factory.mktemp("guides")
-    copy_seed(folder)
+    shutil.copy(guide, folder / guide.name)
     apkg = folder.parent / f"{folder.name}.apkg"
     result = run_cli("build", str(folder), "-o", str(apkg))
     assert result.exit_code == 0, result.output
@@ -66,6 +69,18 @@ def seed_cards(tmp_path_factory):
     return cards
 
 
+@pytest.fixture(scope="module")
+def seed_cards(tmp_path_factory):
+    """Every card of the seed deck, by note type."""
+    return _deck_cards(tmp_path_factory, SEED)
+
+
+@pytest.fixture(scope="module")
+def decks(tmp_path_factory, seed_cards):
+    """The seed deck, and a technical guide whose answers hold code and tables."""
+    return {"seed": seed_cards, "technical": _deck_cards(tmp_path_factory, TECHNICAL)}
+
+
 def test_every_kind_of_card_is_measured(seed_cards) -> None:
     """The cards below include what matters most: STAR outlines, the framework ladder, every red flag."""
     recall, cloze, flags = (seed_cards[name] for name in NOTE_TYPES)
@@ -75,12 +90,21 @@ def test_every_kind_of_card_is_measured(seed_cards) -> None:
     assert len({c["guid"] for c in flags}) == 5
 
 
+def test_technical_answers_carry_code_and_tables(decks) -> None:
+    """The technical deck measured below does hold highlighted code and a table on its backs."""
+    backs = [str(c["fields"]["Back"]) for c in decks["technical"]["Deckbuilder Recall"]]
+    assert any("<pre><code" in b and 'class="hl-' in b for b in backs), backs
+    assert any("<table>" in b for b in backs), backs
+
+
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("notetype", NOTE_TYPES)
-def test_cards_fit_a_phone_and_read_well(page, seed_cards, notetype: str, mode: str) -> None:
+@pytest.mark.parametrize("deck", ["seed", "technical"])
+def test_cards_fit_a_phone_and_read_well(page, decks, deck: str, notetype: str, mode: str) -> None:
     failures = []
     fonts, contrasts, widths = [], [], []
-    for card in seed_cards[notetype]:
+    assert decks[deck][notetype], f"the {deck} deck has no {notetype} card to measure"
+    for card in decks[deck][notetype]:
         for side in ("question", "answer"):
             m = measure(page, anki_page(str(card["answer" if side == "answer" else "question"]), str(card["css"]),
                                         night=MODES[mode], ordinal=int(str(card["ordinal"]))))
@@ -88,7 +112,7 @@ def test_cards_fit_a_phone_and_read_well(page, seed_cards, notetype: str, mode: 
             fonts.append(m.min_main_font)
             contrasts.append(m.min_contrast)
             widths.append(m.scroll_width)
-    print(f"\n{notetype} ({mode}, {len(fonts)} sides): widest {max(widths)}px of {PHONE['width']}, "
+    print(f"\n{deck} {notetype} ({mode}, {len(fonts)} sides): widest {max(widths)}px of {PHONE['width']}, "
           f"smallest main text {min(fonts):g}px, lowest contrast {min(contrasts):.2f}:1")
     assert not failures, "\n".join(failures)
 
