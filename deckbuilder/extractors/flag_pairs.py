@@ -1,0 +1,140 @@
+"""Pair the weak and better sides of a section's red flags, and keep the weak sides that
+found no better version.
+
+Sides come in runs: a run of weak sides, then a run of better ones. Equal runs pair item
+by item (``❌ A``/``❌ B`` then ``✅ A'``/``✅ B'``, or lines alternating); one weak side
+takes every better one after it; one better side goes with the weak side just before it.
+A label with nothing after it (``Example – Bad:``) takes the next piece (often a code
+block). A plain paragraph ends the runs: what stands on both sides of prose is not one
+pair. A paragraph ending in ``:`` just before a run is its lead-in, the best label the
+pairs have when they carry none of their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+
+from ..model import Block, ListBlock
+from .flag_pieces import BAD_MARKERS, GOOD_MARKERS, Piece, Side, pieces, read
+from .text import split_label, to_markdown
+
+MAX_LEAD_WORDS = 15
+
+
+@dataclass(frozen=True)
+class Found:
+    """A weak side with its better version, or alone (``better`` empty)."""
+
+    weak: str  # inline markdown or fenced code
+    better: str
+    label: str  # the weak side's own label, "" if none
+    line: int
+    lead: str = ""  # the lead-in paragraph before the run, without its colon
+    reason: str = ""  # a lone weak side: the blocks nested under it, or the paragraph after it
+    marked: bool = False  # the weak side starts with ❌
+
+
+@dataclass
+class _Runs:
+    lead: str = ""
+    bads: list[tuple[Side, Piece]] = field(default_factory=list)
+    goods: list[tuple[Side, Piece]] = field(default_factory=list)
+    reasons: dict[int, str] = field(default_factory=dict)  # line of a lone weak side -> its reason
+
+    def flush(self) -> Iterator[Found]:
+        bads, goods = self.bads, self.goods
+        pairs: list[tuple[tuple[Side, Piece], str]] = []
+        if goods and len(bads) == len(goods):
+            pairs = [(b, g[0].text) for b, g in zip(bads, goods, strict=True)]
+        elif goods and len(bads) == 1:
+            pairs = [(bads[0], _joined([g[0].text for g in goods]))]
+        elif len(goods) == 1:
+            pairs = [(bads[-1], goods[0][0].text)]
+        paired = {id(b) for b, _ in pairs}
+        for bad, better in pairs:
+            yield self._found(bad, better)
+        for bad in bads:
+            if id(bad) not in paired:
+                yield self._found(bad, "")
+        self.bads, self.goods = [], []
+
+    def _found(self, bad: tuple[Side, Piece], better: str) -> Found:
+        side, piece = bad
+        reason = "" if better else self.reasons.get(piece.line, "") or _nested_reason(piece.children)
+        return Found(side.text, better, side.label, piece.line, self.lead, reason, side.marked)
+
+
+def find(blocks: tuple[Block, ...]) -> list[Found]:
+    """Every red flag among the blocks, paired or lone, in reading order."""
+    runs = _Runs()
+    out: list[Found] = []
+    waiting: tuple[Side, Piece] | None = None  # a label whose content is the next piece
+    previous: Piece | None = None
+    for piece in pieces(blocks):
+        side = read(piece)
+        if waiting:
+            if side.role == "none" and not _is_lead(piece):
+                side, piece = Side(waiting[0].role, piece.text, waiting[0].label, marked=waiting[0].marked), waiting[1]
+            waiting = None
+        if side.role in ("bad", "good") and not side.text.strip():
+            waiting = (side, piece)
+        elif side.role == "pair":
+            out += runs.flush()
+            out.append(Found(side.text, side.better, side.label, piece.line, runs.lead, marked=side.marked))
+        elif side.role == "bad":
+            if runs.goods:
+                out += runs.flush()
+            runs.bads.append((side, piece))
+        elif side.role == "good":
+            if runs.bads:
+                runs.goods.append((side, piece))
+        elif piece.paragraph or side.role == "fix":
+            if runs.bads and not runs.goods and previous is runs.bads[-1][1] and previous.paragraph:
+                if side.role == "none" and _is_prose(piece.text):
+                    runs.reasons[previous.line] = piece.text
+            out += runs.flush()
+            runs.lead = _lead(piece) if side.role == "none" else ""
+        previous = piece
+    out += runs.flush()
+    return sorted(out, key=lambda f: f.line)
+
+
+def _is_lead(piece: Piece) -> bool:
+    return piece.paragraph and piece.text.rstrip().endswith(":")
+
+
+def _lead(piece: Piece) -> str:
+    text = piece.text.strip()
+    if not _is_lead(piece) or len(text.split()) > MAX_LEAD_WORDS or text.startswith(("**", "__")):
+        return ""
+    return text.rstrip(":").strip()
+
+
+def _is_prose(text: str) -> bool:
+    """A plain sentence: no marker, no label, no lead-in to something else."""
+    text = text.strip()
+    return not (text.endswith(":") or text.startswith(BAD_MARKERS + GOOD_MARKERS) or split_label(text))
+
+
+def _nested_reason(children: tuple[Block, ...]) -> str:
+    """What is nested under a lone weak item, unless it holds red flags of its own."""
+    if any(read(p).role != "none" for p in pieces(children)):
+        return ""
+    return blocks_markdown(children)
+
+
+def blocks_markdown(blocks: tuple[Block, ...] | list[Block]) -> str:
+    """Block markdown for a side; a list of one plain item is said inline."""
+    if len(blocks) == 1 and isinstance(blocks[0], ListBlock) and len(blocks[0].items) == 1:
+        item = blocks[0].items[0]
+        if not item.children:
+            return " ".join(item.text.split())
+    return to_markdown(blocks)
+
+
+def _joined(betters: list[str]) -> str:
+    """Several better versions for one weak side: a list, or code blocks one after another."""
+    if any(b.startswith(("```", "~~~")) for b in betters):
+        return "\n\n".join(betters)
+    return "\n".join("- " + " ".join(b.split()) for b in betters)
