@@ -18,7 +18,9 @@ from .flag_pieces import BAD_MARKERS, GOOD_MARKERS, label_kind
 from .flag_pairs import blocks_markdown
 from .text import first_sentence, split_label, title_matches
 
-MISTAKE_HEADING = re.compile(r"red flags?|mistakes?|pitfalls?|avoid|anti-?patterns?|what not to|gotchas?", re.I)
+MISTAKE_HEADING = re.compile(
+    r"red flags?|mistakes?|pitfalls?|avoid|anti-?patterns?|what not to|gotchas?|do'?s and don'?ts", re.I
+)
 # "Mistake: using the latest tag", "Pitfall 2 – ...": the heading without its frame
 _PREFIX = re.compile(r"^(?:common\s+)?(?:mistake|pitfall|anti-?pattern|red flag|gotcha)s?\s*#?\d*\s*[:.–—-]\s*", re.I)
 LONG_PROBLEM_WORDS = 40

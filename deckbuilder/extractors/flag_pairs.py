@@ -13,7 +13,7 @@ pairs have when they carry none of their own.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model import Block, ListBlock
 from .flag_pieces import BAD_MARKERS, GOOD_MARKERS, Piece, Side, pieces, read
@@ -33,6 +33,7 @@ class Found:
     lead: str = ""  # the lead-in paragraph before the run, without its colon
     reason: str = ""  # a lone weak side: the blocks nested under it, or the paragraph after it
     marked: bool = False  # the weak side starts with ❌
+    titled: bool = False  # a plain Bad:/Good: pair, labelled by its section
 
 
 @dataclass
@@ -62,7 +63,7 @@ class _Runs:
     def _found(self, bad: tuple[Side, Piece], better: str) -> Found:
         side, piece = bad
         reason = "" if better else self.reasons.get(piece.line, "") or _nested_reason(piece.children)
-        return Found(side.text, better, side.label, piece.line, self.lead, reason, side.marked)
+        return Found(side.text, better, side.label, piece.line, self.lead, reason, side.marked, side.titled)
 
 
 def find(blocks: tuple[Block, ...]) -> list[Found]:
@@ -75,7 +76,7 @@ def find(blocks: tuple[Block, ...]) -> list[Found]:
         side = read(piece)
         if waiting:
             if side.role == "none" and not _is_lead(piece):
-                side, piece = Side(waiting[0].role, piece.text, waiting[0].label, marked=waiting[0].marked), waiting[1]
+                side, piece = replace(waiting[0], text=piece.text), waiting[1]
             waiting = None
         if side.role in ("bad", "good") and not side.text.strip():
             waiting = (side, piece)

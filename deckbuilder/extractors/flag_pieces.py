@@ -25,6 +25,11 @@ WEAK_LABELS = re.compile(
 )
 GOOD_LABELS = re.compile(r"^(better|good|strong|do( say)?|instead|try|right|after|say|correct|preferred)$", re.I)
 FIX_LABELS = re.compile(r"^(how to fix( it)?|fix|solution|do this instead|what to do instead|instead)$", re.I)
+_LEGACY = re.compile(
+    r"^(bad|weak|poor|avoid|don'?t( say)?|instead of|wrong|before|red flag|"
+    r"better|good|strong|do( say)?|try|right|after|say)$",
+    re.I,
+)
 # "Example – Bad", "Bad example", "❌ Bad": the label without its frame
 _EXAMPLE = re.compile(r"^(?:examples?\s*[-–—:]?\s*)|(?:\s*[-–—]?\s*(?:examples?|version|answer|phrasing))$", re.I)
 _ARROW = re.compile(r"\s*(?:→|->|=>|⟶|➡️?|➔)\s*(?:✅\s*)?|\s+✅\s*")
@@ -50,6 +55,7 @@ class Piece:
     code: bool = False
     paragraph: bool = False  # a paragraph of its own, not a list item or a line among labels
     children: tuple[Block, ...] = ()  # a list item's nested blocks
+    quoted: bool = False  # inside a blockquote
 
 
 @dataclass(frozen=True)
@@ -62,24 +68,25 @@ class Side:
     label: str = ""  # its own label ("Waiting for permission"), "" if none
     better: str = ""  # for "pair": the better side
     marked: bool = False  # it starts with a ❌/✅ marker
+    titled: bool = False  # a plain ``Bad:``/``Good:`` line or item, labelled by its section (see ``read``)
 
 
-def pieces(blocks: tuple[Block, ...]) -> Iterator[Piece]:
+def pieces(blocks: tuple[Block, ...], quoted: bool = False) -> Iterator[Piece]:
     """The section's pieces in reading order; quotes and nested lists are read through."""
     for block in blocks:
         if isinstance(block, Paragraph):
-            yield from _paragraph(block)
+            yield from _paragraph(block, quoted)
         elif isinstance(block, ListBlock):
             for item in block.items:
-                yield Piece(" ".join(item.text.split("\n")), item.line, children=item.children)
-                yield from pieces(item.children)
+                yield Piece(" ".join(item.text.split("\n")), item.line, children=item.children, quoted=quoted)
+                yield from pieces(item.children, quoted)
         elif block.kind == "quote":
-            yield from pieces(block.children)
+            yield from pieces(block.children, True)
         elif block.kind == "code":
             yield from _code(block)
 
 
-def _paragraph(block: Paragraph) -> Iterator[Piece]:
+def _paragraph(block: Paragraph, quoted: bool) -> Iterator[Piece]:
     groups: list[tuple[int, list[str]]] = []
     for offset, raw in enumerate(block.text.split("\n")):
         if not groups or _opens(raw):
@@ -87,7 +94,7 @@ def _paragraph(block: Paragraph) -> Iterator[Piece]:
         else:
             groups[-1][1].append(raw.strip())
     for line, texts in groups:
-        yield Piece(" ".join(texts), line, paragraph=len(groups) == 1)
+        yield Piece(" ".join(texts), line, paragraph=len(groups) == 1, quoted=quoted)
 
 
 def _opens(raw: str) -> bool:
@@ -149,6 +156,9 @@ def read(piece: Piece) -> Side:
     kind = label_kind(labelled.label) if labelled else ""
     if labelled and kind == "fix" and not marker:
         return Side("fix", labelled.rest)
+    # The first red-flag reader labelled plain Bad:/Good: lines and items with their
+    # section's title; they keep it, as it is part of their identity.
+    titled = bool(labelled and kind and not marker and not piece.quoted and _LEGACY.match(labelled.label))
     if labelled and kind in ("bad", "good"):
         marker, body, label = kind, labelled.rest, ""
     elif bold and marker and re.search(r"\w", bold.rest):
@@ -168,7 +178,7 @@ def read(piece: Piece) -> Side:
         weak, better = _split_arrow(body)
         if better:
             return Side("pair", weak, label, better, marked=marked)
-    return Side(marker, body, label, marked=marked)
+    return Side(marker, body, label, marked=marked, titled=titled)
 
 
 def _plain_label(text: str) -> Labelled | None:

@@ -60,8 +60,20 @@ def _red_flag(section: Section, found: Found, own_label: str) -> CardSpec | None
         return None
     if not (fits(weak, SCREEN_LINES) and fits(better, SCREEN_LINES)):
         return None
-    label = found.label or found.lead or (own_label if is_mistake(section) else section.path[-1])
+    label = found.label or _label(section, found, own_label, _is_code(weak))
     return CardSpec(Kind.RED_FLAG, front=weak, back=better, label=label, section_path=section.path, line=found.line)
+
+
+def _label(section: Section, found: Found, own_label: str, code: bool) -> str:
+    """A pair without a label of its own: a code pair takes its lead-in; pairs under one
+    mistake's heading take the heading, unless a lead-in says they are about something
+    else; plain ``Bad:``/``Good:`` pairs keep their section's title; others go without
+    (the card's context already names the section)."""
+    if found.lead:
+        return found.lead if code else ""
+    if is_mistake(section):
+        return own_label
+    return section.path[-1] if found.titled else ""
 
 
 def _with_mistake(section: Section, mistake: Mistake, flags: list[CardSpec]) -> list[CardSpec]:
