@@ -11,19 +11,23 @@ stuck in CrashLoopBackOff:``), a label, a marker line or code.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..model import Block, ListBlock, Paragraph, Section
-from .flag_pieces import BAD_MARKERS, GOOD_MARKERS, label_kind
+from .flag_pieces import BAD_MARKERS, GOOD_MARKERS, label_kind, lines_of
 from .flag_pairs import blocks_markdown
-from .text import first_sentence, split_label, title_matches
+from .text import first_sentence, no_emoji, split_label, title_matches
 
 MISTAKE_HEADING = re.compile(
     r"red flags?|mistakes?|pitfalls?|avoid|anti-?patterns?|what not to|gotchas?|do'?s and don'?ts", re.I
 )
 # "Mistake: using the latest tag", "Pitfall 2 – ...": the heading without its frame
 _PREFIX = re.compile(r"^(?:common\s+)?(?:mistake|pitfall|anti-?pattern|red flag|gotcha)s?\s*#?\d*\s*[:.–—-]\s*", re.I)
+_NUMBER = re.compile(r"^\s*\d+[.)]\s+")
 LONG_PROBLEM_WORDS = 40
+# better-version labels that open a mistake's fix too ("**Instead:** name the stakes")
+_FIX_TOO = ("better", "instead", "try")
 
 
 @dataclass(frozen=True)
@@ -45,7 +49,9 @@ def is_mistake(section: Section) -> bool:
 
 
 def label_of(section: Section) -> str:
-    label = _PREFIX.sub("", section.path[-1]) if section.path else ""
+    """The heading as a label: ``2. ❌ Mistake: using the latest tag`` -> ``Using the latest tag``."""
+    label = no_emoji(_NUMBER.sub("", section.path[-1])) if section.path else ""
+    label = _PREFIX.sub("", label)
     return label[:1].upper() + label[1:]
 
 
@@ -56,13 +62,16 @@ def mistake_of(section: Section) -> Mistake | None:
     problem: list[str] = []
     fix: list[Block] = []
     fixing = False
-    for block in section.blocks:
+    for block in _units(section.blocks):
         labelled = split_label(block.text) if isinstance(block, Paragraph) else None
+        kind = label_kind(labelled.label) if labelled else ""
         if not fixing:
-            if labelled and label_kind(labelled.label) in ("fix", "good"):
+            if labelled and (kind == "fix" or labelled.label.lower() in _FIX_TOO):
                 fixing = True
                 if labelled.rest:
                     fix.append(Paragraph(labelled.rest, block.line))
+            elif kind in ("bad", "good"):
+                continue  # "**Example – Bad**:": an example pair, read by flag_pairs
             elif isinstance(block, Paragraph) and not block.text.lstrip().startswith(BAD_MARKERS + GOOD_MARKERS):
                 problem.append(labelled.rest if labelled else block.text)
         elif not _continues(block, fix):
@@ -75,6 +84,16 @@ def mistake_of(section: Section) -> Mistake | None:
     if len(first.split()) > LONG_PROBLEM_WORDS:
         first = first_sentence(first)
     return Mistake(label_of(section), first, " ".join(problem[1:]), blocks_markdown(fix), section.line)
+
+
+def _units(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    """The blocks, with a paragraph of label lines (``**Mistake**:`` / ``**Impact**:`` /
+    ``**Solution**:``) read as one paragraph per line."""
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            yield from lines_of(block)
+        else:
+            yield block
 
 
 def _continues(block: Block, fix: list[Block]) -> bool:

@@ -12,14 +12,29 @@ pairs have when they carry none of their own.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from ..model import Block, ListBlock
+from ..model import Block, ListBlock, Opaque
 from .flag_pieces import BAD_MARKERS, GOOD_MARKERS, Piece, Side, pieces, read
-from .text import split_label, to_markdown
+from .text import plain, split_label, strip_marker, to_markdown
 
 MAX_LEAD_WORDS = 15
+# the columns of a "| ❌ What not to say | ✅ What to say instead |" table
+# (a ❌ or ✅ cell is enough; "Good for" / "Bad for" or "Before" / "After" columns are a comparison)
+_FRAME = r"(?: (?:example|version|answer|phrasing|practice))?$"
+_WEAK_COLUMN = re.compile(
+    r"^(?:(?:what )?not to (?:say|do)|bad|weak|wrong|avoid|don'?t(?: say| do)?|instead of|anti-?pattern|mistake)"
+    + _FRAME,
+    re.I,
+)
+_GOOD_COLUMN = re.compile(
+    r"^(?:(?:what )?to (?:say|do)(?: instead)?|(?:say|do)(?: this)? instead"
+    r"|better|good|strong|right|correct|fix|do|say)" + _FRAME,
+    re.I,
+)
+_CODE_CELL = re.compile(r"^`([^`]+)`$")
 
 
 @dataclass(frozen=True)
@@ -139,3 +154,45 @@ def _joined(betters: list[str]) -> str:
     if any(b.startswith(("```", "~~~")) for b in betters):
         return "\n\n".join(betters)
     return "\n".join("- " + " ".join(b.split()) for b in betters)
+
+
+def table_pairs(table: Opaque) -> list[Found]:
+    """Each row of a table with a weak and a better column; a third column labels the row."""
+    columns = flag_columns(table.rows)
+    if not columns:
+        return []
+    weak, better, label = columns
+    out = []
+    for n, row in enumerate(table.rows[1:]):
+        if len(row) == len(table.rows[0]):
+            name = plain(row[label]) if label is not None else ""
+            out.append(Found(_cell(row[weak]), _cell(row[better]), name, table.line + 2 + n))
+    return out
+
+
+def flag_columns(rows: tuple[tuple[str, ...], ...]) -> tuple[int, int, int | None] | None:
+    """(weak, better, label) columns of a red-flag table, None for any other table."""
+    if len(rows) < 2:
+        return None
+    kinds = [_column_kind(cell) for cell in rows[0]]
+    if kinds.count("bad") != 1 or kinds.count("good") != 1:
+        return None
+    label = next((n for n, k in enumerate(kinds) if not k), None)
+    return kinds.index("bad"), kinds.index("good"), label
+
+
+def _column_kind(cell: str) -> str:
+    text = plain(strip_marker(cell))
+    if cell.strip().startswith(BAD_MARKERS) or _WEAK_COLUMN.match(text):
+        return "bad"
+    if cell.strip().startswith(GOOD_MARKERS) or _GOOD_COLUMN.match(text):
+        return "good"
+    return ""
+
+
+def _cell(md: str) -> str:
+    """A cell's text; a phrase set in code only to look quoted (```"I hated my boss."```) is unwrapped."""
+    md = md.strip()
+    m = _CODE_CELL.match(md)
+    return m.group(1) if m and m.group(1)[:1] in "\"'“‘" else md
+

@@ -42,8 +42,12 @@ _PLAIN_LABEL = re.compile(r"^(?P<label>[A-Z][\w '’/&–—-]{0,30}?)\s*:(?:\s+
 _COMMENT = re.compile(r"^\s*(?://+|#+|--|/\*+|<!--|;+|%)\s*(?P<text>.*?)\s*(?:\*/|-->)?\s*$")
 # a comment that labels the code: "// ❌ Bad: ...", "# BAD", "-- wrong (full scan)"; not "// bad request"
 _END = r"(?:\s*[:—–(,.-]|\s*$)"
-_CODE_BAD = re.compile(rf"^(?:❌|🚫|✗|✘|👎|(?:bad|wrong|avoid|don'?t do this|incorrect|anti-?pattern){_END})", re.I)
-_CODE_GOOD = re.compile(rf"^(?:✅|✔|✓|👍|(?:good|better|correct|fixed|right|preferred|do this instead){_END})", re.I)
+_CODE_BAD = re.compile(
+    rf"^(?:❌|🚫|✗|✘|👎|(?:bad|wrong|avoid|don'?t(?: do this)?|incorrect|anti-?pattern){_END})", re.I
+)
+_CODE_GOOD = re.compile(
+    rf"^(?:✅|✔|✓|👍|(?:good|better|correct|fixed|right|preferred|do(?: this instead)?){_END})", re.I
+)
 
 
 @dataclass(frozen=True)
@@ -87,14 +91,21 @@ def pieces(blocks: tuple[Block, ...], quoted: bool = False) -> Iterator[Piece]:
 
 
 def _paragraph(block: Paragraph, quoted: bool) -> Iterator[Piece]:
+    units = lines_of(block)
+    for unit in units:
+        yield Piece(unit.text, unit.line, paragraph=len(units) == 1, quoted=quoted)
+
+
+def lines_of(block: Paragraph) -> list[Paragraph]:
+    """A paragraph cut where a line opens with a marker or a label (``**Bad**:`` then
+    ``**Good**:`` on the next line); other lines continue the one before, joined by a space."""
     groups: list[tuple[int, list[str]]] = []
     for offset, raw in enumerate(block.text.split("\n")):
         if not groups or _opens(raw):
             groups.append((block.line + offset, [raw.strip()]))
         else:
             groups[-1][1].append(raw.strip())
-    for line, texts in groups:
-        yield Piece(" ".join(texts), line, paragraph=len(groups) == 1, quoted=quoted)
+    return [Paragraph(" ".join(texts), line) for line, texts in groups]
 
 
 def _opens(raw: str) -> bool:

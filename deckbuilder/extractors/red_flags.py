@@ -20,11 +20,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import replace
 
-from ..model import CardSpec, Document, Kind, Section
+from ..model import CardSpec, Document, Kind, Opaque, Section
 from ..screen import SCREEN_LINES, fits
 from . import star
 from .flag_mistakes import Mistake, is_mistake, label_of, mistake_of
-from .flag_pairs import Found, find
+from .flag_pairs import Found, find, table_pairs
 from .text import QUOTES, is_link_only, sections, unquote, words
 
 # "Don't X; it breaks Y", "Don't X — Y", "Don't X because Y": where the reason starts
@@ -41,7 +41,8 @@ def extract(doc: Document) -> Iterator[CardSpec]:
             continue
         own_label = label_of(section)
         flags, avoid = [], []
-        for found in find(section.blocks):
+        tables = [f for b in section.blocks if isinstance(b, Opaque) and b.kind == "table" for f in table_pairs(b)]
+        for found in sorted(find(section.blocks) + tables, key=lambda f: f.line):
             spec = _red_flag(section, found, own_label)
             if spec:
                 flags.append(spec)
