@@ -44,10 +44,58 @@ def page(browser):
 @pytest.fixture(scope="module")
 def seed_cards(tmp_path_factory):
     """Every card of the seed deck, as Anki renders it, by note type."""
-    from anki.collection import Collection
-
     folder = tmp_path_factory.mktemp("guides")
     copy_seed(folder)
+    return _cards(folder, tmp_path_factory)
+
+
+# Red flags shown in code (a pair in one block, a pair in two blocks with a long line, and
+# a fix list as Extra) and a what-to-avoid card: code must stay readable on a phone too.
+CODE_FLAGS = """# Code red flags
+
+## Common mistakes
+
+### ❌ Using `var` in a loop
+
+```js
+// ❌ Bad: one shared `i`, so every callback logs 3
+for (var i = 0; i < 3; i++) { setTimeout(() => console.log(i), 0); }
+// ✅ Good: `let` makes a new binding per iteration
+for (let i = 0; i < 3; i++) { setTimeout(() => console.log(i), 0); }
+```
+
+**How to fix**:
+- Declare loop variables with `let`.
+
+## Pitfalls
+
+Filtering on a function of an indexed column skips the index:
+
+```sql
+-- Bad: the index on created_at is never used
+SELECT id, total FROM orders WHERE EXTRACT(YEAR FROM created_at) = 2024 AND status = 'paid';
+```
+
+```sql
+-- Good: a range on the raw column
+SELECT id, total FROM orders WHERE created_at >= '2024-01-01' AND created_at < '2025-01-01';
+```
+
+❌ Don't catch every exception; the real failure disappears from the logs.
+"""
+
+
+@pytest.fixture(scope="module")
+def flag_cards(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("flags")
+    (folder / "code-flags.md").write_text(CODE_FLAGS, encoding="utf-8")
+    return _cards(folder, tmp_path_factory)
+
+
+def _cards(folder: Path, tmp_path_factory) -> dict[str, list[dict[str, object]]]:
+    """Every card of the guides in ``folder``, as Anki renders it, by note type."""
+    from anki.collection import Collection
+
     apkg = folder.parent / f"{folder.name}.apkg"
     result = run_cli("build", str(folder), "-o", str(apkg))
     assert result.exit_code == 0, result.output
@@ -78,9 +126,21 @@ def test_every_kind_of_card_is_measured(seed_cards) -> None:
 @pytest.mark.parametrize("mode", MODES)
 @pytest.mark.parametrize("notetype", NOTE_TYPES)
 def test_cards_fit_a_phone_and_read_well(page, seed_cards, notetype: str, mode: str) -> None:
+    _fit_a_phone(page, seed_cards[notetype], notetype, mode)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_code_red_flags_fit_a_phone_and_read_well(page, flag_cards, mode: str) -> None:
+    flags = flag_cards["Deckbuilder Red Flag"]
+    assert len(flags) == 2 and all("<pre" in str(c["fields"]["Weak"]) for c in flags)
+    assert len(flag_cards["Deckbuilder Recall"]) == 1  # the what-to-avoid card
+    _fit_a_phone(page, flags + flag_cards["Deckbuilder Recall"], "code red flags", mode)
+
+
+def _fit_a_phone(page, cards: list[dict[str, object]], notetype: str, mode: str) -> None:
     failures = []
     fonts, contrasts, widths = [], [], []
-    for card in seed_cards[notetype]:
+    for card in cards:
         for side in ("question", "answer"):
             m = measure(page, anki_page(str(card["answer" if side == "answer" else "question"]), str(card["css"]),
                                         night=MODES[mode], ordinal=int(str(card["ordinal"]))))
