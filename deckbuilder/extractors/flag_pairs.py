@@ -105,6 +105,8 @@ def find(blocks: tuple[Block, ...]) -> list[Found]:
         elif side.role == "good":
             if runs.bads:
                 runs.goods.append((side, piece))
+        elif piece.paragraph and _caption(piece.text) and side.role == "none":
+            pass  # "**Issues**:" over a list: a note on the side before, not the end of the run
         elif piece.paragraph or side.role == "fix":
             if runs.bads and not runs.goods and previous is runs.bads[-1][1] and previous.paragraph:
                 if side.role == "none" and _is_prose(piece.text):
@@ -114,6 +116,11 @@ def find(blocks: tuple[Block, ...]) -> list[Found]:
         previous = piece
     out += runs.flush()
     return sorted(out, key=lambda f: f.line)
+
+
+def _caption(text: str) -> bool:
+    labelled = split_label(text)
+    return bool(labelled and not labelled.rest)
 
 
 def _is_lead(piece: Piece) -> bool:

@@ -16,7 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..model import Block, ListBlock, Opaque, Paragraph
-from .text import Labelled, split_label, strip_marker
+from .text import Labelled, split_label, strip_marker, to_markdown
 
 BAD_MARKERS = ("❌", "🚫", "⛔", "✗", "✘", "👎")
 GOOD_MARKERS = ("✅", "✔", "✓", "👍")
@@ -24,7 +24,9 @@ WEAK_LABELS = re.compile(
     r"^(bad|weak|poor|avoid|don'?t( say)?|do not say|instead of|wrong|before|red flag|incorrect|anti-?pattern)$", re.I
 )
 GOOD_LABELS = re.compile(r"^(better|good|strong|do( say)?|instead|try|right|after|say|correct|preferred)$", re.I)
-FIX_LABELS = re.compile(r"^(how to fix( it)?|fix|solution|do this instead|what to do instead|instead)$", re.I)
+FIX_LABELS = re.compile(
+    r"^(how to (fix|avoid|prevent)( it)?|fix|solution|remedy|do this instead|what to do instead|instead)$", re.I
+)
 _LEGACY = re.compile(
     r"^(bad|weak|poor|avoid|don'?t( say)?|instead of|wrong|before|red flag|"
     r"better|good|strong|do( say)?|try|right|after|say)$",
@@ -32,6 +34,7 @@ _LEGACY = re.compile(
 )
 # "Example – Bad", "Bad example", "❌ Bad": the label without its frame
 _EXAMPLE = re.compile(r"^(?:examples?\s*[-–—:]?\s*)|(?:\s*[-–—]?\s*(?:examples?|version|answer|phrasing))$", re.I)
+_ASIDE = re.compile(r"\s*\([^)]*\)$")  # "Before (multiple anti-patterns)"
 _ARROW = re.compile(r"\s*(?:→|->|=>|⟶|➡️?|➔)\s*(?:✅\s*)?|\s+✅\s*")
 _INSTEAD = re.compile(
     r"^(?:\*\*)?instead of(?:\*\*)?:?\s+(?P<weak>.+?),\s*(?:\*\*)?(?:try|say|use|write)(?:\*\*)?:?\s+(?P<better>.+)$",
@@ -85,9 +88,19 @@ def pieces(blocks: tuple[Block, ...], quoted: bool = False) -> Iterator[Piece]:
                 yield Piece(" ".join(item.text.split("\n")), item.line, children=item.children, quoted=quoted)
                 yield from pieces(item.children, quoted)
         elif block.kind == "quote":
-            yield from pieces(block.children, True)
+            yield from _quote(block)
         elif block.kind == "code":
             yield from _code(block)
+
+
+def _quote(block: Opaque) -> Iterator[Piece]:
+    """A quote of plain prose is one piece (a whole answer, several paragraphs long);
+    a quote holding markers or labels is read through."""
+    inner = list(pieces(block.children, True))
+    if len(inner) > 1 and all(not p.code and read(p).role == "none" and not _opens(p.text) for p in inner):
+        yield Piece(to_markdown(block.children), block.line, paragraph=True, quoted=True)
+    else:
+        yield from inner
 
 
 def _paragraph(block: Paragraph, quoted: bool) -> Iterator[Piece]:
@@ -142,7 +155,7 @@ def _comment_role(line: str) -> str:
 
 
 def label_kind(label: str) -> str:
-    name = _EXAMPLE.sub("", strip_marker(label)).strip()
+    name = _EXAMPLE.sub("", _ASIDE.sub("", strip_marker(label))).strip()
     if WEAK_LABELS.match(name):
         return "bad"
     if FIX_LABELS.match(name) and not GOOD_LABELS.match(name):

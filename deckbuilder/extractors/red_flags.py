@@ -145,6 +145,8 @@ def _side(text: str) -> str:
     """A side as shown: code as it is; text on one line, without its quotes (``"x".`` too)."""
     if _is_code(text):
         return text.strip()
+    if "\n\n" in text.strip():
+        return unquote(text.strip())  # paragraphs stay paragraphs
     text = " ".join(text.split())
     if len(text) > 2 and text[-1] in ".,;" and text[-2] in QUOTES:
         text = text[:-1]
