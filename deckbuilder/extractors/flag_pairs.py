@@ -49,6 +49,7 @@ class Found:
     reason: str = ""  # a lone weak side: the blocks nested under it, or the paragraph after it
     marked: bool = False  # the weak side starts with ❌
     titled: bool = False  # a plain Bad:/Good: pair, labelled by its section
+    explicit: bool = False  # both sides on one line ("❌ 'x' → ✅ 'y'", "Instead of x, try y")
 
 
 @dataclass
@@ -97,7 +98,8 @@ def find(blocks: tuple[Block, ...]) -> list[Found]:
             waiting = (side, piece)
         elif side.role == "pair":
             out += runs.flush()
-            out.append(Found(side.text, side.better, side.label, piece.line, runs.lead, marked=side.marked))
+            found = Found(side.text, side.better, side.label, piece.line, runs.lead, marked=side.marked, explicit=True)
+            out.append(found)
         elif side.role == "bad":
             if runs.goods:
                 out += runs.flush()

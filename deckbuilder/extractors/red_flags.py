@@ -31,6 +31,15 @@ from .text import QUOTES, is_link_only, sections, unquote, words
 _REASON = re.compile(
     r";\s+|\s+[—–-]\s+|:\s+|,?\s+(?:because|since)\s+|,\s+(?:or(?: else)?|otherwise)\s+|\.\s+(?=[A-Z])"
 )
+_ADVICE = re.compile(r"^(?:don'?t|do not|never|avoid|stop|no longer|skip)\b", re.I)
+_FLAG_CONTEXT = re.compile(
+    r"red flags?|mistakes?|pitfalls?|avoid|anti-?patterns?|what not to|gotchas?|do'?s|don'?ts|phrasing|wording", re.I
+)
+_PROS_CONS = re.compile(
+    r"\bpros\b|\bcons\b|advantages|disadvantages|trade-?offs?|strengths|weaknesses|benefits|drawbacks|"
+    r"\bvs\.?\b|versus|comparison|compared|when to use|features|support",
+    re.I,
+)
 _PLACEHOLDER = re.compile(r"^(?:todo|tbd|tba|n/?a|xxx|\.\.\.|…|fixme|placeholder)\b", re.I)
 _DO = re.compile(r"^do\s+(?!not\b|n't\b)", re.I)
 
@@ -43,6 +52,8 @@ def extract(doc: Document) -> Iterator[CardSpec]:
         flags, avoid = [], []
         tables = [f for b in section.blocks if isinstance(b, Opaque) and b.kind == "table" for f in table_pairs(b)]
         for found in sorted(find(section.blocks) + tables, key=lambda f: f.line):
+            if _pro_or_con(section, found):
+                continue
             spec = _red_flag(section, found, own_label)
             if spec:
                 flags.append(spec)
@@ -52,6 +63,20 @@ def extract(doc: Document) -> Iterator[CardSpec]:
         if mistake:
             flags = _with_mistake(section, mistake, flags)
         yield from sorted(flags + avoid, key=lambda s: s.line)
+
+
+def _pro_or_con(section: Section, found: Found) -> bool:
+    """Is this ❌ line a con in a pros-and-cons list (``❌ Harder to shard`` under
+    "PostgreSQL vs MongoDB") rather than a red flag? A ❌ side that is a quote, code or
+    one of a one-line pair is a red flag; any other must read as advice (``❌ Don't ...``)
+    or stand in a mistakes / red-flags / do's-and-don'ts section, and never among pros and cons."""
+    weak = found.weak.strip()
+    if not found.marked or found.explicit or _is_code(weak) or weak[:1] in QUOTES:
+        return False
+    context = [*section.path, found.lead]
+    if any(_PROS_CONS.search(c) for c in context):
+        return True
+    return not (_ADVICE.match(weak) or any(_FLAG_CONTEXT.search(c) for c in context))
 
 
 def _red_flag(section: Section, found: Found, own_label: str) -> CardSpec | None:
