@@ -23,7 +23,7 @@ from dataclasses import replace
 from ..model import CardSpec, Document, Kind, Opaque, Section
 from ..screen import SCREEN_LINES, fits
 from . import star
-from .flag_mistakes import Mistake, is_mistake, label_of, mistake_of
+from .flag_mistakes import MISTAKE_HEADING, Mistake, is_mistake, label_of, mistake_of
 from .flag_pairs import Found, find, table_pairs
 from .text import QUOTES, is_link_only, sections, unquote, words
 
@@ -32,9 +32,7 @@ _REASON = re.compile(
     r";\s+|\s+[—–-]\s+|:\s+|,?\s+(?:because|since)\s+|,\s+(?:or(?: else)?|otherwise)\s+|\.\s+(?=[A-Z])"
 )
 _ADVICE = re.compile(r"^(?:don'?t|do not|never|avoid|stop|no longer|skip)\b", re.I)
-_FLAG_CONTEXT = re.compile(
-    r"red flags?|mistakes?|pitfalls?|avoid|anti-?patterns?|what not to|gotchas?|do'?s|don'?ts|phrasing|wording", re.I
-)
+_WORDING = re.compile(r"do'?s\b|don'?ts|phrasing|wording", re.I)  # with MISTAKE_HEADING: a red-flag context
 _PROS_CONS = re.compile(
     r"\bpros\b|\bcons\b|advantages|disadvantages|trade-?offs?|strengths|weaknesses|benefits|drawbacks|"
     r"\bvs\.?\b|versus|comparison|compared|when to use|features|support",
@@ -76,7 +74,7 @@ def _pro_or_con(section: Section, found: Found) -> bool:
     context = [*section.path, found.lead]
     if any(_PROS_CONS.search(c) for c in context):
         return True
-    return not (_ADVICE.match(weak) or any(_FLAG_CONTEXT.search(c) for c in context))
+    return not (_ADVICE.match(weak) or any(MISTAKE_HEADING.search(c) or _WORDING.search(c) for c in context))
 
 
 def _red_flag(section: Section, found: Found, own_label: str) -> CardSpec | None:
