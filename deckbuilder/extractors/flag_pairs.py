@@ -46,7 +46,7 @@ class Found:
     label: str  # the weak side's own label, "" if none
     line: int
     lead: str = ""  # the lead-in paragraph before the run, without its colon
-    reason: str = ""  # a lone weak side: the blocks nested under it, or the paragraph after it
+    reason: str = ""  # the blocks nested under the weak side, or (a lone one) the paragraph after it
     marked: bool = False  # the weak side starts with ❌
     titled: bool = False  # a plain Bad:/Good: pair, labelled by its section
     explicit: bool = False  # both sides on one line ("❌ 'x' → ✅ 'y'", "Instead of x, try y")
@@ -78,7 +78,7 @@ class _Runs:
 
     def _found(self, bad: tuple[Side, Piece], better: str) -> Found:
         side, piece = bad
-        reason = "" if better else self.reasons.get(piece.line, "") or _nested_reason(piece.children)
+        reason = self.reasons.get(piece.line, "") or _nested_reason(piece.children)
         return Found(side.text, better, side.label, piece.line, self.lead, reason, side.marked, side.titled)
 
 

@@ -85,7 +85,10 @@ def _red_flag(section: Section, found: Found, own_label: str) -> CardSpec | None
     if not (fits(weak, SCREEN_LINES) and fits(better, SCREEN_LINES)):
         return None
     label = found.label or _label(section, found, own_label, _is_code(weak))
-    return CardSpec(Kind.RED_FLAG, front=weak, back=better, label=label, section_path=section.path, line=found.line)
+    return CardSpec(
+        Kind.RED_FLAG, front=weak, back=better, label=label, extra=found.reason,
+        section_path=section.path, line=found.line,
+    )
 
 
 def _label(section: Section, found: Found, own_label: str, code: bool) -> str:
