@@ -49,7 +49,7 @@ class Found:
     reason: str = ""  # the blocks nested under the weak side, or (a lone one) the paragraph after it
     marked: bool = False  # the weak side starts with ❌
     titled: bool = False  # a plain Bad:/Good: pair, labelled by its section
-    explicit: bool = False  # both sides on one line ("❌ 'x' → ✅ 'y'", "Instead of x, try y")
+    explicit: bool = False  # both sides on one line ("❌ 'x' → ✅ 'y'"), or the weak one labelled "Bad:"
 
 
 @dataclass
@@ -79,7 +79,9 @@ class _Runs:
     def _found(self, bad: tuple[Side, Piece], better: str) -> Found:
         side, piece = bad
         reason = self.reasons.get(piece.line, "") or _nested_reason(piece.children)
-        return Found(side.text, better, side.label, piece.line, self.lead, reason, side.marked, side.titled)
+        return Found(
+            side.text, better, side.label, piece.line, self.lead, reason, side.marked, side.titled, side.named
+        )
 
 
 def find(blocks: tuple[Block, ...]) -> list[Found]:

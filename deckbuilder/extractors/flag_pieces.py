@@ -76,6 +76,7 @@ class Side:
     better: str = ""  # for "pair": the better side
     marked: bool = False  # it starts with a ❌/✅ marker
     titled: bool = False  # a plain ``Bad:``/``Good:`` line or item, labelled by its section (see ``read``)
+    named: bool = False  # a ``Bad:`` / ``Wrong:`` / ``Good:`` label says which side it is
 
 
 def pieces(blocks: tuple[Block, ...], quoted: bool = False) -> Iterator[Piece]:
@@ -202,7 +203,7 @@ def read(piece: Piece) -> Side:
         weak, better = _split_arrow(body)
         if better:
             return Side("pair", weak, label, better, marked=marked)
-    return Side(marker, body, label, marked=marked, titled=titled)
+    return Side(marker, body, label, marked=marked, titled=titled, named=kind in ("bad", "good"))
 
 
 def _plain_label(text: str) -> Labelled | None:

@@ -80,8 +80,8 @@ def _pro_or_con(section: Section, found: Found) -> bool:
 def _red_flag(section: Section, found: Found, own_label: str) -> CardSpec | None:
     """The pair as a red flag, if both sides are real and each fits a phone screen."""
     weak, better = _side(found.weak), _better(found.better, found.marked)
-    if not _real(weak, 1) or not _real(better, 2):
-        return None
+    if not _real(weak, 1) or not _real(better, 2) or _ADVICE.match(better):
+        return None  # a ✅ "Don't forget the TTL" is advice of its own, not the better version
     if not (fits(weak, SCREEN_LINES) and fits(better, SCREEN_LINES)):
         return None
     label = found.label or _label(section, found, own_label, _is_code(weak))
