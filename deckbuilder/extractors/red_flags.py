@@ -7,9 +7,11 @@ block is, ``flag_pairs`` pairs them, ``flag_mistakes`` reads mistake headings):
 - ``**Bad**:`` / ``**Good**:`` pairs (lines, items, blockquotes, ``Example – Bad``,
   ``Instead of`` / ``Try``, ``Don't say`` / ``Say``);
 - ``// ❌ Bad`` / ``// ✅ Good`` code, as code on both sides;
-- ``### ❌ Mistake`` headings with a ``**How to fix**:`` paragraph or list.
+- ``### ❌ Mistake`` headings with a ``**How to fix**:`` paragraph or list;
+- tables with a ❌ / "What not to say" column and a ✅ / "Say instead" column.
 
-A red flag always has a real better version. A ``❌`` line without one is a "what to
+A ❌ / ✅ pros-and-cons list is not a red flag (see ``_pro_or_con``). A red flag always
+has a real better version. A ``❌`` line without one is a "what to
 avoid" Recall note when the guide says why (``❌ Don't X; it breaks Y``, or a reason
 nested under it or in the paragraph after it), and no card at all otherwise.
 """
