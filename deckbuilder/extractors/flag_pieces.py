@@ -217,3 +217,15 @@ def _split_arrow(text: str) -> tuple[str, str]:
         if text[: m.start()].count("`") % 2 == 0 and m.start() > 0 and text[m.end() :].strip():
             return text[: m.start()].strip(), text[m.end() :].strip()
     return text, ""
+
+
+PLACEHOLDER = re.compile(r"^(?:todo|tbd|tba|n/?a|xxx|\.\.\.|…|fixme|placeholder)\b", re.I)
+
+
+def is_code(md: str) -> bool:
+    """Is this side a fenced code block?"""
+    return md.lstrip().startswith(("```", "~~~"))
+
+
+def capital(text: str) -> str:
+    return text[:1].upper() + text[1:]

@@ -25,14 +25,12 @@ from dataclasses import replace
 from ..model import CardSpec, Document, Kind, Opaque, Section
 from ..screen import SCREEN_LINES, fits
 from . import star
+from .flag_avoid import avoid_card
 from .flag_mistakes import MISTAKE_HEADING, Mistake, is_mistake, label_of, mistake_of
 from .flag_pairs import Found, find, table_pairs
+from .flag_pieces import PLACEHOLDER, capital, is_code
 from .text import QUOTES, is_link_only, sections, unquote, words
 
-# "Don't X; it breaks Y", "Don't X — Y", "Don't X because Y": where the reason starts
-_REASON = re.compile(
-    r";\s+|\s+[—–-]\s+|:\s+|,?\s+(?:because|since)\s+|,\s+(?:or(?: else)?|otherwise)\s+|\.\s+(?=[A-Z])"
-)
 _ADVICE = re.compile(r"^(?:don'?t|do not|never|avoid|stop|no longer|skip)\b", re.I)
 _WORDING = re.compile(r"do'?s\b|don'?ts|phrasing|wording", re.I)  # with MISTAKE_HEADING: a red-flag context
 _PROS_CONS = re.compile(
@@ -40,7 +38,6 @@ _PROS_CONS = re.compile(
     r"\bvs\.?\b|versus|comparison|compared|when to use|features|support",
     re.I,
 )
-_PLACEHOLDER = re.compile(r"^(?:todo|tbd|tba|n/?a|xxx|\.\.\.|…|fixme|placeholder)\b", re.I)
 _DO = re.compile(r"^do\s+(?!not\b|n't\b)", re.I)
 
 
@@ -58,7 +55,7 @@ def extract(doc: Document) -> Iterator[CardSpec]:
             if spec:
                 flags.append(spec)
             else:
-                avoid += [s for s in [_avoid(section, found)] if s]
+                avoid += [s for s in [avoid_card(section, found)] if s]
         mistake = mistake_of(section)
         if mistake:
             flags = _with_mistake(section, mistake, flags)
@@ -71,7 +68,7 @@ def _pro_or_con(section: Section, found: Found) -> bool:
     one of a one-line pair is a red flag; any other must read as advice (``❌ Don't ...``)
     or stand in a mistakes / red-flags / do's-and-don'ts section, and never among pros and cons."""
     weak = found.weak.strip()
-    if not found.marked or found.explicit or _is_code(weak) or weak[:1] in QUOTES:
+    if not found.marked or found.explicit or is_code(weak) or weak[:1] in QUOTES:
         return False
     context = [*section.path, found.lead]
     if any(_PROS_CONS.search(c) for c in context):
@@ -86,7 +83,7 @@ def _red_flag(section: Section, found: Found, own_label: str) -> CardSpec | None
         return None  # a ✅ "Don't forget the TTL" is advice of its own, not the better version
     if not (fits(weak, SCREEN_LINES) and fits(better, SCREEN_LINES)):
         return None
-    label = found.label or _label(section, found, own_label, _is_code(weak))
+    label = found.label or _label(section, found, own_label, is_code(weak))
     return CardSpec(
         Kind.RED_FLAG, front=weak, back=better, label=label, extra=found.reason,
         section_path=section.path, line=found.line,
@@ -115,7 +112,7 @@ def _with_mistake(section: Section, mistake: Mistake, flags: list[CardSpec]) -> 
             extra=mistake.more, section_path=section.path, line=mistake.line,
         )
         return [spec, *flags]
-    code = next((i for i, f in enumerate(flags) if _is_code(f.front) and not f.extra), None)
+    code = next((i for i, f in enumerate(flags) if is_code(f.front) and not f.extra), None)
     if code is not None:
         flags[code] = replace(flags[code], extra=f"How to fix:\n\n{mistake.fix}")
         return flags
@@ -127,51 +124,9 @@ def _with_mistake(section: Section, mistake: Mistake, flags: list[CardSpec]) -> 
     return [spec, *flags]
 
 
-def _avoid(section: Section, found: Found) -> CardSpec | None:
-    """A lone ``❌`` line as "why avoid this?", when the guide gives the reason."""
-    if not found.marked or _is_code(found.weak):
-        return None
-    weak = " ".join(found.weak.split())
-    if found.label:
-        subject, reason = found.label, found.reason if weak[:1] in QUOTES else weak
-    else:
-        subject, reason = _split_reason(weak)
-        reason = reason or found.reason
-    reason = _capital(reason.strip())
-    if len(words(reason)) < 3 or is_link_only(reason) or _PLACEHOLDER.match(reason) or not fits(reason):
-        return None
-    where = found.lead or section.path[-1]
-    return CardSpec(
-        Kind.AVOID, front=_why(subject), back=reason, hint=f"What to avoid · {where}",
-        section_path=section.path, line=found.line,
-    )
-
-
-def _split_reason(text: str) -> tuple[str, str]:
-    """``Don't X; it breaks Y`` -> (``Don't X``, ``it breaks Y``); separators inside code spans do not count."""
-    for m in _REASON.finditer(text):
-        if text[: m.start()].count("`") % 2 == 0 and m.start() > 0:
-            return text[: m.start()], re.sub(r"^(?:or(?: else)?|otherwise)\b", "otherwise", text[m.end() :])
-    return text, ""
-
-
-def _why(subject: str) -> str:
-    """``Don't over-engineer`` -> ``Why not over-engineer?``;
-    ``Premature sharding`` -> ``Why avoid premature sharding?``"""
-    subject = subject.strip().rstrip(".!:;").strip()
-    m = re.match(r"(?:(don'?t|do not|never|avoid)\s+)?(.+)", subject, re.I | re.S)
-    assert m
-    verb, rest = (m.group(1) or "").lower(), m.group(2)
-    lead = {"don't": "Why not", "dont": "Why not", "do not": "Why not", "never": "Why never"}.get(verb, "Why avoid")
-    first = rest.split(" ", 1)[0]
-    if not (first.isupper() or first[1:] != first[1:].lower() or first.startswith("`")):
-        rest = rest[:1].lower() + rest[1:]
-    return f"{lead} {rest}?"
-
-
 def _side(text: str) -> str:
     """A side as shown: code as it is; text on one line, without its quotes (``"x".`` too)."""
-    if _is_code(text):
+    if is_code(text):
         return text.strip()
     if "\n\n" in text.strip():
         return unquote(text.strip())  # paragraphs stay paragraphs
@@ -183,24 +138,16 @@ def _side(text: str) -> str:
 
 def _better(text: str, marked: bool) -> str:
     """The better side; a marked ``✅ Do read the logs`` reads ``Read the logs``."""
-    if _is_code(text):
+    if is_code(text):
         return text.strip()
     if text.startswith("- "):
         return "\n".join("- " + _better(item[2:], marked) for item in text.split("\n"))
     text = _side(text)
-    return _capital(_DO.sub("", text)) if marked and _DO.match(text) else text
+    return capital(_DO.sub("", text)) if marked and _DO.match(text) else text
 
 
 def _real(md: str, min_words: int) -> bool:
     """Is there something to learn here: words (or code), not only a link or a placeholder?"""
-    if _is_code(md):
+    if is_code(md):
         return any(ln.strip() for ln in md.split("\n")[1:-1])
-    return len(words(md)) >= min_words and not is_link_only(md) and not _PLACEHOLDER.match(md.strip(QUOTES + " "))
-
-
-def _is_code(md: str) -> bool:
-    return md.lstrip().startswith(("```", "~~~"))
-
-
-def _capital(text: str) -> str:
-    return text[:1].upper() + text[1:]
+    return len(words(md)) >= min_words and not is_link_only(md) and not PLACEHOLDER.match(md.strip(QUOTES + " "))
