@@ -42,7 +42,10 @@ def page(browser):
     page.close()
 
 
-TECHNICAL = Path(__file__).resolve().parent / "fixtures" / "render" / "technical.md"
+RENDER = Path(__file__).resolve().parent / "fixtures" / "render"
+# technical.md: answers with highlighted code and a table; code-flags.md: red flags shown in
+# code (a pair in one block, a pair in two blocks with a long line, a fix list as Extra) and a
+# what-to-avoid card. Code must stay readable on a phone too.
 
 
 def _deck_cards(tmp_path_factory, guide: Path) -> dict[str, list[dict[str, object]]]:
@@ -78,7 +81,11 @@ def seed_cards(tmp_path_factory):
 @pytest.fixture(scope="module")
 def decks(tmp_path_factory, seed_cards):
     """The seed deck, and a technical guide whose answers hold code and tables."""
-    return {"seed": seed_cards, "technical": _deck_cards(tmp_path_factory, TECHNICAL)}
+    return {
+        "seed": seed_cards,
+        "technical": _deck_cards(tmp_path_factory, RENDER / "technical.md"),
+        "code-flags": _deck_cards(tmp_path_factory, RENDER / "code-flags.md"),
+    }
 
 
 def test_every_kind_of_card_is_measured(seed_cards) -> None:
@@ -101,10 +108,23 @@ def test_technical_answers_carry_code_and_tables(decks) -> None:
 @pytest.mark.parametrize("notetype", NOTE_TYPES)
 @pytest.mark.parametrize("deck", ["seed", "technical"])
 def test_cards_fit_a_phone_and_read_well(page, decks, deck: str, notetype: str, mode: str) -> None:
+    assert decks[deck][notetype], f"the {deck} deck has no {notetype} card to measure"
+    _fit_a_phone(page, decks[deck][notetype], f"{deck} {notetype}", mode)
+
+
+@pytest.mark.parametrize("mode", MODES)
+def test_code_red_flags_fit_a_phone_and_read_well(page, decks, mode: str) -> None:
+    cards = decks["code-flags"]
+    flags = cards["Deckbuilder Red Flag"]
+    assert len(flags) == 2 and all("<pre" in str(c["fields"]["Weak"]) for c in flags)
+    assert len(cards["Deckbuilder Recall"]) == 1  # the what-to-avoid card
+    _fit_a_phone(page, flags + cards["Deckbuilder Recall"], "code red flags", mode)
+
+
+def _fit_a_phone(page, cards: list[dict[str, object]], name: str, mode: str) -> None:
     failures = []
     fonts, contrasts, widths = [], [], []
-    assert decks[deck][notetype], f"the {deck} deck has no {notetype} card to measure"
-    for card in decks[deck][notetype]:
+    for card in cards:
         for side in ("question", "answer"):
             m = measure(page, anki_page(str(card["answer" if side == "answer" else "question"]), str(card["css"]),
                                         night=MODES[mode], ordinal=int(str(card["ordinal"]))))
@@ -112,7 +132,7 @@ def test_cards_fit_a_phone_and_read_well(page, decks, deck: str, notetype: str, 
             fonts.append(m.min_main_font)
             contrasts.append(m.min_contrast)
             widths.append(m.scroll_width)
-    print(f"\n{deck} {notetype} ({mode}, {len(fonts)} sides): widest {max(widths)}px of {PHONE['width']}, "
+    print(f"\n{name} ({mode}, {len(fonts)} sides): widest {max(widths)}px of {PHONE['width']}, "
           f"smallest main text {min(fonts):g}px, lowest contrast {min(contrasts):.2f}:1")
     assert not failures, "\n".join(failures)
 
