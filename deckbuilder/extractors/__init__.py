@@ -3,6 +3,7 @@
 Each extractor is a function ``extract(doc) -> Iterable[CardSpec]`` that reads the
 section tree and yields card specs in plain text/markdown. Config switches them by name.
 
+Template text (``stubs``) is taken out of the document before any extractor reads it.
 ``author`` (the guide's own ``Q:``/``A:`` pairs and clozes) comes first and wins: the
 others read the document with cloze markup removed, and their cards made from lines the
 author already turned into cards are dropped (see ``author``).
@@ -13,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..model import CardSpec, Document
-from . import author, frameworks, metrics, questions, red_flags, star, takeaways, themes
+from . import author, frameworks, metrics, questions, red_flags, star, stubs, takeaways, themes
 
 Extractor = Callable[[Document], Iterable[CardSpec]]
 
@@ -36,6 +37,7 @@ def extract_all(doc: Document, enabled: Iterable[str] | None = None) -> list[Car
     spec from the earlier line/registry position is kept and exact repeats are dropped.
     """
     names = list(REGISTRY) if enabled is None else [n for n in REGISTRY if n in set(enabled)]
+    doc = stubs.without_stubs(doc)  # template text is never material, for any extractor
     claims = author.scan(doc) if "author" in names else author.Scan((), frozenset())
     specs: list[CardSpec] = list(claims.specs)
     others = author.without_markup(doc)
