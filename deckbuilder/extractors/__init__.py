@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..model import CardSpec, Document
-from . import author, frameworks, metrics, questions, red_flags, star, stubs, takeaways, themes
+from . import author, cloze_fit, frameworks, metrics, questions, red_flags, star, stubs, takeaways, themes
 
 Extractor = Callable[[Document], Iterable[CardSpec]]
 
@@ -47,6 +47,7 @@ def extract_all(doc: Document, enabled: Iterable[str] | None = None) -> list[Car
         for spec in REGISTRY[name](others):
             if not claims.covers(spec):
                 specs.append(spec if spec.extractor else _with_name(spec, name))
+    specs = [part for spec in specs for part in cloze_fit.fit(spec)]  # no broken or too tall cloze
     specs.sort(key=lambda s: s.line)  # stable: registry order breaks ties
     seen: set[tuple[str, str]] = set()
     unique = []

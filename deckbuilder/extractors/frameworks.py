@@ -19,6 +19,7 @@ FRAMEWORK_HEADING = re.compile(
 MAX_STEP_WORDS = 8
 _FORMULA = re.compile(r"^(?P<lhs>[A-Za-z][\w '’-]{0,40}?)\s*=\s*(?P<rhs>.+)$")
 _OPERATOR = re.compile(r"\s[×x*/÷+−-]\s|[()]")
+_TASK = re.compile(r"^\s*\[[ xX]\]\s")  # "- [ ] Deploy it": a to-do for the reader, not a step to learn
 _TERM = re.compile(r"[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*)*")
 
 
@@ -41,7 +42,7 @@ def _lists(section: Section) -> Iterator[CardSpec]:
     for number, block in enumerate(lists, 1):
         lines: list[str] = []
         for n, item in enumerate(block.items, 1):
-            if is_link_only(item.text):
+            if is_link_only(item.text) or _TASK.match(item.text):
                 continue
             step = _step(item.text.split("\n")[0], len(lines) + 1)
             lines.append(f"{n}. {step}" if block.ordered else f"- {step}")
