@@ -4,11 +4,10 @@ cloze, no note taller than a phone. Built through the CLI and imported with ``an
 from __future__ import annotations
 
 import re
-from html.parser import HTMLParser
-
 import pytest
 
 from deckbuilder import screen
+from deckbuilder.rendered import Balance
 
 from .conftest import card_texts, import_guide
 
@@ -38,27 +37,6 @@ Call ==Vec::new== to make an empty vector, and ==Vec::with_capacity== to reserve
 """
 
 
-class _Balance(HTMLParser):
-    """Records an end tag that closes something other than the innermost open element."""
-
-    VOID = {"br", "hr", "img", "wbr", "input", "meta", "link"}
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.stack: list[str] = []
-        self.crossed: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag not in self.VOID:
-            self.stack.append(tag)
-
-    def handle_endtag(self, tag: str) -> None:
-        if self.stack and self.stack[-1] == tag:
-            self.stack.pop()
-        else:
-            self.crossed.append(f"</{tag}> inside <{self.stack[-1] if self.stack else '-'}>")
-
-
 @pytest.fixture(scope="module")
 def cards(tmp_path_factory):
     col = import_guide(tmp_path_factory, "tricky-clozes.md", GUIDE)
@@ -70,9 +48,9 @@ def test_no_deletion_crosses_markup(cards) -> None:
     found, _ = cards
     for card in found:
         for side in ("q_html", "a_html"):
-            checker = _Balance()
+            checker = Balance()
             checker.feed(re.sub(r"<style.*?</style>", "", card[side], flags=re.S))
-            assert not checker.crossed, f"{card['a']!r}: {checker.crossed}"
+            assert not checker.problems, f"{card['a']!r}: {checker.problems}"
 
 
 def test_deletions_cover_whole_words_and_no_anki_syntax(cards) -> None:
