@@ -8,7 +8,8 @@ cloze spec after the extractors and:
 
 - moves each deletion to whole words, and out of (or around) code spans, links, tags and
   emphasis, so that it holds either all of such a region or none of it (emphasis: or lies
-  within its text), at most ``MAX_WORDS`` words once moved; a deletion that cannot be
+  within its text), at most ``MAX_WORDS`` words once moved and not ending on a stop word
+  ("reported by the"); a deletion moved down to stop words ("a"), or one that cannot be
   placed so, or that holds ``::``, ``{{`` or ``}}`` outside code, is dropped (its text stays);
 - gives deletions that hide the same phrase one number, so no card shows the answer of
   another (takeaways and formulas; a framework's steps and an author's numbers stand);
@@ -29,6 +30,7 @@ from dataclasses import dataclass, replace
 
 from .. import screen
 from ..model import CardSpec, Kind, NoteKind
+from .takeaways import STOP_WORDS
 
 MAX_DELETIONS = 5
 MAX_WORDS = 8
@@ -164,14 +166,31 @@ def _place(text: str, span: tuple[int, int], regions: list[Region], limit: int) 
                 break
         else:
             return None
+    if limit and span != given:
+        span = _words(text, _without_stop_words(text, span), moved=True)  # a cut left "... its": end on a word
     body = text[span[0] : span[1]]
     if any(_cuts(span, r) for r in regions) or not re.search(r"\w", body):
         return None
+    if limit and span != given and all(w.lower() in STOP_WORDS for w in re.findall(r"[\w'’]+", body)):
+        return None  # moved down to "{{c1::a}}", it tests nothing ("Do it" as a step's name stands)
     if "::" in _CODE.sub("", body) or "{{" in body or "}}" in body:
         return None  # Anki would read these as cloze syntax
     if limit and span != given and len(body.split()) > limit:
         return None
     return span
+
+
+def _without_stop_words(text: str, span: tuple[int, int]) -> tuple[int, int]:
+    start, end = span
+    while m := re.match(r"([A-Za-z']+)\s+", text[start:end]):
+        if m[1].lower() not in STOP_WORDS:
+            break
+        start += m.end()
+    while m := re.search(r"\s+([A-Za-z']+)$", text[start:end]):
+        if m[1].lower() not in STOP_WORDS:
+            break
+        end = start + m.start()
+    return start, end
 
 
 def _candidates(span: tuple[int, int], region: Region) -> Iterator[tuple[int, int]]:
