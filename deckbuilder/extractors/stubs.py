@@ -28,6 +28,7 @@ import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from ..model import Block, Document, ListBlock, ListItem, Opaque, Paragraph, Section
 from .text import plain, split_label, strip_marker, unquote
@@ -51,6 +52,8 @@ _TOKEN = re.compile(
     r"|(?i:\[\s*(?:insert|add|your)\b[^\]]*\])(?!\()"  # [Insert example here]
     r"|(?i:\blorem ipsum\b)"
 )
+_MAYBE = re.compile(r"PLACEHOLDER|\{\{|TODO|TBD|FIXME|(?i:lorem|\[\s*(?:insert|add|your)\b)")  # cheap first look
+_LEAD_LABEL = re.compile(r"^\W*(?:\*\*|__)[^*_\n]+(?:\*\*|__)\s*[:—–-]?\s*")
 _TODO = re.compile(r"^\W*(?P<word>TODO|TBD|FIXME)\s*(?:[:—–(.!-]|$)")
 _CODE_TODO = re.compile(r"^\s*(?:(?://|#|--|/?\*+|<!--|;)\s*)?(?:TODO|TBD|FIXME)\b|^\s*\.\.\.\s*$")
 
@@ -72,6 +75,8 @@ class Scan:
 def scan(doc: Document) -> Scan:
     """The document without its template text, and what was left out (nothing is logged)."""
     repeats = _repeated(doc)
+    if not repeats and not _MAYBE.search(doc.source.text):
+        return Scan(doc, ())  # most guides: nothing that could be a placeholder
     blocks = [u for s in doc.root.walk() for u in _units(s.blocks)]
     template = [u for u in blocks if _reason(u, repeats)]
     heading = re.search(r"^#[ \t]+(.*)$", doc.source.text, re.M)
@@ -175,7 +180,12 @@ def _item_reason(item: ListItem, repeats: frozenset[str]) -> str:
     return _text_reason(item.text, repeats)
 
 
+@lru_cache(maxsize=4096)
 def _text_reason(md: str, repeats: frozenset[str]) -> str:
+    if repeats and _key(md) in repeats:
+        return f"the same text under {REPEATS} or more sections: {_short(md)!r}"
+    if not _MAYBE.search(md):
+        return ""
     prose = _CODE_SPAN.sub(" ", md)
     token = _TOKEN.search(prose)
     if token:
@@ -186,8 +196,6 @@ def _text_reason(md: str, repeats: frozenset[str]) -> str:
         todo = _TODO.match(rest)
         if todo:
             return repr(todo["word"])
-    if _key(md) in repeats:
-        return f"the same text under {REPEATS} or more sections: {_short(md)!r}"
     return ""
 
 
@@ -216,9 +224,8 @@ def _texts(blocks: tuple[Block, ...]) -> Iterator[str]:
 
 
 def _key(md: str) -> str:
-    """What a repeat is judged on: the text after any ``**Label**:``, plain and lowercased."""
-    labelled = split_label(md)
-    return " ".join(plain(labelled.rest if labelled else md).lower().split())
+    """What a repeat is judged on: the text after any ``**Label**:``, lowercased."""
+    return " ".join(_LEAD_LABEL.sub("", md).lower().split())
 
 
 def _short(md: str) -> str:
