@@ -111,7 +111,8 @@ def _check(paths: list[Path], config: Config, findings: list[Finding]) -> None:
             if key in seen_fronts and not seen_fronts[key].startswith(f"{shown}:"):
                 findings.append(Finding("warning", shown, spec.line, f"same card as {seen_fronts[key]}"))
             seen_fronts.setdefault(key, here)
-            if spec.note_kind is NoteKind.RECALL and len(normalise(plain(spec.back)).split()) >= 3:
+            answered = spec.note_kind is NoteKind.RECALL and not _answerless(spec)  # else reported as answerless
+            if answered and len(normalise(plain(spec.back)).split()) >= 3:
                 places = backs.setdefault(normalise(plain(spec.back)), [])
                 if not any(p == shown for p, _ in places):
                     places.append((shown, spec.line))
