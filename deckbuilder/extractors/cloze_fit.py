@@ -24,6 +24,7 @@ A spec that needs none of this comes back unchanged, so existing notes keep thei
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
@@ -272,7 +273,7 @@ def _units(text: str, deletions: list[Deletion]) -> tuple[str, list[tuple[int, i
     held = [(r.start, r.end) for r in _regions(text)] + [(d.start, d.end) for d in deletions]
     cuts = [m.end() for m in _SENTENCE_END.finditer(text) if not any(a < m.start() < b for a, b in held)]
     bounds = [0, *cuts, len(text)]
-    return "", [(a, b) for a, b in zip(bounds, bounds[1:], strict=False) if text[a:b].strip()]
+    return "", [(a, b) for a, b in itertools.pairwise(bounds) if text[a:b].strip()]
 
 
 def _part(spec: CardSpec, front: str, part: int) -> CardSpec:
