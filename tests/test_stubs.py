@@ -35,7 +35,8 @@ def test_stub_guide_and_sections_give_no_cards(tmp_path: Path, collection) -> No
     (tmp_path / "caching.md").write_text(REAL, encoding="utf-8")
     result = run_cli("build", str(tmp_path), "-o", str(tmp_path / "deck.apkg"))
     assert result.exit_code == 0, result.output
-    assert "stub.md:1: guide is an unfilled template (its title is the placeholder 'TITLE_PLACEHOLDER')" in result.stderr
+    warnings = result.stderr
+    assert "stub.md:1: guide is an unfilled template (its title is the placeholder 'TITLE_PLACEHOLDER')" in warnings
     assert "caching.md:8: section 'Key Principles' is template text ('TBD'); no cards made from it" in result.stderr
     assert "caching.md:6: 1 template block(s) in section 'Key Themes' left out ('TODO')" in result.stderr
     import_apkg(collection, tmp_path / "deck.apkg")
