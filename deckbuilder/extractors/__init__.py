@@ -3,7 +3,8 @@
 Each extractor is a function ``extract(doc) -> Iterable[CardSpec]`` that reads the
 section tree and yields card specs in plain text/markdown. Config switches them by name.
 
-Template text (``stubs``) is taken out of the document before any extractor reads it.
+Template text (``stubs``) is taken out of the document before any extractor reads it, and
+every cloze note passes through ``cloze_fit`` after them (whole words, fits a phone).
 ``author`` (the guide's own ``Q:``/``A:`` pairs and clozes) comes first and wins: the
 others read the document with cloze markup removed, and their cards made from lines the
 author already turned into cards are dropped (see ``author``).
@@ -14,7 +15,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..model import CardSpec, Document
-from . import author, cloze_fit, frameworks, metrics, questions, red_flags, star, stubs, takeaways, themes
+from . import author, frameworks, metrics, questions, red_flags, star, takeaways, themes
+from . import cloze_fit, stubs  # run around the extractors, not registered: no config switches them off
 
 Extractor = Callable[[Document], Iterable[CardSpec]]
 
