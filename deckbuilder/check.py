@@ -1,34 +1,61 @@
-"""``deckbuilder check``: lint guides without writing a deck.
+"""``deckbuilder check``: lint guides without writing a deck, and say what the deck will
+really look like.
 
 Each finding names the file and line and says what to do. Errors stop a build (or would
 produce a broken card); warnings are worth a look and become errors with ``--strict``.
+Warnings the pipeline itself logs while reading a guide (a skip comment with nothing to
+skip, a broken ``Q:``/``A:`` pair, a template stub left out) are collected as findings
+too, so ``--strict`` counts every warning that ``check`` prints.
+
+Per note, measured on what the note renders: a Recall back without a real answer, a side
+taller than a phone screen, a Red Flag without a better version, a cloze whose deletion
+cuts its markup. Per guide: sections with study-looking material that gave no card (named
+by shape), questions nobody answers, raw HTML that cards will show escaped (not in code,
+not a ``List<T>`` generic). Across guides: the same card twice, and the same back in
+several guides (boilerplate that answers nothing). Boilerplate sections (overview,
+resources, table of contents...) are left alone.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import screen
 from .config import Config
 from .documents import gather
 from .encoding import decode, repair_mojibake
 from .errors import DeckbuilderError
-from .extractors import REGISTRY, extract_all, star
+from .extractors import REGISTRY, extract_all, star, stubs
 from .extractors.text import is_link_only, plain, sections
 from .identity import normalise
 from .model import CardSpec, Document, ListBlock, NoteKind, Opaque, Paragraph, Section
 from .reader import read_source
+from .render import render
+from .rendered import crossings, side_lines
 from .sections import build_document
 
 MAX_FRONT_WORDS = 30
 MAX_BACK_WORDS = 90
-NOT_MATERIAL = re.compile(r"overview|introduction|related|see also|table of contents|contents|resources|links?", re.I)
+BOILERPLATE_GUIDES = 3  # the same back in this many guides is boilerplate
+NOT_MATERIAL = stubs.BOILERPLATE_HEADING
 _CLOZE = re.compile(r"\{\{c\d+::(.*?)\}\}", re.S)
-_INLINE_HTML = re.compile(r"<(?!!--)/?[a-zA-Z][^>]*>")
-_DECKBUILDER_COMMENT = re.compile(r"^\s*<!--\s*deckbuilder:", re.I)
+_CODE_SPAN = re.compile(r"(`+)[^`].*?\1", re.S)
+# A tag a browser would act on: a known element, not glued to a word (``List<String>``).
+_INLINE_HTML = re.compile(
+    r"(?<![\w<])</?(?:a|abbr|b|br|button|code|div|em|form|h[1-6]|i|iframe|img|input|kbd|li|ol|p|pre|"
+    r"script|section|small|span|strong|style|sub|sup|table|td|th|tr|u|ul|video)\b[^>]*>",
+    re.I,
+)
+_DETAILS = re.compile(r"^\s*</?(?:details|summary)\b", re.I)  # a question shape, not stray markup
+_TASK = re.compile(r"^\s*\[[ xX]\]\s")  # "- [ ] Solve Two Sum": a to-do, not material
+_LOGGED = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.*)$", re.S)
+_CATEGORY_ONLY = re.compile(r"^\s*Category:[^\n]*$")
 
 
 @dataclass(frozen=True)
@@ -47,11 +74,19 @@ def check(paths: list[Path], config: Config | None = None) -> list[Finding]:
     """Every finding for the guides under ``paths``, in file and line order."""
     config = config or Config()
     findings: list[Finding] = []
+    with _collecting(findings):
+        _check(paths, config, findings)
+    return sorted(findings, key=lambda f: (f.path, f.line))
+
+
+def _check(paths: list[Path], config: Config, findings: list[Finding]) -> None:
     seen_fronts: dict[tuple[str, str], str] = {}
+    backs: dict[str, list[tuple[str, int]]] = {}
     try:
         files = gather(paths)
     except DeckbuilderError as err:
-        return [Finding("error", err.path, err.line, _bare(err))]
+        findings.append(Finding("error", err.path, err.line, _bare(err)))
+        return
     for path, root in files:
         try:
             source = read_source(path, root)
@@ -64,16 +99,50 @@ def check(paths: list[Path], config: Config | None = None) -> list[Finding]:
                                                          "run `deckbuilder check --fix-encoding` to repair the file"))
         document = build_document(source)
         specs = extract_all(document, config.enabled(list(REGISTRY), config.document(source.rel)))
+        material = stubs.scan(document).document  # what the extractors read: template text left out
         findings.extend(_spec_findings(shown, specs))
-        findings.extend(_silent_sections(shown, document, specs))
-        findings.extend(_raw_html(shown, document))
+        findings.extend(_note_findings(shown, document.title, specs))
+        findings.extend(_silent_sections(shown, material, specs))
+        findings.extend(_unanswered(shown, material, specs))
+        findings.extend(_raw_html(shown, material))
         for spec in specs:
             key = (spec.kind.value, normalise(spec.front))
             here = f"{shown}:{spec.line}"
             if key in seen_fronts and not seen_fronts[key].startswith(f"{shown}:"):
                 findings.append(Finding("warning", shown, spec.line, f"same card as {seen_fronts[key]}"))
             seen_fronts.setdefault(key, here)
-    return sorted(findings, key=lambda f: (f.path, f.line))
+            answered = spec.note_kind is NoteKind.RECALL and not _answerless(spec)  # else reported as answerless
+            if answered and len(normalise(plain(spec.back)).split()) >= 3:
+                places = backs.setdefault(normalise(plain(spec.back)), [])
+                if not any(p == shown for p, _ in places):
+                    places.append((shown, spec.line))
+    findings.extend(_boilerplate(backs))
+
+
+@contextmanager
+def _collecting(findings: list[Finding]) -> Iterator[None]:
+    """Turn the pipeline's own warnings (``log.warning("%s:%d: ...")``) into findings
+    while checking, instead of printing them beside the findings uncounted."""
+    logger = logging.getLogger("deckbuilder")
+
+    class Collector(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            text = record.getMessage()
+            m = _LOGGED.match(text)
+            if m:
+                findings.append(Finding("warning", m["path"], int(m["line"]), m["message"]))
+            else:
+                path, _, message = text.partition(": ")
+                findings.append(Finding("warning", path, 0, message) if message else Finding("warning", "", 0, text))
+
+    saved, propagate = logger.handlers[:], logger.propagate
+    logger.handlers[:] = [Collector(logging.WARNING)]
+    logger.propagate = False
+    try:
+        yield
+    finally:
+        logger.handlers[:] = saved
+        logger.propagate = propagate
 
 
 def _bare(err: DeckbuilderError) -> str:
@@ -101,32 +170,136 @@ def _spec_findings(path: str, specs: list[CardSpec]) -> Iterator[Finding]:
             yield Finding("warning", path, spec.line, f"back is {back_words} words; keep it under {MAX_BACK_WORDS}")
 
 
+def _note_findings(path: str, title: str, specs: list[CardSpec]) -> Iterator[Finding]:
+    """What each note will look like on a phone, measured on what it renders."""
+    for spec in specs:
+        if spec.note_kind is NoteKind.RECALL and _answerless(spec):
+            shown = plain(spec.back) or "nothing"
+            yield Finding("warning", path, spec.line, f"'{_short(spec.front)}' has no real answer on its back "
+                                                      f"(only {_short(shown)!r}); write the answer under it")
+        if spec.note_kind is NoteKind.RED_FLAG and not re.search(r"\w", _unlinked(spec.back)):
+            yield Finding("error", path, spec.line, f"red flag '{_short(spec.label or spec.front)}' has no better "
+                                                    "version; add a ✅ **Better**: line after it")
+        note = render(spec, title)
+        if spec.note_kind is NoteKind.CLOZE:
+            for crossing in crossings(note.fields[0]):
+                yield Finding("error", path, spec.line, f"a cloze deletion cuts its markup ({crossing})")
+        height = side_lines(note.fields)
+        long_back = len(plain(spec.back).split()) > MAX_BACK_WORDS and spec.note_kind is not NoteKind.CLOZE
+        if height > screen.SCREEN_LINES and not long_back:
+            yield Finding("warning", path, spec.line, f"'{_short(plain(spec.front))}' is about {height:.0f} lines "
+                                                      f"tall on a phone (a screen holds {screen.SCREEN_LINES}); "
+                                                      "shorten it or split it")
+
+
+def _answerless(spec: CardSpec) -> bool:
+    """A Recall back that answers nothing: empty, only links, or only "Category: X"."""
+    if spec.outline is not None:
+        return False
+    lines = [ln for ln in spec.back.split("\n") if ln.strip() and not _CATEGORY_ONLY.match(ln)]
+    return not re.search(r"\w", _unlinked("\n".join(lines)))
+
+
+def _unlinked(md: str) -> str:
+    return re.sub(r"!?\[[^\]]*\]\([^)]*\)|https?://\S+", "", md)
+
+
+def _short(text: str, limit: int = 60) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _boilerplate(backs: dict[str, list[tuple[str, int]]]) -> Iterator[Finding]:
+    """The same back in several guides is a template's answer, not this guide's."""
+    for text, places in backs.items():
+        if len(places) >= BOILERPLATE_GUIDES:
+            path, line = places[0]
+            others = ", ".join(Path(p).name for p, _ in places[1:4]) + (", ..." if len(places) > 4 else "")
+            yield Finding("warning", path, line, f"the back {_short(text)!r} repeats in {len(places)} guides "
+                                                 f"({others}): boilerplate answers nothing; write this card's answer")
+
+
 def _silent_sections(path: str, document: Document, specs: list[CardSpec]) -> Iterator[Finding]:
-    """Sections with list or ``**Label**:`` material that gave no card at all."""
+    """Sections with study-looking material that gave no card at all, named by its shape."""
     covered = {s.section_path[:n] for s in specs for n in range(1, len(s.section_path) + 1)}
     for section in sections(document):
         if section.path in covered or any(NOT_MATERIAL.search(t) for t in section.path):
             continue
         if star.is_answer(document, section):  # a sample answer's card sits on its parent
             continue
-        if _looks_like_material(section):
+        shape = _material_shape(section)
+        if shape:
             yield Finding("warning", path, section.line,
-                          f"section '{section.path[-1]}' looks like study material but gave no cards")
+                          f"section '{section.path[-1]}' looks like study material ({shape}) but gave no cards")
 
 
-def _looks_like_material(section: Section) -> bool:
-    items = [i for b in section.blocks if isinstance(b, ListBlock) for i in b.items if not is_link_only(i.text)]
+def _material_shape(section: Section) -> str:
+    """What in a section looks like study material: "a table", "a list of bold terms"..., or ""."""
+    items = [i for b in section.blocks if isinstance(b, ListBlock) for i in b.items
+             if not is_link_only(i.text) and not _TASK.match(i.text)]
     labels = [p for p in section.blocks if isinstance(p, Paragraph) and re.match(r"\s*\W*\s*\*\*[^*]+\*\*", p.text)]
-    return len(items) >= 3 or len(labels) >= 2
+    questions = [p for p in labels if _bold_question(p.text)]
+    tables = [b for b in section.blocks if isinstance(b, Opaque) and b.kind == "table" and len(b.rows) >= 3]
+    details = [b for b in section.blocks if isinstance(b, Opaque) and re.match(r"\s*<details\b", b.text, re.I)]
+    if questions:
+        return f"{_count(len(questions), 'bold line')} ending in '?'"
+    if details:
+        return f"{_count(len(details), '<details> block')} with a <summary> question"
+    if tables:
+        return "a table"
+    bold_items = [i for i in items if re.match(r"\s*\W*\s*\*\*[^*]+\*\*", i.text)]
+    if len(bold_items) >= 2:
+        return "a list of bold terms"
+    if len(items) >= 3:
+        return f"a list of {len(items)} items"
+    if len(labels) >= 2:
+        return f"{len(labels)} bold labels"
+    return ""
+
+
+def _count(n: int, noun: str) -> str:
+    return f"a {noun}" if n == 1 else f"{n} {noun}s"
+
+
+def _bold_question(md: str) -> bool:
+    return bool(re.fullmatch(r"\s*\*\*[^*]+\?\s*\*\*\s*", md.strip().split("\n")[0]))
+
+
+def _unanswered(path: str, document: Document, specs: list[CardSpec]) -> Iterator[Finding]:
+    """Questions the guide asks and never answers: a heading or a bold line ending in '?'
+    with nothing under it. (When the question extractors can say which prompts they
+    dropped, their own list should replace this one.)"""
+    lines = {s.line for s in specs}
+    for section in sections(document):
+        if any(NOT_MATERIAL.search(t) for t in section.path):
+            continue
+        if section.title.rstrip().endswith("?") and not section.blocks and not section.children:
+            yield Finding("warning", path, section.line, f"the question '{_short(section.path[-1])}' has no answer "
+                                                         "under it; no card made")
+        blocks = section.blocks
+        for n, block in enumerate(blocks):
+            if isinstance(block, Paragraph) and _bold_question(block.text) and block.line not in lines:
+                after = blocks[n + 1] if n + 1 < len(blocks) else None
+                if after is None or (isinstance(after, Paragraph) and _bold_question(after.text)):
+                    question = plain(block.text.strip().split("\n")[0])
+                    yield Finding("warning", path, block.line, f"the question '{_short(question)}' has no answer "
+                                                               "after it; no card made")
 
 
 def _raw_html(path: str, document: Document) -> Iterator[Finding]:
     for section in [document.root, *sections(document)]:
+        if any(NOT_MATERIAL.search(t) for t in section.path):
+            continue
         for block in section.blocks:
-            if isinstance(block, Opaque) and block.kind == "html" and not _DECKBUILDER_COMMENT.match(block.text):
+            if (isinstance(block, Opaque) and block.kind == "html" and not block.text.lstrip().startswith("<!--")
+                    and not _DETAILS.match(block.text)):
                 yield Finding("warning", path, block.line, "raw HTML is escaped on cards, not rendered")
-            elif isinstance(block, Paragraph) and _INLINE_HTML.search(block.text):
-                yield Finding("warning", path, block.line, "inline HTML is escaped on cards, not rendered")
+            texts = [(block.text, block.line)] if isinstance(block, Paragraph) else []
+            if isinstance(block, ListBlock):
+                texts = [(item.text, item.line) for item in block.items]
+            for text, line in texts:
+                if _INLINE_HTML.search(_CODE_SPAN.sub("", text)):
+                    yield Finding("warning", path, line, "inline HTML is escaped on cards, not rendered")
 
 
 def fix_encoding(paths: list[Path]) -> list[tuple[Path, Path]]:

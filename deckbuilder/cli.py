@@ -135,7 +135,7 @@ def check(paths: tuple[Path, ...], strict: bool, fix_encoding: bool, config: Pat
     from .check import check as run_check
     from .check import fix_encoding as run_fix
 
-    _setup_logging()
+    logged = _setup_logging()  # check collects the guides' warnings as findings; anything else counts too
     sources = _paths(paths)
     if fix_encoding:
         for path, backup in run_fix(sources):
@@ -143,8 +143,8 @@ def check(paths: tuple[Path, ...], strict: bool, fix_encoding: bool, config: Pat
     findings = run_check(sources, _config(sources, config))
     for finding in findings:
         click.echo(str(finding))
-    errors = sum(f.level == "error" or strict for f in findings)
-    warnings = len(findings) - errors
+    errors = sum(f.level == "error" or strict for f in findings) + (logged.count if strict else 0)
+    warnings = len(findings) + logged.count - errors
     click.echo(f"{errors} error(s), {warnings} warning(s)")
     if errors:
         sys.exit(1)

@@ -3,6 +3,8 @@
 Each extractor is a function ``extract(doc) -> Iterable[CardSpec]`` that reads the
 section tree and yields card specs in plain text/markdown. Config switches them by name.
 
+Template text (``stubs``) is taken out of the document before any extractor reads it, and
+every cloze note passes through ``cloze_fit`` after them (whole words, fits a phone).
 ``author`` (the guide's own ``Q:``/``A:`` pairs and clozes) comes first and wins: the
 others read the document with cloze markup removed, and their cards made from lines the
 author already turned into cards are dropped (see ``author``).
@@ -14,6 +16,7 @@ from collections.abc import Callable, Iterable
 
 from ..model import CardSpec, Document
 from . import author, frameworks, metrics, questions, red_flags, star, takeaways, themes
+from . import cloze_fit, stubs  # run around the extractors, not registered: no config switches them off
 
 Extractor = Callable[[Document], Iterable[CardSpec]]
 
@@ -36,6 +39,7 @@ def extract_all(doc: Document, enabled: Iterable[str] | None = None) -> list[Car
     spec from the earlier line/registry position is kept and exact repeats are dropped.
     """
     names = list(REGISTRY) if enabled is None else [n for n in REGISTRY if n in set(enabled)]
+    doc = stubs.without_stubs(doc)  # template text is never material, for any extractor
     claims = author.scan(doc) if "author" in names else author.Scan((), frozenset())
     specs: list[CardSpec] = list(claims.specs)
     others = author.without_markup(doc)
@@ -45,6 +49,7 @@ def extract_all(doc: Document, enabled: Iterable[str] | None = None) -> list[Car
         for spec in REGISTRY[name](others):
             if not claims.covers(spec):
                 specs.append(spec if spec.extractor else _with_name(spec, name))
+    specs = [part for spec in specs for part in cloze_fit.fit(spec)]  # no broken or too tall cloze
     specs.sort(key=lambda s: s.line)  # stable: registry order breaks ties
     seen: set[tuple[str, str]] = set()
     unique = []

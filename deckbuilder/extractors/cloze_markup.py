@@ -46,6 +46,9 @@ def parse(text: str) -> Parsed:
         if not any(a < m.end() and m.start() < b for a, b in taken)
         and "{{" not in m["body"] and "}}" not in m["body"] and _VISIBLE.search(m["body"])
     ]
+    if not problem and any("::" in m["body"] for m in highlights):  # Anki would read "new" as a hint
+        problem = "'::' in a ==highlight== reads as a cloze hint in Anki; put code in backticks: ==`Vec::new`=="
+    highlights = [m for m in highlights if "::" not in m["body"]]
     number = max((int(m["n"]) for m in good), default=0)
     anki_parts, plain_parts, pos = [], [], 0
     for m in sorted(good + highlights, key=lambda m: m.start()):

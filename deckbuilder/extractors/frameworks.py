@@ -1,6 +1,8 @@
 """Frameworks: a numbered ladder or a list under a framework heading becomes one Cloze
 note with one deletion per step; a formula (``Value = (Impact × Scope) / Effort``)
-becomes a Cloze note over its terms. The framework's name is shown as context.
+becomes a Cloze note over its terms, and a bold formula inside a sentence ("has exactly
+**E = V − 1** edges") one deletion of its right-hand side. The framework's name is shown
+as context.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ FRAMEWORK_HEADING = re.compile(
 MAX_STEP_WORDS = 8
 _FORMULA = re.compile(r"^(?P<lhs>[A-Za-z][\w '’-]{0,40}?)\s*=\s*(?P<rhs>.+)$")
 _OPERATOR = re.compile(r"\s[×x*/÷+−-]\s|[()]")
+_INLINE_FORMULA = re.compile(r"\*\*(?P<lhs>[A-Za-z][\w ]{0,20}?)\s*=\s*(?P<rhs>[^*=\n]+?)\*\*")
+_TASK = re.compile(r"^\s*\[[ xX]\]\s")  # "- [ ] Deploy it": a to-do for the reader, not a step to learn
 _TERM = re.compile(r"[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*)*")
 
 
@@ -29,7 +33,7 @@ def extract(doc: Document) -> Iterator[CardSpec]:
         if title_matches(section, FRAMEWORK_HEADING, depth=1):
             yield from _lists(section)
         for para in paragraphs(section.blocks):
-            spec = formula_spec(para, section)
+            spec = formula_spec(para, section) or inline_formula_spec(para, section)
             if spec:
                 yield spec
 
@@ -41,7 +45,7 @@ def _lists(section: Section) -> Iterator[CardSpec]:
     for number, block in enumerate(lists, 1):
         lines: list[str] = []
         for n, item in enumerate(block.items, 1):
-            if is_link_only(item.text):
+            if is_link_only(item.text) or _TASK.match(item.text):
                 continue
             step = _step(item.text.split("\n")[0], len(lines) + 1)
             lines.append(f"{n}. {step}" if block.ordered else f"- {step}")
@@ -97,9 +101,37 @@ def formula_parts(md: str) -> tuple[str, str] | None:
     if "\n" in md.strip() or len(text.split()) > 16:
         return None
     m = _FORMULA.match(text)
-    if not m or not _OPERATOR.search(m.group("rhs")) or re.search(r"\d", m.group("rhs")):
+    if not m or not _OPERATOR.search(m.group("rhs")):
         return None
+    if "=" in m.group("rhs") or re.search(r",\s", m.group("rhs")):
+        return None  # prose around a formula, not a formula
+    if re.search(r"\d", m.group("rhs")) and len(_terms(m.group("rhs"))) < 2:
+        return None  # a worked example ("Total = 10 × 20"), not a formula; "… / 86,400" with terms is one
     return m.group("lhs").strip(), m.group("rhs").strip()
+
+
+def _terms(rhs: str) -> list[str]:
+    return [m.group() for m in _TERM.finditer(rhs) if m.group() != "x"]
+
+
+def inline_formula_spec(para: Paragraph, section: Section) -> CardSpec | None:
+    """A bold formula inside a short sentence: "A tree with V vertices has **E = V − 1**
+    edges" deletes the formula's right-hand side as one piece."""
+    m = _INLINE_FORMULA.search(para.text)
+    if not m or "\n" in para.text.strip() or len(plain(para.text).split()) > 30:
+        return None
+    lhs, rhs = m.group("lhs").strip(), m.group("rhs").strip()
+    if not _OPERATOR.search(f" {rhs} ") or len(rhs.split()) > MAX_STEP_WORDS or m.group() == para.text.strip():
+        return None
+    start, end = m.start("rhs"), m.start("rhs") + len(rhs)
+    return CardSpec(
+        kind=Kind.FORMULA,
+        front=para.text[:start] + "{{c1::%s}}" % rhs + para.text[end:],
+        label=lhs,
+        hint=f"Formula · {section.path[-1]}",
+        section_path=section.path,
+        line=para.line,
+    )
 
 
 def formula_spec(para: Paragraph, section: Section) -> CardSpec | None:

@@ -77,7 +77,8 @@ def cloze_spec(text: str, section: Section, line: int) -> CardSpec | None:
 def pick_phrases(text: str) -> list[Span]:
     """Choose up to five non-overlapping spans of ``text`` to delete, in reading order."""
     chosen: list[Span] = []
-    for candidates in (_copula_spans(text) + _enumeration_spans(text) + _dash_spans(text), _tail_spans(text)):
+    first = _copula_spans(text) + _enumeration_spans(text) + _dash_spans(text)
+    for candidates in (first, _parallel_spans(text), _tail_spans(text)):
         for span in candidates:
             if len(chosen) >= MAX_DELETIONS:
                 break
@@ -167,16 +168,43 @@ def _dash_spans(text: str) -> list[Span]:
     return spans
 
 
-def _tail_spans(text: str) -> list[Span]:
-    """Fallback: the object that ends the first clause ("... hide {{a past experience or ...}}")."""
+def _parallel_spans(text: str) -> list[Span]:
+    """Clauses built alike: "Readiness decides {{traffic}}; liveness decides {{restarts}}".
+    The word every clause shares (not the first, not a stop word) is kept; what follows
+    it in each clause is deleted."""
+    spans: list[Span] = []
     for s_start, s_end in _sentences(text):
-        clause_end = s_end
-        contrast = _CONTRAST.search(text, s_start, s_end)
-        if contrast:
-            clause_end = contrast.start()
-        for m in _PHRASE_START.finditer(text, s_start, clause_end):
-            if m.start() > s_start and len(text[m.start() : clause_end].split()) <= MAX_WORDS:
-                return [_trim(text, m.start(), clause_end)]
+        cuts = [s_start] + [s_start + m.end() for m in re.finditer(";", text[s_start:s_end])] + [s_end]
+        clauses = list(itertools.pairwise(cuts))
+        if len(clauses) < 2:
+            continue
+        found: list[dict[str, int]] = []
+        for a, b in clauses:
+            places: dict[str, int] = {}
+            for m in list(re.finditer(r"[A-Za-z][\w'’-]*", text[a:b]))[1:4]:  # a short subject, then the verb
+                if m.group().lower() not in STOP_WORDS:
+                    places.setdefault(m.group().lower(), a + m.end())
+            found.append(places)
+        shared = [w for w in found[0] if all(w in f for f in found[1:])]
+        if not shared:
+            continue
+        parts = [_trim(text, places[shared[0]], b - 1 if text[b - 1 : b] == ";" else b)
+                 for (a, b), places in zip(clauses, found, strict=True)]
+        if all(_good_phrase(text[a:b]) for a, b in parts):  # every clause completes the pattern
+            spans.extend(parts)
+    return spans
+
+
+def _tail_spans(text: str) -> list[Span]:
+    """Fallback: the object that ends a clause ("... hide {{a past experience or ...}}")."""
+    for s_start, s_end in _sentences(text):
+        bounds = [s_start] + [m.end() for m in _CONTRAST.finditer(text, s_start, s_end)] + [s_end]
+        for c_start, c_end in itertools.pairwise(bounds):
+            contrast = _CONTRAST.search(text, c_start, c_end)
+            clause_end = contrast.start() if contrast else c_end
+            for m in _PHRASE_START.finditer(text, c_start, clause_end):
+                if m.start() > s_start and len(text[m.start() : clause_end].split()) <= MAX_WORDS:
+                    return [_trim(text, m.start(), clause_end)]
     return []
 
 
