@@ -32,7 +32,9 @@ from .documents import gather
 from .encoding import decode, repair_mojibake
 from .errors import DeckbuilderError
 from .extractors import REGISTRY, extract_all, star, stubs
-from .extractors.text import is_link_only, plain, sections
+from .extractors.flag_mistakes import MISTAKE_HEADING
+from .extractors.flag_pieces import BAD_MARKERS, lines_of
+from .extractors.text import is_link_only, no_emoji, plain, sections, title_matches
 from .identity import normalise
 from .model import CardSpec, Document, ListBlock, NoteKind, Opaque, Paragraph, Section
 from .reader import read_source
@@ -104,6 +106,7 @@ def _check(paths: list[Path], config: Config, findings: list[Finding]) -> None:
         findings.extend(_note_findings(shown, document.title, specs))
         findings.extend(_silent_sections(shown, material, specs))
         findings.extend(_unanswered(shown, material, specs))
+        findings.extend(_flags_without_better(shown, material, specs))
         findings.extend(_raw_html(shown, material))
         for spec in specs:
             key = (spec.kind.value, normalise(spec.front))
@@ -177,9 +180,6 @@ def _note_findings(path: str, title: str, specs: list[CardSpec]) -> Iterator[Fin
             shown = plain(spec.back) or "nothing"
             yield Finding("warning", path, spec.line, f"'{_short(spec.front)}' has no real answer on its back "
                                                       f"(only {_short(shown)!r}); write the answer under it")
-        if spec.note_kind is NoteKind.RED_FLAG and not re.search(r"\w", _unlinked(spec.back)):
-            yield Finding("error", path, spec.line, f"red flag '{_short(spec.label or spec.front)}' has no better "
-                                                    "version; add a ✅ **Better**: line after it")
         note = render(spec, title)
         if spec.note_kind is NoteKind.CLOZE:
             for crossing in crossings(note.fields[0]):
@@ -255,6 +255,22 @@ def _material_shape(section: Section) -> str:
     if len(labels) >= 2:
         return f"{len(labels)} bold labels"
     return ""
+
+
+def _flags_without_better(path: str, document: Document, specs: list[CardSpec]) -> Iterator[Finding]:
+    """❌ lines in a red-flags or mistakes section that gave no card: the extractor makes a
+    Red Flag only with a real better version, and a what-to-avoid card only with a reason."""
+    used = {spec.line for spec in specs}
+    for section in sections(document):
+        if not title_matches(section, MISTAKE_HEADING, depth=1):
+            continue
+        for block in section.blocks:
+            pieces = lines_of(block) if isinstance(block, Paragraph) else (
+                [Paragraph(i.text, i.line) for i in block.items] if isinstance(block, ListBlock) else [])
+            for piece in pieces:
+                if piece.text.lstrip().startswith(BAD_MARKERS) and piece.line not in used:
+                    yield Finding("warning", path, piece.line, f"'{_short(no_emoji(plain(piece.text)))}' gave no card: a "
+                                  "red flag needs a ✅ better version after it (not only a link), or a reason")
 
 
 def _count(n: int, noun: str) -> str:
