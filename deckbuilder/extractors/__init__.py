@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..model import CardSpec, Document
-from . import author, frameworks, metrics, questions, red_flags, star, takeaways, themes
+from . import author, definitions, frameworks, metrics, questions, red_flags, star, tables, takeaways, themes
 
 Extractor = Callable[[Document], Iterable[CardSpec]]
 
@@ -26,6 +26,8 @@ REGISTRY: dict[str, Extractor] = {
     "themes": themes.extract,
     "metrics": metrics.extract,
     "red_flags": red_flags.extract,
+    "definitions": definitions.extract,
+    "tables": tables.extract,
 }
 
 

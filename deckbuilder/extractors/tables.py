@@ -1,0 +1,113 @@
+"""Comparison tables: each row that names a thing becomes a Recall card, the thing in
+front and its other cells behind, under their column headers.
+
+``| Approach | Latency | When to use |`` gives "Write-through" -> "**Latency**: every write
+pays for cache and DB / **When to use**: ...", with the section and the compared columns
+as context ("Caching strategies · Latency, When to use"). A two-column table whose second
+column defines the first (``| Term | Definition |``) gives definitions instead.
+
+A table that only lays out text is not a card: fewer than two rows, one column, an empty
+header, prose cells, a table of contents (rows of links), a checklist (a column of
+``[ ]``) or a key/value table of facts about the guide itself (difficulty, time, author).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+from ..model import CardSpec, Document, Kind, Opaque, Section
+from ..screen import ANSWER_LINES, fits
+from .definitions import MIN_WORDS, topic_of, unwrap_code
+from .text import is_link_only, plain, sections, truncate_words, words
+
+DEFINES = re.compile(r"^(definition|meaning|description|what it (is|does|means)|explanation|purpose)$", re.I)
+# first-column labels of a table about the guide, not about the subject
+META = re.compile(
+    r"^(difficulty|level|time|duration|estimated time|author|tags?|status|version|last updated|updated|"
+    r"prerequisites?|topics?|category|source|links?|format|audience|read time)$",
+    re.I,
+)
+PLACEHOLDER = re.compile(r"^(todo|tbd|tba|n/?a|-+|—|–|\?+|\.\.\.|…|x)?$", re.I)
+CHECKBOX = re.compile(r"^\[[ xX]?\]|^[☐☑☒]")
+NUMBER = re.compile(r"^#?\d+[.)]?$")
+NUMBERING = re.compile(r"^(#|no\.?|n°|nr\.?|)$", re.I)
+MIN_ROWS = 2
+MAX_NAME_WORDS = 8
+MAX_CELL_WORDS = 40  # a cell longer than this is prose
+PROSE_WORDS = 25  # average words per cell above which a table is laid-out text
+MAX_HINT_COLUMNS = 3
+
+
+def extract(doc: Document) -> Iterator[CardSpec]:
+    for section in (doc.root, *sections(doc)):
+        for block in section.blocks:
+            if isinstance(block, Opaque) and block.kind == "table":
+                yield from _rows(doc, section, block)
+
+
+def _rows(doc: Document, section: Section, table: Opaque) -> Iterator[CardSpec]:
+    columns = _comparison(table.rows)
+    if columns is None:
+        return
+    header, rows = columns
+    topic = topic_of(doc, section)
+    names = [plain(h) for h in header]
+    defines = len(header) == 2 and bool(DEFINES.match(names[1]))
+    for offset, row in enumerate(rows, 1):
+        name, cells = row[0].strip(), [c.strip() for c in row[1:]]
+        shown = [(h, c) for h, c in zip(names[1:], cells, strict=False) if not PLACEHOLDER.match(plain(c))]
+        if PLACEHOLDER.match(plain(name)) or not shown or all(is_link_only(c) for _, c in shown):
+            continue
+        if defines:
+            if len(words(shown[0][1])) < MIN_WORDS:
+                continue
+            back, extra = truncate_words(shown[0][1], MAX_CELL_WORDS), ""
+            kind, hint = Kind.DEFINITION, f"Definition · {topic}"
+        else:
+            back, extra = _cells_markdown(shown)
+            compared = names[1 : 1 + MAX_HINT_COLUMNS] + (["…"] if len(names) > 1 + MAX_HINT_COLUMNS else [])
+            kind, hint = Kind.TABLE_ROW, f"{topic} · {', '.join(compared)}"
+        yield CardSpec(
+            kind=kind,
+            front=unwrap_code(name),
+            back=back,
+            extra=extra,
+            label=names[0],
+            hint=hint,
+            section_path=section.path,
+            line=table.line + offset + 1,  # header and delimiter rows come first
+        )
+
+
+def _comparison(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], list[tuple[str, ...]]] | None:
+    """The header and rows of a table that compares things; None for laid-out text."""
+    if len(rows) < MIN_ROWS + 1:
+        return None
+    header, body = rows[0], [r for r in rows[1:] if any(plain(c) for c in r)]
+    if NUMBERING.match(plain(header[0])) and all(NUMBER.match(plain(r[0])) for r in body):
+        header, body = header[1:], [r[1:] for r in body]  # a "#" column numbers the rows
+    if len(header) < 2 or len(body) < MIN_ROWS or not all(plain(h) for h in header[1:]):
+        return None
+    cells = [c for r in body for c in r]
+    if any(all(CHECKBOX.match(plain(r[i]) if i < len(r) else "") for r in body) for i in range(len(header))):
+        return None  # a checklist
+    if sum(len(words(c)) for c in cells) / max(1, len(cells)) > PROSE_WORDS:
+        return None
+    names = [plain(r[0]) for r in body]
+    if sum(1 for r in body if is_link_only(r[0])) * 2 > len(body):
+        return None  # a table of contents
+    if sum(1 for n in names if META.match(n)) * 2 > len(body):
+        return None
+    if any(len(n.split()) > MAX_NAME_WORDS or n.endswith(".") and len(n.split()) > 3 for n in names):
+        return None  # the first column holds sentences, not names
+    return header, body
+
+
+def _cells_markdown(cells: list[tuple[str, str]]) -> tuple[str, str]:
+    """``- **Header**: cell`` lines; what does not fit one phone screen goes to extra."""
+    lines = [f"- **{header}**: {truncate_words(cell, MAX_CELL_WORDS)}" for header, cell in cells]
+    kept = 1
+    while kept < len(lines) and fits("\n".join(lines[: kept + 1]), ANSWER_LINES):
+        kept += 1
+    return "\n".join(lines[:kept]), "\n".join(lines[kept:])
