@@ -4,12 +4,18 @@ thing, with the section as context; layout tables give none; and each card reads
 phone in light and night mode (Chromium at 390x844, the checks of tests/chromium.py), the
 side no taller than one screen.
 
-The shapes one by one are in fixtures/cases/definitions.md and fixtures/cases/tables.md.
+The shapes one by one are in fixtures/cases/definitions.md and fixtures/cases/tables.md;
+material this extractor leaves to others (answers to a question, Q/A pairs, mistakes) is
+checked here on the extractor alone, whatever cards those others make of it.
 """
 
 from __future__ import annotations
 
 import pytest
+
+from deckbuilder.extractors import definitions
+from deckbuilder.reader import parse_source
+from deckbuilder.sections import build_document
 
 from .chromium import PHONE, anki_page, measure, problems
 from .conftest import card_texts, import_guide
@@ -120,3 +126,30 @@ def test_cards_fit_a_phone_and_read_well(browser, cards, night: bool) -> None:
     finally:
         page.close()
     assert not failures, "\n".join(failures)
+
+
+def _definitions(markdown: str) -> list[str]:
+    """Fronts of the definitions extractor alone: what it leaves to the others stays out,
+    whatever cards those others make of it."""
+    document = build_document(parse_source(("# Guide\n\n" + markdown).encode(), "case.md", "case.md"))
+    return [spec.front for spec in definitions.extract(document)]
+
+
+@pytest.mark.parametrize(
+    "markdown",
+    [
+        "## What is a Pod?\n- **Contains:** one or more containers scheduled together.\n"
+        "- **Analogy:** a box of toys that always move together.\n",
+        "## Q3: Explain ACID\n- **Atomicity**: a transaction happens completely or not at all.\n",
+        "## What is binary search?\n**Time complexity**: O(log n)\n",
+        "## Rapid fire\n**Q:** What does a load balancer do?\n**A:** It spreads requests over healthy servers.\n",
+        "## Networking\n**What is a CDN?**: a network of servers that cache content near users.\n",
+        "## Common mistakes\n- **Premature optimisation**: tuning code before measuring where time goes.\n",
+        "## Indexes\n**Key takeaway:** index the columns your slow queries filter on.\n\n"
+        "**How to fix**: read the query plan before adding an index.\n",
+    ],
+    ids=["question-answer parts", "numbered question", "property of a question", "Q/A labels",
+         "bold question", "mistakes", "takeaway and fix labels"],
+)
+def test_left_to_other_extractors(markdown: str) -> None:
+    assert _definitions(markdown) == []

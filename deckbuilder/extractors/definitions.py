@@ -1,10 +1,8 @@
 """Terms and their definitions, anywhere in a guide, become Recall cards: term -> definition.
 
-Shapes read (in paragraphs, list items and nested lists, before the first heading too):
-- ``**Term**: definition``, ``**Term:** definition``, ``**Term** — definition``, one or
-  several to a paragraph, a definition running on over the lines that follow it;
-- a definition list: a ``Term`` line, then a ``: definition`` line;
-- a bold term alone (``**Pros:**``) followed by the list or paragraph that defines it.
+The shapes (``**Term**: definition`` lines and items, ``Term`` + ``: definition`` lists, and
+in a glossary plain ``Term: definition`` lines and a subsection per term) are read by
+``terms``, in every section and before the first heading too.
 
 The section is the context ("Definition · Caching strategies"). A bold label that is
 structure rather than a term (STAR parts, ``Q:``/``A:``, ``Example:``, ``Note:``,
@@ -21,20 +19,13 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from dataclasses import dataclass
 
-from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Paragraph, Section
+from ..model import CardSpec, Document, Kind, Section
 from ..screen import ANSWER_LINES, fits
 from . import frameworks, metrics, red_flags, star, takeaways, themes
-from .text import is_link_only, plain, sections, title_matches, to_markdown, words
+from .terms import DEFINES_SUBJECT, PROPERTY, Entry, entries, heading_entry
+from .text import is_link_only, plain, sections, title_matches, words
 
-# "**Term**: rest", "**Term:** rest", "**Term** — rest", "**Term** - rest": a separator is required
-_TERM_LINE = re.compile(
-    r"^(?:\*\*|__)(?P<term>[^*\n]+?)(?P<colon>:?)\s*(?:\*\*|__)(?P<aside>\s*\([^()\n]{1,40}\))?"
-    r"\s*(?P<sep>:|[—–]|--?(?=\s))?\s*(?P<rest>.*)$",
-    re.DOTALL,
-)
-_DEFINITION_LINE = re.compile(r"^:\s+")  # ": definition" under a term line
 # labels that structure a guide rather than name a term; compared lower-cased, colon removed
 STRUCTURE = re.compile(
     r"^(situation|task|actions?|results?|outcomes?|impact|context|response|background|challenge|"
@@ -46,18 +37,15 @@ STRUCTURE = re.compile(
     r"why|how|what|when|where|who|jump to|next|previous|prev|see also|related|sources?|references?|"
     r"links?|read more|further reading|prerequisites?|difficulty|level|time|duration|estimated time|"
     r"last updated|updated|author|tags?|status|version|goal|objective|output|input|explanation|code|"
-    r"usage|syntax|steps|approach|constraints|requirements|todo|tbd|(step|option|phase|stage|part|week|day|month|round)\s*[\w.-]{0,3})$",
+    r"usage|syntax|steps|approach|constraints|requirements|keywords|key concepts|key points|concepts|topics|"
+    r"sample answer|model answer|evaluation criteria|directory|files?|todo|tbd|"
+    r"(step|option|phase|stage|part|week|day|month|round)\s*[\w.-]{0,3})$",
     re.I,
 )
-# properties of the section's subject: worth a card whose front names the subject
-PROPERTY = re.compile(
-    r"^((time|space|memory)( complexity)?|complexity|runtime|big[- ]?o|(worst|best|average)[- ]case|"
-    r"use cases?|when to use( it)?|best for|good for|pros|cons|advantages?|disadvantages?|"
-    r"trade-?offs?|limitations?|drawbacks?|benefits?|purpose|default|returns?|guarantees?|"
-    r"key idea|intuition|invariant|stable|in[- ]place)$",
-    re.I,
+# a glossary: every line is a term by the author's own word, bold or not
+GLOSSARY_HEADING = re.compile(
+    r"glossary|\b(key |important |core |basic )?terms\b|terminology|vocabulary|definitions|jargon|acronyms", re.I
 )
-DEFINES_SUBJECT = re.compile(r"^(definition|what it is|meaning|in short|in one sentence)$", re.I)
 # section titles that name no subject of their own: look one level up
 GENERIC_TITLE = re.compile(
     r"^(overview|summary|details?|notes?|complexity( analysis)?|analysis|properties|characteristics|"
@@ -81,19 +69,14 @@ _QUESTION_PREFIX = re.compile(r"^\s*(?:Q(?:uestion)?\s*\d*\s*[:.)-]\s*|\d+[.)]\s
 _OPENING_WORD = re.compile(
     r"^(a|an|the|how|what|when|where|which|who|one|two|each|every|any|all|many|some|most|like|used|"
     r"this|that|these|it|its|in|on|for|to|with|by|from|when|if|only|also|same|short|small|large|"
-    r"describes?|means?|refers?|lets?|makes?|runs?|holds?|picks?|keeps?|stores?|returns?)\b"
+    r"describes?|means?|refers?|lets?|makes?|runs?|holds?|picks?|keeps?|stores?|returns?|[a-z]{3,}ing)\b"
 )
+_BIG_O = re.compile(r"\b[OΘΩ]\(")
+_BARE_COST = re.compile(r"^(time|space|memory)$", re.I)
 MIN_WORDS = 3  # words of a definition, fillers not counted: "an API style." is too short to test
 FILLER = frozenset("a an the of to in on at by for with and or is are it its this that".split())
 MAX_TERM_WORDS = 7
 MAX_TERM_CHARS = 60
-
-
-@dataclass(frozen=True)
-class Entry:
-    term: str  # inline markdown, no bold marks
-    body: str  # block markdown: the definition
-    line: int
 
 
 def extract(doc: Document) -> Iterator[CardSpec]:
@@ -101,121 +84,36 @@ def extract(doc: Document) -> Iterator[CardSpec]:
     for section in (doc.root, *sections(doc)):
         if _owned_elsewhere(doc, section):
             continue
+        glossary = title_matches(section, GLOSSARY_HEADING, depth=0)
         framework_lists = title_matches(section, frameworks.FRAMEWORK_HEADING, depth=1)
-        for entry in entries(section.blocks, skip_lists=framework_lists):
-            if entry.line not in claimed:
-                spec = _spec(doc, section, entry)
-                if spec:
-                    yield spec
+        found = list(entries(section.blocks, skip_lists=framework_lists, glossary=glossary))
+        if glossary:  # "### Idempotency" and its paragraph, under the glossary's heading
+            found += [e for e in map(heading_entry, section.children) if e]
+        for entry in sorted(found, key=lambda e: e.line):
+            spec = _spec(doc, section, entry) if entry.line not in claimed else None
+            if spec:
+                yield spec
 
 
 def _owned_elsewhere(doc: Document, section: Section) -> bool:
-    """Sample answers, red flags and mistakes, takeaways: their labels are not terms."""
+    """Answers to a question (``**Purpose:**``, ``**Analogy:**`` there are parts of the answer),
+    sample answers, red flags and mistakes, takeaways: their labels are not terms."""
     return (
-        star.is_answer(doc, section)
+        any(asks(title) for title in section.path[-2:])
+        or star.is_answer(doc, section)
         or title_matches(section, red_flags.MISTAKE_HEADING, depth=1)
         or section.title.lstrip().startswith(red_flags.BAD_MARKERS)
         or title_matches(section, takeaways.TAKEAWAY_HEADING, depth=0)
     )
 
 
-def entries(blocks: tuple[Block, ...], skip_lists: bool = False) -> Iterator[Entry]:
-    """Every term and its definition among the blocks, in order."""
-    for n, block in enumerate(blocks):
-        following = blocks[n + 1] if n + 1 < len(blocks) else None
-        if isinstance(block, Paragraph):
-            yield from _paragraph_entries(block, following)
-        elif isinstance(block, ListBlock) and not (skip_lists and len(block.items) >= 2):
-            for item in block.items:
-                yield from _item_entries(item)
-
-
-def _paragraph_entries(para: Paragraph, following: Block | None) -> Iterator[Entry]:
-    lines = para.text.split("\n")
-    if len(lines) > 1 and _DEFINITION_LINE.match(lines[1].strip()):
-        yield from _definition_list(lines, para.line)
-        return
-    current: list[str] = []
-    start = 0
-    for offset, raw in enumerate(lines + [""]):
-        if offset == len(lines) or _TERM_LINE.match(raw.strip()):
-            if current:
-                entry = _labelled(" ".join(current), para.line + start)
-                if entry and not entry.body and offset == len(lines) and start == 0 and _is_property(entry.term):
-                    entry = _with_following(entry, following)
-                if entry and entry.body:
-                    yield entry
-            current, start = [raw.strip()], offset
-        elif current:
-            current.append(raw.strip())
-
-
-def _definition_list(lines: list[str], line: int) -> Iterator[Entry]:
-    """``Term`` then ``: definition`` (a definition may run on over the next lines)."""
-    term, start, parts = "", 0, []
-    for offset, raw in enumerate(lines + [""]):
-        text = raw.strip()
-        next_defines = offset + 1 < len(lines) and bool(_DEFINITION_LINE.match(lines[offset + 1].strip()))
-        if _DEFINITION_LINE.match(text):
-            parts.append(_DEFINITION_LINE.sub("", text))
-        elif parts and text and not next_defines:
-            parts[-1] += " " + text
-        else:
-            if term and parts:
-                body = parts[0] if len(parts) == 1 else "\n".join("- " + p for p in parts)
-                yield Entry(_unbold(term), body, line + start)
-            term, start, parts = text, offset, []
-
-
-def _item_entries(item: ListItem) -> Iterator[Entry]:
-    entry = _labelled(" ".join(ln.strip() for ln in item.text.split("\n")), item.line)
-    nested = [e for child in item.children if isinstance(child, ListBlock) for e in entries((child,))]
-    if nested:  # a group of definitions under a heading item: each its own card
-        yield from nested
-    elif entry and item.children and not entry.body and _is_property(entry.term):
-        entry = _with_following(entry, item.children[0])
-    elif entry and item.children:
-        extra = to_markdown(item.children)
-        if fits(entry.body + "\n\n" + extra):
-            entry = Entry(entry.term, entry.body + "\n\n" + extra, entry.line)
-    if entry and entry.body and not nested:
-        yield entry
-
-
-def _labelled(text: str, line: int) -> Entry | None:
-    m = _TERM_LINE.match(text)
-    if not m or not (m.group("colon") or m.group("sep")):
-        return None
-    term = m.group("term").strip().rstrip(":").strip()
-    if m.group("aside"):  # "**Macrotasks** (tasks): ..."
-        term += " " + m.group("aside").strip()
-    return Entry(term, m.group("rest").strip(), line)
-
-
-def _with_following(entry: Entry, following: Block | None) -> Entry | None:
-    """``**Pros:**`` alone, defined by the list or paragraph right after it (properties only:
-    ``**Constraints:**`` or ``**Key points:**`` before a list is a heading, not a term)."""
-    if following is None or isinstance(following, Paragraph) and _TERM_LINE.match(following.text):
-        return None
-    if not isinstance(following, (Paragraph, ListBlock)) or any(True for _ in entries((following,))):
-        return None
-    body = to_markdown((following,))
-    return Entry(entry.term, body, entry.line) if fits(body) else None
-
-
-def _is_property(term: str) -> bool:
-    return bool(PROPERTY.match(plain(term)) or DEFINES_SUBJECT.match(plain(term)))
-
-
-def _unbold(term: str) -> str:
-    m = re.fullmatch(r"(\*\*|__)(.+)\1", term.strip())
-    return (m.group(2) if m else term).strip().rstrip(":").strip()
-
-
 def _spec(doc: Document, section: Section, entry: Entry) -> CardSpec | None:
     term = plain(entry.term)
-    if not term or not re.search(r"[^\W\d_]", term) or STRUCTURE.match(term):
+    if not term or not re.search(r"[^\W\d_]", term):
         return None
+    big_o = bool(PROPERTY.match(term) and _BIG_O.search(entry.body))
+    if (STRUCTURE.match(term) or _BARE_COST.match(term)) and not big_o:
+        return None  # "**Time**: 30 minutes" is about the guide; "**Time**: O(n)" is a fact
     if is_link_only(entry.body) or entry.body.rstrip().endswith(":"):
         return None
     topic = topic_of(doc, section)
@@ -229,7 +127,7 @@ def _spec(doc: Document, section: Section, entry: Entry) -> CardSpec | None:
         front, label, hint = unwrap_code(entry.term), term, f"Definition · {topic}"
     else:
         return None
-    back, extra = _fit(_capitalised(entry.body))
+    back, extra = fit(capitalised(entry.body))
     return CardSpec(
         kind=Kind.DEFINITION,
         front=front,
@@ -242,7 +140,7 @@ def _spec(doc: Document, section: Section, entry: Entry) -> CardSpec | None:
     )
 
 
-def _capitalised(body: str) -> str:
+def capitalised(body: str) -> str:
     """"the Domain Name System..." -> "The Domain Name System...": a back reads as a sentence.
     Only an English opening word is capitalised, never a name like ``npm`` or ``kubectl``."""
     m = _OPENING_WORD.match(body)
@@ -258,7 +156,7 @@ def _is_term(term: str) -> bool:
     return not (len(term.split()) >= 4 and _SENTENCE_VERB.search(f" {term} "))
 
 
-def _fit(body: str) -> tuple[str, str]:
+def fit(body: str) -> tuple[str, str]:
     """Keep the back to one phone screen: whole sentences on the back, the rest as extra."""
     if fits(body, ANSWER_LINES):
         return body, ""
@@ -273,10 +171,10 @@ def _fit(body: str) -> tuple[str, str]:
 
 
 def unwrap_code(front: str) -> str:
-    """A front that is one code span (`` `useMemo` ``) reads as the plain name: shown small
-    and grey as code, a name alone on a front is harder to read than the name itself."""
-    m = re.fullmatch(r"`([^`]+)`", front.strip())
-    return m.group(1).strip() if m else front
+    """A front that is one code span or one bold span (`` `useMemo` ``, ``**Sharding**``)
+    reads as the plain name: a front is set large and bold already."""
+    m = re.fullmatch(r"`([^`]+)`|(\*\*|__)([^*_]+)\2", front.strip())
+    return (m.group(1) or m.group(3)).strip() if m else front
 
 
 def topic_of(doc: Document, section: Section) -> str:
@@ -291,5 +189,13 @@ def subject_of(doc: Document, section: Section) -> str:
         title = _QUESTION_PREFIX.sub("", title).strip()
         if GENERIC_TITLE.match(title):
             continue
-        return "" if _ASKS.match(title) or title.endswith("?") else title
+        return "" if asks(title) else title
     return ""
+
+
+def asks(title: str) -> bool:
+    """Is this heading a question ("Q3: What is X?", "Explain the CAP theorem")?"""
+    if _QUESTION_PREFIX.match(title) and re.match(r"\s*Q", title, re.I):
+        return True
+    title = _QUESTION_PREFIX.sub("", title).strip()
+    return title.endswith("?") or bool(_ASKS.match(title))

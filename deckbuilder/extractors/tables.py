@@ -3,8 +3,9 @@ front and its other cells behind, under their column headers.
 
 ``| Approach | Latency | When to use |`` gives "Write-through" -> "**Latency**: every write
 pays for cache and DB / **When to use**: ...", with the section and the compared columns
-as context ("Caching strategies · Latency, When to use"). A two-column table whose second
-column defines the first (``| Term | Definition |``) gives definitions instead.
+as context ("Caching strategies · Latency, When to use"). A table with a definition column
+(``| Term | Definition |``) gives definitions instead; a table of qualities
+(``| Aspect | SQL | NoSQL |``) names the comparison in front: "SQL vs NoSQL: scaling".
 
 A table that only lays out text is not a card: fewer than two rows, one column, an empty
 header, prose cells, a table of contents (rows of links), a checklist (a column of
@@ -18,9 +19,12 @@ from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind, Opaque, Section
 from ..screen import ANSWER_LINES, fits
-from .definitions import MIN_WORDS, topic_of, unwrap_code
+from .definitions import MIN_WORDS, capitalised, fit, topic_of, unwrap_code
 from .text import is_link_only, plain, sections, truncate_words, words
 
+# a first column of qualities ("| Aspect | SQL | NoSQL |"): the row is "SQL vs NoSQL: scaling"
+ASPECT = re.compile(r"^(aspects?|features?|criteri(a|on)|propert(y|ies)|dimensions?|factors?|characteristics?|"
+                    r"attributes?|metrics?|parameters?|)$", re.I)
 DEFINES = re.compile(r"^(definition|meaning|description|what it (is|does|means)|explanation|purpose)$", re.I)
 # first-column labels of a table about the guide, not about the subject
 META = re.compile(
@@ -34,7 +38,7 @@ NUMBER = re.compile(r"^#?\d+[.)]?$")
 NUMBERING = re.compile(r"^(#|no\.?|n°|nr\.?|)$", re.I)
 MIN_ROWS = 2
 MAX_NAME_WORDS = 8
-MAX_CELL_WORDS = 40  # a cell longer than this is prose
+MAX_TOPIC_WORDS = 8  # a long question heading above a table is cut short in the hint
 PROSE_WORDS = 25  # average words per cell above which a table is laid-out text
 MAX_HINT_COLUMNS = 3
 
@@ -53,24 +57,27 @@ def _rows(doc: Document, section: Section, table: Opaque) -> Iterator[CardSpec]:
     header, rows = columns
     topic = topic_of(doc, section)
     names = [plain(h) for h in header]
-    defines = len(header) == 2 and bool(DEFINES.match(names[1]))
+    defining = next((n for n, name in enumerate(names[1:], 1) if DEFINES.match(name)), 0)
+    aspects = bool(ASPECT.match(names[0]))  # rows are qualities, columns the things compared
     for offset, row in enumerate(rows, 1):
-        name, cells = row[0].strip(), [c.strip() for c in row[1:]]
-        shown = [(h, c) for h, c in zip(names[1:], cells, strict=False) if not PLACEHOLDER.match(plain(c))]
+        name, cells = row[0].strip(), {h: c.strip() for h, c in zip(names[1:], row[1:], strict=False)}
+        shown = [(h, c) for h, c in cells.items() if not PLACEHOLDER.match(plain(c))]
         if PLACEHOLDER.match(plain(name)) or not shown or all(is_link_only(c) for _, c in shown):
             continue
-        if defines:
-            if len(words(shown[0][1])) < MIN_WORDS:
+        if defining:  # "| Term | Definition |": the definition behind, other columns as extra
+            definition = cells.get(names[defining], "")
+            if len(words(definition)) < MIN_WORDS:
                 continue
-            back, extra = truncate_words(shown[0][1], MAX_CELL_WORDS), ""
+            back, rest = fit(capitalised(definition))
+            extra = "\n\n".join(part for part in (rest, _cells_markdown(shown, skip=names[defining])[0]) if part)
             kind, hint = Kind.DEFINITION, f"Definition · {topic}"
         else:
             back, extra = _cells_markdown(shown)
             compared = names[1 : 1 + MAX_HINT_COLUMNS] + (["…"] if len(names) > 1 + MAX_HINT_COLUMNS else [])
-            kind, hint = Kind.TABLE_ROW, f"{topic} · {', '.join(compared)}"
+            kind, hint = Kind.TABLE_ROW, f"{truncate_words(topic, MAX_TOPIC_WORDS)} · {', '.join(compared)}"
         yield CardSpec(
             kind=kind,
-            front=unwrap_code(name),
+            front=f"{topic}: {_lower_first(plain(name))}" if aspects else unwrap_code(name),
             back=back,
             extra=extra,
             label=names[0],
@@ -95,8 +102,10 @@ def _comparison(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], lis
     if sum(len(words(c)) for c in cells) / max(1, len(cells)) > PROSE_WORDS:
         return None
     names = [plain(r[0]) for r in body]
-    if sum(1 for r in body if is_link_only(r[0])) * 2 > len(body):
-        return None  # a table of contents
+    if sum(1 for r in body if is_link_only(r[0])) * 2 > len(body) or any(
+        all(i < len(r) and is_link_only(r[i]) for r in body) for i in range(len(header))
+    ):
+        return None  # a table of contents: its names, or a whole column, are links
     if sum(1 for n in names if META.match(n)) * 2 > len(body):
         return None
     if any(len(n.split()) > MAX_NAME_WORDS or n.endswith(".") and len(n.split()) > 3 for n in names):
@@ -104,10 +113,15 @@ def _comparison(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], lis
     return header, body
 
 
-def _cells_markdown(cells: list[tuple[str, str]]) -> tuple[str, str]:
+def _cells_markdown(cells: list[tuple[str, str]], skip: str = "") -> tuple[str, str]:
     """``- **Header**: cell`` lines; what does not fit one phone screen goes to extra."""
-    lines = [f"- **{header}**: {truncate_words(cell, MAX_CELL_WORDS)}" for header, cell in cells]
+    lines = [f"- **{header}**: {cell}" for header, cell in cells if header != skip]
     kept = 1
     while kept < len(lines) and fits("\n".join(lines[: kept + 1]), ANSWER_LINES):
         kept += 1
     return "\n".join(lines[:kept]), "\n".join(lines[kept:])
+
+
+def _lower_first(text: str) -> str:
+    """"Scaling" -> "scaling" after a colon; "SQL" and "ACID" keep their capitals."""
+    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
