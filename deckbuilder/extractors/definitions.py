@@ -66,11 +66,10 @@ _IMPERATIVE = re.compile(
 )
 _SENTENCE_VERB = re.compile(r"\s(is|are|was|were|should|must|can|will|does|do|has|have)\s", re.I)
 _QUESTION_PREFIX = re.compile(r"^\s*(?:Q(?:uestion)?\s*\d*\s*[:.)-]\s*|\d+[.)]\s+)", re.I)
-_OPENING_WORD = re.compile(
-    r"^(a|an|the|how|what|when|where|which|who|one|two|each|every|any|all|many|some|most|like|used|"
-    r"this|that|these|it|its|in|on|for|to|with|by|from|when|if|only|also|same|short|small|large|"
-    r"describes?|means?|refers?|lets?|makes?|runs?|holds?|picks?|keeps?|stores?|returns?|[a-z]{3,}ing)\b"
-)
+# an English word opening a definition: capitalised; a lowercase name (npm, kubectl) is not
+_OPENING_WORD = re.compile(r"^[a-z]+(?:-[a-z]+)?\b(?![(.`_/])")
+_LOWERCASE_NAMES = frozenset("npm git kubectl etcd nginx yarn pip curl grep bash vim ssh sudo cron systemd".split())
+_LETTER = re.compile(r"^\W*[A-Z](\s*[-–—]\s*[A-Z])?\W*$")  # "A", "A–C": a glossary's letter heading
 _BIG_O = re.compile(r"\b[OΘΩ]\(")
 _BARE_COST = re.compile(r"^(time|space|memory)$", re.I)
 MIN_WORDS = 3  # words of a definition, fillers not counted: "an API style." is too short to test
@@ -84,11 +83,13 @@ def extract(doc: Document) -> Iterator[CardSpec]:
     for section in (doc.root, *sections(doc)):
         if _owned_elsewhere(doc, section):
             continue
-        glossary = title_matches(section, GLOSSARY_HEADING, depth=0)
+        glossary = in_glossary(doc, section)
         framework_lists = title_matches(section, frameworks.FRAMEWORK_HEADING, depth=1)
         found = list(entries(section.blocks, skip_lists=framework_lists, glossary=glossary))
         if glossary:  # "### Idempotency" and its paragraph, under the glossary's heading
             found += [e for e in map(heading_entry, section.children) if e]
+        if any(DEFINES_SUBJECT.match(plain(e.term)) for e in found):  # "### Artifact" + "**Definition**:"
+            found = [e for e in found if DEFINES_SUBJECT.match(plain(e.term)) or PROPERTY.match(plain(e.term))]
         for entry in sorted(found, key=lambda e: e.line):
             spec = _spec(doc, section, entry) if entry.line not in claimed else None
             if spec:
@@ -121,7 +122,10 @@ def _spec(doc: Document, section: Section, entry: Entry) -> CardSpec | None:
         subject = subject_of(doc, section)
         if not subject or not words(entry.body):
             return None
-        front = subject if DEFINES_SUBJECT.match(term) else f"{subject}: {term[0].lower()}{term[1:]}"
+        if DEFINES_SUBJECT.match(term):  # "### Artifact" + "**Definition**:": the context is above it
+            front, topic = subject, topic_of(doc, section, above=subject)
+        else:
+            front = f"{subject}: {term[0].lower()}{term[1:]}"
         label, hint = subject, f"Definition · {topic}"
     elif _is_term(term) and len([w for w in words(entry.body) if w not in FILLER]) >= MIN_WORDS:
         front, label, hint = unwrap_code(entry.term), term, f"Definition · {topic}"
@@ -142,9 +146,9 @@ def _spec(doc: Document, section: Section, entry: Entry) -> CardSpec | None:
 
 def capitalised(body: str) -> str:
     """"the Domain Name System..." -> "The Domain Name System...": a back reads as a sentence.
-    Only an English opening word is capitalised, never a name like ``npm`` or ``kubectl``."""
+    A name in code or a known lowercase tool (``npm``, ``kubectl``) keeps its case."""
     m = _OPENING_WORD.match(body)
-    return body[0].upper() + body[1:] if m else body
+    return body[0].upper() + body[1:] if m and m.group(0) not in _LOWERCASE_NAMES else body
 
 
 def _is_term(term: str) -> bool:
@@ -177,10 +181,18 @@ def unwrap_code(front: str) -> str:
     return (m.group(1) or m.group(3)).strip() if m else front
 
 
-def topic_of(doc: Document, section: Section) -> str:
-    """The section's title as a card's context: without ``Q1:`` or ``3.`` in front."""
-    title = section.path[-1] if section.path else doc.title
-    return _QUESTION_PREFIX.sub("", title).strip() or title
+def topic_of(doc: Document, section: Section, above: str = "") -> str:
+    """The section's title as a card's context: without ``Q1:`` or ``3.`` in front, and
+    not a glossary's letter heading (``## A``) nor the ``above`` title: the one above then."""
+    for title in reversed((doc.title, *section.path)):
+        if not _LETTER.match(title) and title != above:
+            return _QUESTION_PREFIX.sub("", title).strip() or title
+    return doc.title
+
+
+def in_glossary(doc: Document, section: Section) -> bool:
+    """A glossary section, or any section of a guide that is a glossary as a whole."""
+    return any(GLOSSARY_HEADING.search(title) for title in (doc.title, *section.path))
 
 
 def subject_of(doc: Document, section: Section) -> str:

@@ -25,7 +25,7 @@ from .text import is_link_only, plain, sections, truncate_words, words
 # a first column of qualities ("| Aspect | SQL | NoSQL |"): the row is "SQL vs NoSQL: scaling"
 ASPECT = re.compile(r"^(aspects?|features?|criteri(a|on)|propert(y|ies)|dimensions?|factors?|characteristics?|"
                     r"attributes?|metrics?|parameters?|)$", re.I)
-DEFINES = re.compile(r"^(definition|meaning|description|what it (is|does|means)|explanation|purpose)$", re.I)
+DEFINES = re.compile(r"^(definition|meaning|description|what it (is|does|means)|explanation)$", re.I)
 # first-column labels of a table about the guide, not about the subject
 META = re.compile(
     r"^(difficulty|level|time|duration|estimated time|author|tags?|status|version|last updated|updated|"
@@ -38,6 +38,7 @@ NUMBER = re.compile(r"^#?\d+[.)]?$")
 NUMBERING = re.compile(r"^(#|no\.?|n°|nr\.?|)$", re.I)
 MIN_ROWS = 2
 MAX_NAME_WORDS = 8
+MAX_QUESTION_WORDS = 25
 MAX_TOPIC_WORDS = 8  # a long question heading above a table is cut short in the hint
 PROSE_WORDS = 25  # average words per cell above which a table is laid-out text
 MAX_HINT_COLUMNS = 3
@@ -108,8 +109,8 @@ def _comparison(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], lis
         return None  # a table of contents: its names, or a whole column, are links
     if sum(1 for n in names if META.match(n)) * 2 > len(body):
         return None
-    if any(len(n.split()) > MAX_NAME_WORDS or n.endswith(".") and len(n.split()) > 3 for n in names):
-        return None  # the first column holds sentences, not names
+    if any(_is_sentence(n) for n in names):
+        return None  # the first column holds sentences, not names (a question is fine: it names its answer)
     return header, body
 
 
@@ -120,6 +121,12 @@ def _cells_markdown(cells: list[tuple[str, str]], skip: str = "") -> tuple[str, 
     while kept < len(lines) and fits("\n".join(lines[: kept + 1]), ANSWER_LINES):
         kept += 1
     return "\n".join(lines[:kept]), "\n".join(lines[kept:])
+
+
+def _is_sentence(name: str) -> bool:
+    if name.endswith("?"):
+        return len(name.split()) > MAX_QUESTION_WORDS
+    return len(name.split()) > MAX_NAME_WORDS or name.endswith(".") and len(name.split()) > 3
 
 
 def _lower_first(text: str) -> str:

@@ -22,12 +22,13 @@ from dataclasses import dataclass
 
 from ..model import Block, ListBlock, ListItem, Paragraph, Section
 from ..screen import fits
+from .frameworks import formula_parts
 from .text import plain, to_markdown
 
-# "**Term**: rest", "**Term:** rest", "**Term** — rest", "**Term** - rest": a separator is required
+# "**Term**: rest", "**Term:** rest", "**Term** — rest", "**Term** = rest": a separator is required
 _TERM_LINE = re.compile(
     r"^(?:\*\*|__)(?P<term>[^*\n]+?)(?P<colon>:?)\s*(?:\*\*|__)(?P<aside>\s*\([^()\n]{1,40}\))?"
-    r"\s*(?P<sep>:|[—–]|--?(?=\s))?\s*(?P<rest>.*)$",
+    r"\s*(?P<sep>:|[—–=]|--?(?=\s))?\s*(?P<rest>.*)$",
     re.DOTALL,
 )
 # "Term: rest", "Term — rest" in a glossary: a short name before the separator
@@ -132,6 +133,8 @@ def _starts_entry(line: str, glossary: bool) -> bool:
 
 def _labelled(text: str, line: int, glossary: bool = False) -> Entry | None:
     m = _TERM_LINE.match(text)
+    if m and m.group("sep") == "=" and formula_parts(text):
+        return None  # "**Value** = Impact × Scope": a formula, clozed by frameworks
     if m and (m.group("colon") or m.group("sep")):
         term = m.group("term").strip().rstrip(":").strip()
         if m.group("aside"):  # "**Macrotasks** (tasks): ..."
