@@ -38,8 +38,14 @@ STRUCTURE = re.compile(
     r"links?|read more|further reading|prerequisites?|difficulty|level|time|duration|estimated time|"
     r"last updated|updated|author|tags?|status|version|goal|objective|output|input|explanation|code|"
     r"usage|syntax|steps|approach|constraints|requirements|keywords|key concepts|key points|concepts|topics|"
-    r"sample answer|model answer|evaluation criteria|directory|files?|todo|tbd|"
+    r"sample answer|model answer|evaluation criteria|directory|files?|todo|tbd|format|audience|role|company|"
+    r"team|location|date|interviewer|(tech )?stack|tools|"
     r"(step|option|phase|stage|part|week|day|month|round)\s*[\w.-]{0,3})$",
+    re.I,
+)
+INTRO_HEADING = re.compile(
+    r"^(overview|about( this guide)?|introduction|intro|preface|how to use( this guide)?|before you start|"
+    r"getting started|prerequisites|(table of )?contents|toc|readme)$",
     re.I,
 )
 # a glossary: every line is a term by the author's own word, bold or not
@@ -81,7 +87,7 @@ MAX_TERM_CHARS = 60
 def extract(doc: Document) -> Iterator[CardSpec]:
     claimed = {spec.line for spec in (*themes.extract(doc), *metrics.extract(doc))}
     for section in (doc.root, *sections(doc)):
-        if _owned_elsewhere(doc, section):
+        if _owned_elsewhere(doc, section) or _about_the_guide(doc, section):
             continue
         glossary = in_glossary(doc, section)
         framework_lists = title_matches(section, frameworks.FRAMEWORK_HEADING, depth=1)
@@ -94,6 +100,13 @@ def extract(doc: Document) -> Iterator[CardSpec]:
             spec = _spec(doc, section, entry) if entry.line not in claimed else None
             if spec:
                 yield spec
+
+
+def _about_the_guide(doc: Document, section: Section) -> bool:
+    """Before the first heading and in an overview, bold labels are about the guide itself
+    (``**Last updated:**``, ``**Format:**``); only a glossary defines terms there."""
+    intro = not section.level or bool(INTRO_HEADING.match(section.path[-1]))
+    return intro and not in_glossary(doc, section)
 
 
 def _owned_elsewhere(doc: Document, section: Section) -> bool:
