@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import pytest
 
-from deckbuilder.extractors import definitions
+from deckbuilder.extractors import definitions, tables
 from deckbuilder.reader import parse_source
 from deckbuilder.sections import build_document
 
@@ -128,11 +128,14 @@ def test_cards_fit_a_phone_and_read_well(browser, cards, night: bool) -> None:
     assert not failures, "\n".join(failures)
 
 
+def _document(markdown: str):
+    return build_document(parse_source(("# Guide\n\n" + markdown).encode(), "case.md", "case.md"))
+
+
 def _definitions(markdown: str) -> list[str]:
     """Fronts of the definitions extractor alone: what it leaves to the others stays out,
     whatever cards those others make of it."""
-    document = build_document(parse_source(("# Guide\n\n" + markdown).encode(), "case.md", "case.md"))
-    return [spec.front for spec in definitions.extract(document)]
+    return [spec.front for spec in definitions.extract(_document(markdown))]
 
 
 @pytest.mark.parametrize(
@@ -153,3 +156,16 @@ def _definitions(markdown: str) -> list[str]:
 )
 def test_left_to_other_extractors(markdown: str) -> None:
     assert _definitions(markdown) == []
+
+
+def test_a_table_under_a_question_leaves_the_question_to_the_context() -> None:
+    """The question heading is the card's breadcrumb already; the hint names the columns."""
+    specs = list(tables.extract(_document(
+        "## Q2: Explain the isolation levels and the anomalies each one allows\n\n"
+        "| Level | Dirty reads | Phantom reads |\n|---|---|---|\n"
+        "| Read committed | prevented | possible |\n| Serializable | prevented | prevented |\n"
+    )))
+    assert [(s.front, s.hint) for s in specs] == [
+        ("Read committed", "Dirty reads, Phantom reads"),
+        ("Serializable", "Dirty reads, Phantom reads"),
+    ]

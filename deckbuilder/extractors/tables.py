@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind, Opaque, Section
 from ..screen import ANSWER_LINES, fits
-from .definitions import MIN_WORDS, capitalised, fit, topic_of, unwrap_code
+from .definitions import MIN_WORDS, asks, capitalised, fit, topic_of, unwrap_code
 from .text import is_link_only, plain, sections, truncate_words, words
 
 # a first column of qualities ("| Aspect | SQL | NoSQL |"): the row is "SQL vs NoSQL: scaling"
@@ -39,7 +39,7 @@ NUMBERING = re.compile(r"^(#|no\.?|n°|nr\.?|)$", re.I)
 MIN_ROWS = 2
 MAX_NAME_WORDS = 8
 MAX_QUESTION_WORDS = 25
-MAX_TOPIC_WORDS = 8  # a long question heading above a table is cut short in the hint
+MAX_TOPIC_WORDS = 8  # a long heading above a table is cut short in the hint
 PROSE_WORDS = 25  # average words per cell above which a table is laid-out text
 MAX_HINT_COLUMNS = 3
 
@@ -75,7 +75,9 @@ def _rows(doc: Document, section: Section, table: Opaque) -> Iterator[CardSpec]:
         else:
             back, extra = _cells_markdown(shown)
             compared = names[1 : 1 + MAX_HINT_COLUMNS] + (["…"] if len(names) > 1 + MAX_HINT_COLUMNS else [])
-            kind, hint = Kind.TABLE_ROW, f"{truncate_words(topic, MAX_TOPIC_WORDS)} · {', '.join(compared)}"
+            kind, hint = Kind.TABLE_ROW, ", ".join(compared)
+            if not asks(topic):  # a question above the table is in the card's context already
+                hint = f"{truncate_words(topic, MAX_TOPIC_WORDS)} · {hint}"
         yield CardSpec(
             kind=kind,
             front=f"{topic}: {_lower_first(plain(name))}" if aspects else unwrap_code(name),
