@@ -56,6 +56,20 @@ Eviction
 - in-memory reads in well under a millisecond
 - data structures (lists, sets, sorted sets) beyond plain strings
 
+### Redis vs Memcached
+
+| Aspect | Redis | Memcached |
+|---|---|---|
+| Data types | strings, lists, sets, sorted sets, hashes | strings only |
+| Persistence | snapshots and an append-only file | none: a restart empties it |
+
+## Glossary
+
+- LRU: evicts the entry that was used least recently when the cache is full.
+
+### Thundering herd
+Many clients miss the same expired key at once and all hit the database together.
+
 ## Before the interview
 
 | Task | Done |
@@ -87,6 +101,8 @@ def test_every_term_is_a_definition_card(cards) -> None:
         ("Eviction", "least recently used"),
         ("Redis: time complexity", "O(1) for GET and SET"),
         ("Redis: pros", "sorted sets"),
+        ("LRU", "least recently"),
+        ("Thundering herd", "hit the database together"),
     ]:
         card = _card(cards, front)
         assert "kind::definition" in card["tags"]
@@ -96,18 +112,20 @@ def test_every_term_is_a_definition_card(cards) -> None:
 
 def test_every_compared_thing_is_a_table_row_card(cards) -> None:
     rows = [c for c in cards if "kind::table-row" in c["tags"]]
-    assert len(rows) == 3
+    assert len(rows) == 5
     card = _card(rows, "Write-through")
     assert "Caching strategies · Latency, When to use" in card["q"]
     assert "Latency : every write pays for both cache and database" in card["a"]
     assert "When to use : data that is read right after it is written" in card["a"]
+    card = _card(rows, "Redis vs Memcached: persistence")
+    assert "Memcached : none: a restart empties it" in card["a"]
 
 
 def test_layout_and_checklist_tables_give_no_card(cards) -> None:
     texts = " ".join(c["q"] + " " + c["a"] for c in cards)
     for junk in ("What this covers", "Cover the right column", "Draw the cache-aside", "Done"):
         assert junk not in texts
-    assert len(cards) == 8
+    assert len(cards) == 12
 
 
 @pytest.mark.parametrize("night", [False, True], ids=["light", "night"])
