@@ -48,6 +48,12 @@ INTRO_HEADING = re.compile(
     r"getting started|prerequisites|(table of )?contents|toc|readme)$",
     re.I,
 )
+# a word that makes any label structure: "Real-world example", "Interview tip", "Common pitfall"
+STRUCTURE_WORD = re.compile(
+    r"\b(examples?|tips?|pitfalls?|gotchas?|mistakes?|insights?|analogy|mnemonic|takeaways?|notes?|"
+    r"warnings?|reminders?|hints?|answers?|questions?|follow[- ]?ups?|red flags?|interview(er)?s?)\b",
+    re.I,
+)
 # a glossary: every line is a term by the author's own word, bold or not
 GLOSSARY_HEADING = re.compile(
     r"glossary|\b(key |important |core |basic )?terms\b|terminology|vocabulary|definitions|jargon|acronyms", re.I
@@ -126,7 +132,7 @@ def _spec(doc: Document, section: Section, entry: Entry) -> CardSpec | None:
     if not term or not re.search(r"[^\W\d_]", term):
         return None
     big_o = bool(PROPERTY.match(term) and _BIG_O.search(entry.body))
-    if (STRUCTURE.match(term) or _BARE_COST.match(term)) and not big_o:
+    if (STRUCTURE.match(term) or STRUCTURE_WORD.search(term) or _BARE_COST.match(term)) and not big_o:
         return None  # "**Time**: 30 minutes" is about the guide; "**Time**: O(n)" is a fact
     if is_link_only(entry.body) or entry.body.rstrip().endswith(":"):
         return None
