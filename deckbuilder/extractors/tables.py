@@ -25,6 +25,7 @@ from .text import is_link_only, plain, sections, truncate_words, words
 # a first column of qualities ("| Aspect | SQL | NoSQL |"): the row is "SQL vs NoSQL: scaling"
 ASPECT = re.compile(r"^(aspects?|features?|criteri(a|on)|propert(y|ies)|dimensions?|factors?|characteristics?|"
                     r"attributes?|metrics?|parameters?|)$", re.I)
+QUESTION = re.compile(r"^(questions?|q|prompt)$", re.I)
 DEFINES = re.compile(r"^(definition|meaning|description|what it (is|does|means)|explanation)$", re.I)
 # first-column labels of a table about the guide, not about the subject
 META = re.compile(
@@ -65,6 +66,8 @@ def _rows(doc: Document, section: Section, table: Opaque) -> Iterator[CardSpec]:
         shown = [(h, c) for h, c in cells.items() if not PLACEHOLDER.match(plain(c))]
         if PLACEHOLDER.match(plain(name)) or not shown or all(is_link_only(c) for _, c in shown):
             continue
+        if any(c.count("`") % 2 for c in row):
+            continue  # a "|" inside code split the row: its cells are broken
         if defining:  # "| Term | Definition |": the definition behind, other columns as extra
             definition = cells.get(names[defining], "")
             if len(words(definition)) < MIN_WORDS:
@@ -72,6 +75,9 @@ def _rows(doc: Document, section: Section, table: Opaque) -> Iterator[CardSpec]:
             back, rest = fit(capitalised(definition))
             extra = "\n\n".join(part for part in (rest, _cells_markdown(shown, skip=names[defining])[0]) if part)
             kind, hint = Kind.DEFINITION, f"Definition · {topic}"
+        elif QUESTION.match(names[0]) and len(names) == 2:  # "| Question | Answer |": the answer alone
+            back, extra = fit(capitalised(shown[0][1]))
+            kind, hint = Kind.TABLE_ROW, topic
         else:
             back, extra = _cells_markdown(shown)
             compared = names[1 : 1 + MAX_HINT_COLUMNS] + (["…"] if len(names) > 1 + MAX_HINT_COLUMNS else [])
