@@ -142,7 +142,7 @@ def _spec(doc: Document, section: Section, entry: Entry) -> CardSpec | None:
         if not subject or not words(entry.body):
             return None
         if DEFINES_SUBJECT.match(term):  # "### Artifact" + "**Definition**:": the context is above it
-            front, topic = subject, topic_of(doc, section, above=subject)
+            front, topic = unwrap_code(subject), topic_of(doc, section, above=subject)
         else:
             front = f"{subject}: {term[0].lower()}{term[1:]}"
         label, hint = subject, f"Definition · {topic}"
@@ -204,8 +204,9 @@ def topic_of(doc: Document, section: Section, above: str = "") -> str:
     """The section's title as a card's context: without ``Q1:`` or ``3.`` in front, and
     not a glossary's letter heading (``## A``) nor the ``above`` title: the one above then."""
     for title in reversed((doc.title, *section.path)):
-        if not _LETTER.match(title) and title != above:
-            return _QUESTION_PREFIX.sub("", title).strip() or title
+        topic = _QUESTION_PREFIX.sub("", title).strip() or title
+        if not _LETTER.match(title) and topic != above:
+            return topic
     return doc.title
 
 

@@ -38,11 +38,13 @@ _DEFINITION_LINE = re.compile(r"^:\s+")  # ": definition" under a term line
 PROPERTY = re.compile(
     r"^((time|space|memory)( complexity)?|complexity|runtime|big[- ]?o|(worst|best|average)[- ]case|"
     r"use cases?|when to use( it)?|best for|good for|pros|cons|advantages?|disadvantages?|"
-    r"trade-?offs?|limitations?|drawbacks?|benefits?|purpose|default|returns?|guarantees?|"
-    r"key idea|intuition|invariant|stable|in[- ]place)$",
+    r"trade-?offs?|limitations?|drawbacks?|benefits?|purpose|default( value)?|returns?|guarantees?|"
+    r"key idea|intuition|invariant|stable|in[- ]place|how it works|(key )?features|alternatives?|"
+    r"best practices?|side effects?|(production |real[- ]world |common )?use cases?|dependencies|"
+    r"mutability|lifecycle|performance|cost|caveats?|rule of thumb)$",
     re.I,
 )
-DEFINES_SUBJECT = re.compile(r"^(definition|what it is|meaning|in short|in one sentence)$", re.I)
+DEFINES_SUBJECT = re.compile(r"^(definition|what it (is|does)|meaning|description|in short|in one sentence)$", re.I)
 
 
 @dataclass(frozen=True)
