@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from ..model import CardSpec, Document, Kind, Section
 from ..screen import ANSWER_LINES, fits
 from . import frameworks, metrics, red_flags, star, takeaways, themes
-from .terms import DEFINES_SUBJECT, PROPERTY, Entry, entries, heading_entry
+from .terms import DEFINES_SUBJECT, PROPERTY, Entry, entries, heading_entry, is_property
 from .text import is_link_only, plain, sections, title_matches, words
 
 # labels that structure a guide rather than name a term; compared lower-cased, colon removed
@@ -100,10 +100,11 @@ def extract(doc: Document) -> Iterator[CardSpec]:
         found = list(entries(section.blocks, skip_lists=framework_lists, glossary=glossary))
         if glossary:  # "### Idempotency" and its paragraph, under the glossary's heading
             found += [e for e in map(heading_entry, section.children) if e]
-        if any(DEFINES_SUBJECT.match(plain(e.term)) for e in found):  # "### Artifact" + "**Definition**:"
-            found = [e for e in found if DEFINES_SUBJECT.match(plain(e.term)) or PROPERTY.match(plain(e.term))]
+        # "## Redis" + "**Use cases**:" + "**Persistence**:": every label there is a property of Redis
+        # (in a glossary, only a "**Definition**:" label makes a section one subject's page)
+        properties = any(DEFINES_SUBJECT.match(plain(e.term)) if glossary else is_property(e.term) for e in found)
         for entry in sorted(found, key=lambda e: e.line):
-            spec = _spec(doc, section, entry) if entry.line not in claimed else None
+            spec = _spec(doc, section, entry, properties) if entry.line not in claimed else None
             if spec:
                 yield spec
 
@@ -127,7 +128,8 @@ def _owned_elsewhere(doc: Document, section: Section) -> bool:
     )
 
 
-def _spec(doc: Document, section: Section, entry: Entry) -> CardSpec | None:
+def _spec(doc: Document, section: Section, entry: Entry, properties: bool = False) -> CardSpec | None:
+    """The card for one term, or None; ``properties``: the section's labels describe its subject."""
     term = plain(entry.term)
     if not term or not re.search(r"[^\W\d_]", term):
         return None
@@ -137,14 +139,14 @@ def _spec(doc: Document, section: Section, entry: Entry) -> CardSpec | None:
     if is_link_only(entry.body) or entry.body.rstrip().endswith(":"):
         return None
     topic = topic_of(doc, section)
-    if PROPERTY.match(term) or DEFINES_SUBJECT.match(term):
+    if properties or PROPERTY.match(term) or DEFINES_SUBJECT.match(term):
         subject = subject_of(doc, section)
         if not subject or not words(entry.body):
             return None
         if DEFINES_SUBJECT.match(term):  # "### Artifact" + "**Definition**:": the context is above it
             front, topic = unwrap_code(subject), topic_of(doc, section, above=subject)
         else:
-            front = f"{subject}: {term[0].lower()}{term[1:]}"
+            front = f"{subject}: {lower_first(term)}"
         label, hint = subject, f"Definition · {topic}"
     elif _is_term(term) and len([w for w in words(entry.body) if w not in FILLER]) >= MIN_WORDS:
         front, label, hint = unwrap_code(entry.term), term, f"Definition · {topic}"
@@ -161,6 +163,11 @@ def _spec(doc: Document, section: Section, entry: Entry) -> CardSpec | None:
         section_path=section.path,
         line=entry.line,
     )
+
+
+def lower_first(text: str) -> str:
+    """"Time complexity" -> "time complexity" after a colon; "SLA" and "TTL" keep their capitals."""
+    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
 
 
 def capitalised(body: str) -> str:

@@ -19,7 +19,7 @@ from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind, Opaque, Section
 from ..screen import ANSWER_LINES, fits
-from .definitions import MIN_WORDS, asks, capitalised, fit, topic_of, unwrap_code
+from .definitions import MIN_WORDS, asks, capitalised, fit, lower_first, topic_of, unwrap_code
 from .text import is_link_only, plain, sections, truncate_words, words
 
 # a first column of qualities ("| Aspect | SQL | NoSQL |"): the row is "SQL vs NoSQL: scaling"
@@ -86,7 +86,7 @@ def _rows(doc: Document, section: Section, table: Opaque) -> Iterator[CardSpec]:
                 hint = f"{truncate_words(topic, MAX_TOPIC_WORDS)} · {hint}"
         yield CardSpec(
             kind=kind,
-            front=f"{topic}: {_lower_first(plain(name))}" if aspects else unwrap_code(name),
+            front=f"{topic}: {lower_first(plain(name))}" if aspects else unwrap_code(name),
             back=back,
             extra=extra,
             label=names[0],
@@ -136,7 +136,3 @@ def _is_sentence(name: str) -> bool:
         return len(name.split()) > MAX_QUESTION_WORDS
     return len(name.split()) > MAX_NAME_WORDS or name.endswith(".") and len(name.split()) > 3
 
-
-def _lower_first(text: str) -> str:
-    """"Scaling" -> "scaling" after a colon; "SQL" and "ACID" keep their capitals."""
-    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
