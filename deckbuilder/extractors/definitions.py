@@ -8,7 +8,9 @@ The section is the context ("Definition · Caching strategies"). A bold label th
 structure rather than a term (STAR parts, ``Q:``/``A:``, ``Example:``, ``Note:``,
 ``Bad``/``Good``, ``How to fix``...) is never a definition. A property of the section's
 subject (``**Time complexity**: O(log n)`` under "Binary search") is a real fact, so it
-is a card whose front names the subject: "Binary search: time complexity".
+is a card whose front names the subject: "Binary search: time complexity"; where a
+section's labels are mostly such properties (a cheat sheet's ``## Redis``), all of them
+are, and ``**Definition**:`` or ``**What it does**:`` defines the subject itself.
 
 Other extractors own some of the same shapes, and win there: key themes and metrics
 (the lines they used), sample answers, red flags and mistakes, takeaways, and the lists
@@ -100,13 +102,21 @@ def extract(doc: Document) -> Iterator[CardSpec]:
         found = list(entries(section.blocks, skip_lists=framework_lists, glossary=glossary))
         if glossary:  # "### Idempotency" and its paragraph, under the glossary's heading
             found += [e for e in map(heading_entry, section.children) if e]
-        # "## Redis" + "**Use cases**:" + "**Persistence**:": every label there is a property of Redis
-        # (in a glossary, only a "**Definition**:" label makes a section one subject's page)
-        properties = any(DEFINES_SUBJECT.match(plain(e.term)) if glossary else is_property(e.term) for e in found)
+        properties = _describes_subject(found, glossary)
         for entry in sorted(found, key=lambda e: e.line):
             spec = _spec(doc, section, entry, properties) if entry.line not in claimed else None
             if spec:
                 yield spec
+
+
+def _describes_subject(found: list[Entry], glossary: bool) -> bool:
+    """Are the section's labels properties of its subject ("## Redis" + "**Use cases**:" +
+    "**Persistence**:") rather than terms? Yes with a "**Definition**:" label; outside a
+    glossary also when a third of the labels are known properties (one "**Performance**:"
+    among six network terms does not make them properties of "Networking")."""
+    if any(DEFINES_SUBJECT.match(plain(e.term)) for e in found):
+        return True
+    return not glossary and sum(is_property(e.term) for e in found) * 3 >= len(found) > 0
 
 
 def _about_the_guide(doc: Document, section: Section) -> bool:
