@@ -33,7 +33,7 @@ META = re.compile(
     r"prerequisites?|topics?|category|source|links?|format|audience|read time)$",
     re.I,
 )
-PLACEHOLDER = re.compile(r"^(todo|tbd|tba|n/?a|-+|—|–|\?+|\.\.\.|…|x)?$", re.I)
+PLACEHOLDER = re.compile(r"^(todo|tbd|tba|n/?a|-+|—|–|\?+|\.\.\.|…)?$", re.I)
 CHECKBOX = re.compile(r"^\[[ xX]?\]|^[☐☑☒]")
 NUMBER = re.compile(r"^#?\d+[.)]?$")
 NUMBERING = re.compile(r"^(#|no\.?|n°|nr\.?|)$", re.I)
