@@ -73,6 +73,13 @@ _ASKS = re.compile(
     r"explain|describe|tell me|walk me|compare|design|implement|write|name|list|define)(?=\s)",
     re.I,
 )
+# a heading that asks without a "?": a wh-word and a verb, or a prompt
+_ASKS_HEADING = re.compile(
+    r"^((what|how|why|when|where|which|who)(\s+\w+)?\s+(is|are|was|were|do|does|did|can|could|would|should|"
+    r"will|happens|makes|causes)\b|what's|how's|(is|are|can|does|do|should)\s|"
+    r"(explain|describe|tell me|walk me|compare|design|implement|write|define)\s)",
+    re.I,
+)
 _IMPERATIVE = re.compile(
     r"^(use|avoid|always|never|don'?t|do|prefer|keep|make|be|start|ask|think|practi[cs]e|focus|show|"
     r"try|stay|remember|consider|stop|mind|watch|beware|measure|quantify|mention|own|lead|go)\s",
@@ -243,8 +250,9 @@ def subject_of(doc: Document, section: Section) -> str:
 
 
 def asks(title: str) -> bool:
-    """Is this heading a question ("Q3: What is X?", "Explain the CAP theorem")?"""
+    """Is this heading a question ("Q3: What is X?", "How does a B-tree speed up reads",
+    "Explain the CAP theorem")? "What interviewers look for" and "How to prepare" are not."""
     if _QUESTION_PREFIX.match(title) and re.match(r"\s*Q", title, re.I):
         return True
     title = _QUESTION_PREFIX.sub("", title).strip()
-    return title.endswith("?") or bool(_ASKS.match(title))
+    return title.endswith("?") or bool(_ASKS_HEADING.match(title))
