@@ -15,6 +15,7 @@ import pytest
 
 from deckbuilder.extractors import definitions, tables
 from deckbuilder.reader import parse_source
+from deckbuilder.screen import ANSWER_LINES, fits
 from deckbuilder.sections import build_document
 
 from .chromium import PHONE, anki_page, measure, problems
@@ -187,3 +188,19 @@ def test_a_table_under_a_question_leaves_the_question_to_the_context() -> None:
         ("Read committed", "Dirty reads, Phantom reads"),
         ("Serializable", "Dirty reads, Phantom reads"),
     ]
+
+
+def test_a_long_definition_keeps_whole_sentences_on_one_screen() -> None:
+    sentence = "A write-ahead log records every change before the data pages are touched, in order. "
+    spec = next(definitions.extract(_document("## Storage\n\n**WAL**: " + sentence * 12 + "\n")))
+    assert fits(spec.back, ANSWER_LINES) and spec.extra
+    assert spec.back.endswith(".") and (spec.back + " " + spec.extra).split() == (sentence * 12).split()
+
+
+def test_a_wide_row_keeps_its_first_columns_on_one_screen() -> None:
+    header = "| Engine | " + " | ".join(f"Trait {n}" for n in range(1, 13)) + " |"
+    cells = " | ".join("an answer of about ten words that fills one whole line" for _ in range(12))
+    markdown = f"## Engines\n\n{header}\n|{'---|' * 13}\n| InnoDB | {cells} |\n| MyISAM | {cells} |\n"
+    spec = next(tables.extract(_document(markdown)))
+    assert fits(spec.back, ANSWER_LINES) and spec.back.startswith("- **Trait 1**:")
+    assert spec.extra.endswith("fills one whole line") and "**Trait 12**" in spec.extra
