@@ -269,8 +269,9 @@ def _flags_without_better(path: str, document: Document, specs: list[CardSpec]) 
                 [Paragraph(i.text, i.line) for i in block.items] if isinstance(block, ListBlock) else [])
             for piece in pieces:
                 if piece.text.lstrip().startswith(BAD_MARKERS) and piece.line not in used:
-                    yield Finding("warning", path, piece.line, f"'{_short(no_emoji(plain(piece.text)))}' gave no card: a "
-                                  "red flag needs a ✅ better version after it (not only a link), or a reason")
+                    shown = _short(no_emoji(plain(piece.text)))
+                    yield Finding("warning", path, piece.line, f"'{shown}' gave no card: a red flag needs a ✅ "
+                                                                "better version after it (not only a link), or a reason")
 
 
 def _count(n: int, noun: str) -> str:

@@ -40,14 +40,14 @@ STUB = """# TITLE_PLACEHOLDER
 SHAPES = """# Shapes
 
 ## Indexes
-| Index | Lookup | Range scans |
-|---|---|---|
-| Hash | O(1) | no |
-| B-tree | O(log n) | yes |
+| Index types |
+|---|
+| Hash |
+| B-tree |
 
 ## Transactions
-- **Atomicity**: all or nothing
-- **Isolation**: concurrent transactions do not see each other
+- **Atomicity**: all-or-nothing
+- **Isolation**: invisible
 
 ## Replication
 **What is replica lag?**

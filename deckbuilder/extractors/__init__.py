@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..model import CardSpec, Document
-from . import author, frameworks, metrics, questions, red_flags, star, takeaways, themes
+from . import author, definitions, frameworks, metrics, questions, red_flags, star, tables, takeaways, themes
 from . import cloze_fit, stubs  # run around the extractors, not registered: no config switches them off
 
 Extractor = Callable[[Document], Iterable[CardSpec]]
@@ -29,6 +29,8 @@ REGISTRY: dict[str, Extractor] = {
     "themes": themes.extract,
     "metrics": metrics.extract,
     "red_flags": red_flags.extract,
+    "definitions": definitions.extract,
+    "tables": tables.extract,
 }
 
 

@@ -169,7 +169,7 @@ def _reason(block: Block | ListItem, repeats: frozenset[str]) -> str:
     if block.kind == "table" and len(block.rows) > 1:
         cells = [c for row in block.rows[1:] for c in row[1:]]
         reasons = [_text_reason(c, repeats) for c in cells]
-        return next((r for r in reasons if r), "") if sum(map(bool, reasons)) * 2 >= len(cells) else ""
+        return next((r for r in reasons if r), "") if sum(map(bool, reasons)) * 2 > len(cells) else ""
     if block.kind == "quote":
         reasons = [_reason(b, repeats) for b in block.children if _is_material(b)]
         return reasons[0] if reasons and all(reasons) else ""
