@@ -270,8 +270,9 @@ def _flags_without_better(path: str, document: Document, specs: list[CardSpec]) 
             for piece in pieces:
                 if piece.text.lstrip().startswith(BAD_MARKERS) and piece.line not in used:
                     shown = _short(no_emoji(plain(piece.text)))
-                    yield Finding("warning", path, piece.line, f"'{shown}' gave no card: a red flag needs a ✅ "
-                                                                "better version after it (not only a link), or a reason")
+                    yield Finding("warning", path, piece.line, f"'{shown}' gave no card: a red flag needs a "
+                                                                "✅ better version after it (not only a link), "
+                                                                "or a reason")
 
 
 def _count(n: int, noun: str) -> str:

@@ -33,7 +33,8 @@ def test_check_reports_each_problem(tmp_path: Path) -> None:
     assert "initiative-proactivity.md: warning: broken encoding (UTF-8 misread as mac_roman)" in out
     assert "lint-me.md:4: warning: same card as " in out
     assert "lint-me.md:7: warning: back is 100 words" in out
-    assert "lint-me.md:9: warning: section 'Study Notes' looks like study material (a list of bold terms) but gave no cards" in out
+    assert ("lint-me.md:9: warning: section 'Study Notes' looks like study material (a list of bold terms) "
+            "but gave no cards") in out
     assert "lint-me.md:15: warning: raw HTML is escaped on cards, not rendered" in out
     assert result.exit_code == 0  # warnings only
     assert run_cli("check", "--strict", str(tmp_path)).exit_code == 1

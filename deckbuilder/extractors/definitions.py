@@ -153,7 +153,8 @@ def _spec(doc: Document, section: Section, entry: Entry, properties: bool = Fals
     if not term or not re.search(r"[^\W\d_]", term):
         return None
     big_o = bool(PROPERTY.match(term) and _BIG_O.search(entry.body))
-    if (STRUCTURE.match(term) or STRUCTURE_WORD.search(term) or _BARE_COST.match(term) or label_kind(term)) and not big_o:
+    structure = STRUCTURE.match(term) or STRUCTURE_WORD.search(term) or _BARE_COST.match(term) or label_kind(term)
+    if structure and not big_o:
         return None  # "**Time**: 30 minutes" is about the guide; "**Time**: O(n)" is a fact
     if is_link_only(entry.body) or entry.body.rstrip().endswith(":"):
         return None
