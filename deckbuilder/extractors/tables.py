@@ -37,6 +37,7 @@ META = re.compile(
 PLACEHOLDER = re.compile(r"^(todo|tbd|tba|n/?a|-+|—|–|\?+|\.\.\.|…)?$", re.I)
 CHECKBOX = re.compile(r"^\[[ xX]?\]|^[☐☑☒]")
 NUMBER = re.compile(r"^#?\d+[.)]?$")
+FILE_NAME = re.compile(r"^[\w./-]+\.(md|markdown|html?|txt|pdf|ya?ml|json)$", re.I)  # a table of files is navigation
 NUMBERING = re.compile(r"^(#|no\.?|n°|nr\.?|)$", re.I)
 MIN_ROWS = 2
 MAX_NAME_WORDS = 8
@@ -118,6 +119,8 @@ def _comparison(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], lis
         all(i < len(r) and is_link_only(r[i]) for r in body) for i in range(len(header))
     ):
         return None  # a table of contents: its names, or a whole column, are links
+    if sum(1 for n in names if FILE_NAME.match(n)) * 2 > len(body):
+        return None  # a table of files ("| guide | covers |"): navigation too
     if sum(1 for n in names if META.match(n)) * 2 > len(body):
         return None
     if any(_is_sentence(n) for n in names):
