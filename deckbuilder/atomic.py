@@ -25,13 +25,30 @@ def publish(tmp: str, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def write_text(target: Path, text: str) -> None:
-    """Replace ``target`` with ``text`` (UTF-8, LF), atomically; OSError on failure, nothing left behind."""
+def stage_text(target: Path, text: str) -> str:
+    """``text`` (UTF-8, LF) in a new file beside ``target``, flushed to disk, for ``publish``
+    to move into place; OSError on failure, nothing left behind."""
     tmp = temporary_beside(target)
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        discard(tmp)
+        raise
+    return tmp
+
+
+def discard(tmp: str | None) -> None:
+    if tmp is not None and os.path.exists(tmp):
+        os.unlink(tmp)
+
+
+def write_text(target: Path, text: str) -> None:
+    """Replace ``target`` with ``text`` (UTF-8, LF), atomically; OSError on failure, nothing left behind."""
+    tmp = stage_text(target, text)
+    try:
         publish(tmp, target)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        discard(tmp)

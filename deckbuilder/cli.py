@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .errors import printable
 
 STATES = ("added", "updated", "reworded", "unchanged", "removed")
 
@@ -24,7 +25,7 @@ class _WarningCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
-        click.echo(f"warning: {record.getMessage()}", err=True)
+        click.echo(f"warning: {printable(record.getMessage())}", err=True)
 
 
 def _setup_logging() -> _WarningCounter:
@@ -74,17 +75,17 @@ def _print_report(result, dry_run: bool) -> None:
         parts = ", ".join(f"{counts.get(k, 0)} {name}" for k, name in names.items())
         changes = summary.changes.get(doc_id, {})
         change = ", ".join(f"{changes.get(s, 0)} {s}" for s in STATES if changes.get(s))
-        click.echo(f"{path}: {sum(counts.values())} notes ({parts}); {change or 'no notes'}")
+        click.echo(printable(f"{path}: {sum(counts.values())} notes ({parts}); {change or 'no notes'}"))
     for doc_id, changes in sorted(summary.changes.items()):
         if doc_id not in shown:
-            click.echo(f"{doc_id}: document gone; {changes.get('removed', 0)} removed")
+            click.echo(printable(f"{doc_id}: document gone; {changes.get('removed', 0)} removed"))
     for note in summary.messages:
-        click.echo(f"note: {note}")
+        click.echo(printable(f"note: {note}"))
     total = summary.total()
     totals = ", ".join(f"{total.get(s, 0)} {s}" for s in STATES)
     verb = "would write" if dry_run else "wrote"
     extra = f" ({summary.tombstones} tagged deckbuilder::removed)" if summary.tombstones > 0 else ""
-    click.echo(f"{verb} {summary.note_count} notes{extra} to {result.output}: {totals}")
+    click.echo(printable(f"{verb} {summary.note_count} notes{extra} to {result.output}: {totals}"))
 
 
 @main.command()
@@ -97,16 +98,19 @@ def _print_report(result, dry_run: bool) -> None:
 @CONFIG_OPTION
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for parsing (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not write the per-file cache.")
+@click.option("--adopt-lock", is_flag=True,
+              help="Take over a deckbuilder.lock made for another project or deck name (after renaming).")
 def build(
     paths: tuple[Path, ...], out: Path, dry_run: bool, templates: Path | None, config: Path | None,
-    jobs: int | None, no_cache: bool,
+    jobs: int | None, no_cache: bool, adopt_lock: bool,
 ) -> None:
     """Build an .apkg from PATHS (files or folders; default: source/)."""
     from .build import build as run_build
 
     _setup_logging()
     settings = _config(_paths(paths), config, templates)
-    result = run_build(_paths(paths), out, config=settings, dry_run=dry_run, use_cache=not no_cache, workers=jobs)
+    result = run_build(_paths(paths), out, config=settings, dry_run=dry_run, use_cache=not no_cache, workers=jobs,
+                       adopt_lock=adopt_lock)
     _print_report(result, dry_run)
 
 

@@ -22,6 +22,7 @@ from .changes import Candidate
 from .config import DOCUMENT_KEYS, Config, DocumentSettings, document_settings
 from .errors import BuildErrors, DeckbuilderError, InputError
 from .extractors import REGISTRY, extract_all
+from .faults import point
 from .identity import note_guid
 from .model import CardSpec
 from .package import NoteRecord
@@ -64,12 +65,15 @@ def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
             files = sorted(
                 p for p in path.rglob("*")
                 if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file() and not _hidden(p, path)
+                and _inside(p, path)
             )
             if not files:
                 errors.append(InputError("this folder has no markdown files (*.md)", str(path)))
             found.extend((f, path) for f in files)
         else:
             found.append((path, path.parent))
+    errors.extend(InputError("the file name is not UTF-8; rename the file", str(p)) for p, _ in found
+                  if not _utf8_name(p))
     _raise_all(errors)
     seen: set[str] = set()
     unique = []
@@ -84,6 +88,27 @@ def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
 def _raise_all(errors: list[DeckbuilderError]) -> None:
     if errors:
         raise errors[0] if len(errors) == 1 else BuildErrors(errors)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """A link inside a guides folder may point only to a file inside that folder: a link to
+    ``/etc/passwd`` or a home folder is not a guide, and its text must not reach a deck."""
+    if not path.is_symlink() and not any(p.is_symlink() for p in path.relative_to(root).parents):
+        return True
+    try:
+        path.resolve(strict=True).relative_to(root.resolve())
+        return True
+    except (OSError, ValueError, RuntimeError):
+        log.warning("%s: a link to a file outside %s; skipped", path, root)
+        return False
+
+
+def _utf8_name(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -162,6 +187,11 @@ def _render_notes(
 
 
 Job = tuple[Path, Path, Config, "bytes | None", "Path | None", str, bool]
+
+
+def _pool_job(job: Job) -> Outcome:
+    point("worker")
+    return _process_job(job)
 
 
 def _process_job(job: Job) -> Outcome:
@@ -289,9 +319,32 @@ def _run_jobs(jobs: list[Job], workers: int) -> list[Outcome]:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
+    from concurrent.futures.process import BrokenProcessPool
+
     context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_process_job, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8)))))
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
+                                 initargs=(os.getpid(),)) as pool:
+            results = pool.map(_pool_job, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8))))
+            point("pool-running")
+            return list(results)
+    except BrokenProcessPool:
+        raise DeckbuilderError("a worker process died while reading the guides (killed, perhaps for lack of "
+                               "memory); nothing was written. Try again, or with --jobs 1") from None
+
+
+def _worker_start(parent: int) -> None:
+    """Workers die with the build: on Linux the kernel kills them when their parent dies
+    (even by ``kill -9``), rather than leaving them orphaned forever."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return  # not Linux: workers still end when the pool's pipe closes on a normal exit
+    if os.getppid() != parent:  # the parent died before the line above
+        os._exit(1)
 
 
 def config_fingerprint(config: Config) -> str:

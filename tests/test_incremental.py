@@ -185,13 +185,15 @@ def test_a_store_it_cannot_vouch_for_is_never_used(
         import json
         import sqlite3
 
+        from deckbuilder.cache import seal, unseal
+
         with sqlite3.connect(store) as conn:
             conn.execute("UPDATE meta SET value = '0' WHERE name = 'format'")
         conn.close()
         manifest = library / ".deckbuilder-cache" / "manifest.json"
-        data = json.loads(manifest.read_text())
+        data = json.loads(unseal(manifest.read_bytes()))
         data["store"] = hashlib.sha256(store.read_bytes()).hexdigest()
-        manifest.write_text(json.dumps(data))
+        manifest.write_bytes(seal(json.dumps(data).encode()))
     else:  # the store was updated, then the deck could not be written
         with pytest.raises(DeckbuilderError, match="output folder does not exist"):
             api_build(library, tmp_path / "missing" / "deck.apkg")
