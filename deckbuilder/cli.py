@@ -118,7 +118,7 @@ def build(
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="An .apkg file, or a folder to write deck.apkg into.")
-@click.option("--debounce", type=int, default=400, show_default=True, help="Milliseconds to wait for quiet.")
+@click.option("--debounce", type=click.IntRange(min=0), default=400, show_default=True, help="Milliseconds to wait for quiet.")
 @CONFIG_OPTION
 def watch(paths: tuple[Path, ...], out: Path, debounce: int, config: Path | None) -> None:
     """Rebuild on every save under PATHS, printing the change report."""

@@ -179,7 +179,7 @@ def _render_notes(
 ) -> Iterator[Candidate]:
     doc_slug = slug(ident)
     for spec in specs:
-        rendered = render(spec, title)
+        rendered = render(spec, title, math=config.math)
         tags = tags_for(config.tag_prefix, doc_slug, spec)
         record = NoteRecord(note_guid(ident, spec), rendered.note_kind, rendered.fields, tags, deck, 0, 0, 0)
         key = " ".join(spec.front.split())

@@ -107,6 +107,8 @@ def write_apkg(
         publish(tmp_zip, out)
     except OSError as err:
         raise OutputError(f"cannot write the deck: {err.strerror}", str(out)) from None
+    except sqlite3.Error as err:  # the collection is built in $TMPDIR: full, or over ``ulimit -f``
+        raise OutputError(f"cannot write the deck: {err} (in {tempfile.gettempdir()})", str(out)) from None
     finally:
         if os.path.exists(tmp_zip):
             os.unlink(tmp_zip)
