@@ -152,9 +152,11 @@ def build(
     lock_text = read_lock_text(lock_file)
     sources = read_sources(files, fingerprint)  # the bytes read here are the ones built (their hash is the key)
     trusted = manifest.trusted_store(lock_text)
+    # a lock this folder's last build did not write is read whole, and its notes checked too
     whole_lock = None if trusted else parse_lock(lock_text, str(lock_file))
-    if whole_lock is not None and not adopt_lock:  # a lock this folder's last build did not write
-        check_owner(whole_lock, config.root_deck, {s.doc_id for s in sources}, manifest.project(), str(lock_file))
+    if not adopt_lock:
+        owner = whole_lock or parse_lock(lock_text, str(lock_file), outer_spans(lock_text)[:1])
+        check_owner(owner, config.root_deck, {s.doc_id for s in sources}, manifest.project(), str(lock_file))
     # a dry run reads the caches but writes nothing
     with Store.open(cache_root, trusted, writable=not dry_run) as store:
         work = _plan(sources, store, lock_text, str(lock_file), config, cache_root,
