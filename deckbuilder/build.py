@@ -130,8 +130,9 @@ def build(
     and times, settings, templates, lock and code) and the deck it wrote is still there,
     the stored report is returned and nothing is redone: the output would be identical.
     A lock that this folder's last build did not write is checked first: another project's
-    is refused (``adopt_lock`` takes it over). Otherwise only the guides whose bytes changed are redone (see ``store``); every other
-    guide's notes, cards and lock lines are kept as the last build left them.
+    is refused (``adopt_lock`` takes it over). Otherwise only the guides whose bytes changed
+    are redone (see ``store``); every other guide's notes, cards and lock lines are kept as
+    the last build left them. The deck and the lock are replaced together or not at all.
     """
     config = config or Config()
     folder = source_folder(paths)
@@ -156,7 +157,8 @@ def build(
     whole_lock = None if trusted else parse_lock(lock_text, str(lock_file))
     if not adopt_lock:
         owner = whole_lock or parse_lock(lock_text, str(lock_file), outer_spans(lock_text)[:1])
-        check_owner(owner, config.root_deck, {s.doc_id for s in sources}, manifest.project(), str(lock_file))
+        docs = {s.doc_id for s in sources}
+        check_owner(owner, config.root_deck, docs, manifest.project(), str(lock_file))
     # a dry run reads the caches but writes nothing
     with Store.open(cache_root, trusted, writable=not dry_run) as store:
         work = _plan(sources, store, lock_text, str(lock_file), config, cache_root,

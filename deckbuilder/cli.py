@@ -109,8 +109,8 @@ def build(
 
     _setup_logging()
     settings = _config(_paths(paths), config, templates)
-    result = run_build(_paths(paths), out, config=settings, dry_run=dry_run, use_cache=not no_cache, workers=jobs,
-                       adopt_lock=adopt_lock)
+    result = run_build(_paths(paths), out, config=settings, dry_run=dry_run, use_cache=not no_cache,
+                       workers=jobs, adopt_lock=adopt_lock)
     _print_report(result, dry_run)
 
 
@@ -118,7 +118,8 @@ def build(
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="An .apkg file, or a folder to write deck.apkg into.")
-@click.option("--debounce", type=click.IntRange(min=0), default=400, show_default=True, help="Milliseconds to wait for quiet.")
+@click.option("--debounce", type=click.IntRange(min=0), default=400, show_default=True,
+              help="Milliseconds to wait for quiet.")
 @CONFIG_OPTION
 def watch(paths: tuple[Path, ...], out: Path, debounce: int, config: Path | None) -> None:
     """Rebuild on every save under PATHS, printing the change report."""

@@ -28,19 +28,10 @@ import pytest
 
 from deckbuilder.faults import ENV as KILL_AT
 
-from .conftest import FIXTURES, copy_seed, import_apkg, run_cli
+from .conftest import copy_seed, import_apkg, run_cli
 
 E1 = {"SOURCE_DATE_EPOCH": "1800000000"}
 E2 = {"SOURCE_DATE_EPOCH": "1800000100"}
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Path:
-    """Five guides, one in a subfolder: enough for the worker pool."""
-    guides = tmp_path / "guides"
-    shutil.copytree(FIXTURES / "family", guides, ignore=shutil.ignore_patterns("*.yaml"))
-    copy_seed(guides)
-    return guides
 
 
 def cli(*args: object, env: dict[str, str] | None = None, limit_file_size: int = 0) -> subprocess.CompletedProcess[str]:
@@ -55,7 +46,7 @@ def cli(*args: object, env: dict[str, str] | None = None, limit_file_size: int =
 
 def assert_one_line_error(result: subprocess.CompletedProcess[str] | object, *fragments: str) -> None:
     code = getattr(result, "returncode", getattr(result, "exit_code", None))
-    stderr = str(getattr(result, "stderr"))
+    stderr = str(result.stderr)
     assert code not in (0, None) and code > 0, (code, stderr)
     assert "Traceback" not in stderr + str(getattr(result, "stdout", "")), stderr
     errors = [line for line in stderr.splitlines() if line.startswith(("error: ", "Error: "))]

@@ -9,18 +9,9 @@ import pytest
 
 from deckbuilder.errors import DeckbuilderError
 
-from .conftest import FIXTURES, copy_seed, run_cli
+from .conftest import copy_seed, run_cli
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1800000000"}
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Path:
-    """The seed plus the family fixtures: five guides, one in a subfolder."""
-    guides = tmp_path / "guides"
-    shutil.copytree(FIXTURES / "family", guides, ignore=shutil.ignore_patterns("*.yaml"))
-    copy_seed(guides)
-    return guides
 
 
 def build(guides: Path, out: Path, *extra: str):

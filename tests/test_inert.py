@@ -14,7 +14,6 @@ from deckbuilder.inert import neutralise
 from .anki_mathjax import active_content, serve_anki, typeset_count
 from .chromium import strip_style
 from .conftest import import_apkg, run_cli, strip_html
-from .test_rendering import browser  # noqa: F401 (the same browser fixture: skips locally, fails in CI)
 
 GUIDE = r"""# Active Guide
 
@@ -24,7 +23,8 @@ Q: What does \\(\\href{javascript:alert(1)}{this link}\\) do?
 A: Nothing: \\[\\style{background:url(http://evil.example/bg.png)}{y}\\] stays text.
 
 Q: What plays [sound:evil.mp3] here?
-A: Nothing speaks [anki:tts lang=en_US]spoken words[/anki:tts] or typesets [latex]\input{/etc/passwd}[/latex] [$]x^2[/$] [$$]y[/$$]
+A: Nothing speaks [anki:tts lang=en_US]spoken words[/anki:tts] or typesets
+[latex]\input{/etc/passwd}[/latex] [$]x^2[/$] [$$]y[/$$]
 
 Q: What is \\(x^2\\)?
 A: The square \\[x \\cdot x\\], safe math.
@@ -120,4 +120,5 @@ def test_neutralise(field: str, math: bool, expected: str) -> None:
 
 def test_an_unsafe_command_in_one_field_stops_math_in_all() -> None:
     """MathJax reads a card's fields as one text: a formula opened in one may close in the next."""
-    assert neutralise((r"\(a", r"\style{color:red}{b}\)"), math=True) == (r"\&#8203;(a", r"\style{color:red}{b}\&#8203;)")
+    fields = (r"\(a", r"\style{color:red}{b}\)")
+    assert neutralise(fields, math=True) == (r"\&#8203;(a", r"\style{color:red}{b}\&#8203;)")

@@ -13,7 +13,8 @@ from deckbuilder.lockfile import END, parse_lock
 
 from .conftest import FIXTURES, copy_seed, import_apkg, run_cli
 
-GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main", "-c", "commit.gpgsign=false"]
+GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main",
+       "-c", "commit.gpgsign=false"]
 
 
 def build(guides: Path, out: Path, epoch: int = 1800000000, *extra: str):
@@ -34,7 +35,9 @@ def note_ids(lock_text: str) -> list[int]:
     return [n.note_id for n in (*lock.notes.values(), *lock.removed.values())]
 
 
-def two_branches(tmp_path: Path, first: str, second: str, *, union: bool = False) -> tuple[Path, subprocess.CompletedProcess[str]]:
+def two_branches(
+    tmp_path: Path, first: str, second: str, *, union: bool = False
+) -> tuple[Path, subprocess.CompletedProcess[str]]:
     """A repository with one guide, built and committed; two branches each add a guide and
     build a few seconds apart (so their new note ids overlap); then ``git merge``."""
     repo = tmp_path / "repo"
@@ -98,7 +101,8 @@ def test_conflict_markers_say_how_to_resolve(tmp_path: Path) -> None:
     assert result.exit_code == 1
     assert "merge conflict" in result.stderr and "Keep both sides" in result.stderr and "Traceback" not in result.output
     # doing what the message says works
-    kept = [line for line in lock.read_text().splitlines(keepends=True) if not line.startswith(("<<<<<<<", "=======", ">>>>>>>"))]
+    markers = ("<<<<<<<", "=======", ">>>>>>>")
+    kept = [line for line in lock.read_text().splitlines(keepends=True) if not line.startswith(markers)]
     lock.write_text("".join(kept))
     result = build(guides, tmp_path / "d.apkg", 1800000200)
     assert result.exit_code == 0, result.output
