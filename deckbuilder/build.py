@@ -37,6 +37,7 @@ from .faults import point
 from .lockfile import (
     LOCK_NAME,
     Lock,
+    check_deck,
     check_owner,
     compose_lock,
     new_project_id,
@@ -48,7 +49,7 @@ from .lockfile import (
 )
 from .model import NoteKind
 from .notetypes import load_templates
-from .package import NoteRecord, write_apkg
+from .package import NoteRecord, deck_guids, write_apkg
 from .store import KeptDocument, Store
 
 log = logging.getLogger("deckbuilder")
@@ -159,6 +160,8 @@ def build(
         owner = whole_lock or parse_lock(lock_text, str(lock_file), outer_spans(lock_text)[:1])
         docs = {s.doc_id for s in sources}
         check_owner(owner, config.root_deck, docs, manifest.project(), str(lock_file))
+        if target.exists() and not manifest.wrote(target):  # a deck this folder did not write
+            check_deck(whole_lock or parse_lock(lock_text, str(lock_file)), deck_guids(target), str(target))
     # a dry run reads the caches but writes nothing
     with Store.open(cache_root, trusted, writable=not dry_run) as store:
         work = _plan(sources, store, lock_text, str(lock_file), config, cache_root,

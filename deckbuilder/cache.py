@@ -189,6 +189,14 @@ class Manifest:
         except (OSError, ValueError, KeyError, TypeError):
             return None
 
+    def wrote(self, target: Path) -> bool:
+        """Is ``target`` the deck the last build here wrote, as it left it?"""
+        try:
+            st = target.stat()
+            return bool(self._read().get("output") == [str(target.resolve()), st.st_size, st.st_mtime_ns])
+        except OSError:
+            return False
+
     def trusted_store(self, lock_text: str) -> str:
         """The digest of the store the last build left, if that build wrote this lock; else ""."""
         data = self._read()

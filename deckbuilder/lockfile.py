@@ -292,6 +292,15 @@ def new_project_id(root_deck: str, doc_ids: list[str]) -> str:
     return hashlib.sha256(seed.encode("utf-8", "surrogateescape")).hexdigest()[:16]
 
 
+def check_deck(lock: Lock, deck_guids: set[str], target: str) -> None:
+    """Refuse to replace a deck none of whose notes this lock knows: it is another
+    project's (a lock with no notes yet may replace anything)."""
+    known = lock.notes.keys() | lock.removed.keys()
+    if known and deck_guids and not deck_guids & known:
+        raise LockError(f"this deck's {len(deck_guids)} notes all belong to another project (the lock knows none "
+                        "of them); write to another file with -o, or delete this one", target)
+
+
 def check_owner(lock: Lock, root_deck: str, doc_ids: set[str], last_project: str, shown: str) -> None:
     """Refuse a lock that belongs to another project, before anything is written: its notes
     would otherwise become tombstones that replace that project's notes in Anki.

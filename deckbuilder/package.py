@@ -163,6 +163,20 @@ def _write_collection(
         conn.close()
 
 
+def deck_guids(path: Path) -> set[str]:
+    """The GUIDs of the notes in an existing ``.apkg``; empty if it is not one."""
+    try:
+        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as scratch:
+            archive.extract("collection.anki2", scratch)
+            conn = sqlite3.connect(os.path.join(scratch, "collection.anki2"))
+            try:
+                return {guid for (guid,) in conn.execute("SELECT guid FROM notes")}
+            finally:
+                conn.close()
+    except (OSError, KeyError, zipfile.BadZipFile, sqlite3.Error):
+        return set()
+
+
 def card_ids(spill_from: int) -> Callable[[NoteRecord], list[tuple[int, int]]]:
     """(card id, template ordinal) for each card of a note: one per note, or one per cloze
     number. A card's id follows its note's id (note ids are ``ID_STRIDE`` apart); a note with

@@ -145,6 +145,16 @@ def test_another_projects_lock_is_refused(two_projects, tmp_path: Path, b_built_
     assert "removed" not in result.stdout
 
 
+def test_another_projects_deck_is_not_replaced(two_projects, tmp_path: Path) -> None:
+    _, b = two_projects
+    assert build(b, tmp_path / "b.apkg").exit_code == 0
+    a_deck = (tmp_path / "a.apkg").read_bytes()
+    result = build(b, tmp_path / "a.apkg")
+    assert result.exit_code == 1
+    assert "all belong to another project" in result.stderr and "Traceback" not in result.output
+    assert (tmp_path / "a.apkg").read_bytes() == a_deck
+
+
 def test_a_renamed_deck_is_refused_until_adopted(two_projects, tmp_path: Path) -> None:
     a, _ = two_projects
     (a / "deckbuilder.yaml").write_text("deck: Another Deck\n")
