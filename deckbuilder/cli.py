@@ -144,10 +144,10 @@ def check(paths: tuple[Path, ...], strict: bool, fix_encoding: bool, config: Pat
     sources = _paths(paths)
     if fix_encoding:
         for path, backup in run_fix(sources):
-            click.echo(f"{path}: repaired the encoding (original kept as {backup.name})")
+            click.echo(printable(f"{path}: repaired the encoding (original kept as {backup.name})"))
     findings = run_check(sources, _config(sources, config))
     for finding in findings:
-        click.echo(str(finding))
+        click.echo(printable(str(finding)))
     errors = sum(f.level == "error" or strict for f in findings)
     warnings = len(findings) - errors
     click.echo(f"{errors} error(s), {warnings} warning(s)")
@@ -187,7 +187,7 @@ def cards(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
         return
     for row in rows:
         front = str(next(iter(row["fields"].values())))
-        click.echo(f"{row['source']:<40} {row['kind']:<10} {row['guid']:<12} {_short(front)}")
+        click.echo(printable(f"{row['source']:<40} {row['kind']:<10} {row['guid']:<12} {_short(front)}"))
     click.echo(f"{len(rows)} cards")
 
 
@@ -214,7 +214,8 @@ def preview(paths: tuple[Path, ...], out: Path, templates: Path | None, config: 
     _setup_logging()
     sources = _paths(paths)
     result = write_preview(sources, out, _config(sources, config, templates))
-    click.echo(f"wrote {result.cards} cards ({result.notes} notes, {result.documents} documents) to {result.path}")
+    click.echo(printable(f"wrote {result.cards} cards ({result.notes} notes, {result.documents} documents) "
+                         f"to {result.path}"))
 
 
 if __name__ == "__main__":  # pragma: no cover
