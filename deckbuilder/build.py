@@ -157,11 +157,8 @@ def build(
     # a lock this folder's last build did not write is read whole, and its notes checked too
     whole_lock = None if trusted else parse_lock(lock_text, str(lock_file))
     if not adopt_lock:
-        owner = whole_lock or parse_lock(lock_text, str(lock_file), outer_spans(lock_text)[:1])
-        docs = {s.doc_id for s in sources}
-        check_owner(owner, config.root_deck, docs, manifest.project(), str(lock_file))
-        if target.exists() and not manifest.wrote(target):  # a deck this folder did not write
-            check_deck(whole_lock or parse_lock(lock_text, str(lock_file)), deck_guids(target), str(target))
+        _refuse_foreign(lock_text, whole_lock, lock_file, config.root_deck, {s.doc_id for s in sources},
+                        manifest, target)
     # a dry run reads the caches but writes nothing
     with Store.open(cache_root, trusted, writable=not dry_run) as store:
         work = _plan(sources, store, lock_text, str(lock_file), config, cache_root,
@@ -175,8 +172,8 @@ def build(
         if dry_run:
             return result
         redone_paths = work.redone_paths
-        plan.lock.project = "" if adopt_lock else work.lock.project
-        plan.lock.project = plan.lock.project or new_project_id(config.root_deck, [d.doc_id for d in kept])
+        plan.lock.project = ("" if adopt_lock else work.lock.project) or new_project_id(
+            config.root_deck, [d.doc_id for d in kept])
         plan.lock.root_deck = config.root_deck
         del work  # the guides' notes now live in the records; let the rest go before writing
         if target.parent == out and not out.exists():
@@ -214,6 +211,21 @@ def build(
             manifest.record(Manifest.with_lock(inputs, lock_file), target, summary,
                             store=store.digest() if store.lasting else "", lock=new_lock, project=project)
     return result
+
+
+def _refuse_foreign(
+    lock_text: str, whole_lock: Lock | None, lock_file: Path, root_deck: str, doc_ids: set[str],
+    manifest: Manifest, target: Path,
+) -> None:
+    """Before anything is written: the lock must be this project's (``check_owner``), and an
+    existing deck that this folder's last build did not write must not be another project's
+    (``check_deck``). A trusted store means this folder wrote the lock: only its project line
+    is read then."""
+    shown = str(lock_file)
+    owner = whole_lock or parse_lock(lock_text, shown, outer_spans(lock_text)[:1])
+    check_owner(owner, root_deck, doc_ids, manifest.project(), shown)
+    if target.exists() and not manifest.wrote(target):
+        check_deck(whole_lock or parse_lock(lock_text, shown), deck_guids(target), str(target))
 
 
 @dataclass(frozen=True)
