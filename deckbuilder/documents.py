@@ -22,10 +22,10 @@ from .changes import Candidate
 from .config import DOCUMENT_KEYS, Config, DocumentSettings, document_settings
 from .errors import BuildErrors, DeckbuilderError, InputError
 from .extractors import REGISTRY, extract_all
-from .faults import point
 from .identity import note_guid
 from .model import CardSpec
 from .package import NoteRecord
+from .pool import run_jobs
 from .reader import MAX_BYTES, parse_source, read_source, relative_path
 from .render import render
 from .sections import build_document
@@ -189,11 +189,6 @@ def _render_notes(
 Job = tuple[Path, Path, Config, "bytes | None", "Path | None", str, bool]
 
 
-def _pool_job(job: Job) -> Outcome:
-    point("worker")
-    return _process_job(job)
-
-
 def _process_job(job: Job) -> Outcome:
     """Process one file and cache the result (in the worker, so both cores share that work).
     Errors travel back as (message,) since a worker's exception loses its fields."""
@@ -304,47 +299,12 @@ def process_sources(
         results.append(None)
         todo.append((len(results) - 1, (src.path, src.root, config, src.data, cache_dir,
                                         src.key if write_cache else "", cache_dir is None)))
-    for (index, _job), outcome in zip(todo, _run_jobs([job for _, job in todo], workers), strict=True):
+    for (index, _job), outcome in zip(todo, run_jobs(_process_job, [job for _, job in todo], workers), strict=True):
         results[index] = outcome
     errors = [DeckbuilderError(outcome[0]) for outcome in results if isinstance(outcome, tuple)]
     _raise_all(errors)
     return [replace(doc, key=src.key) if isinstance(doc, BuiltDocument) else None
             for src, doc in zip(sources, results, strict=True)]
-
-
-def _run_jobs(jobs: list[Job], workers: int) -> list[Outcome]:
-    """Process files in order; with several workers, in a process pool (same results, same order)."""
-    if workers <= 1 or len(jobs) < 4:
-        return [_process_job(job) for job in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    from concurrent.futures.process import BrokenProcessPool
-
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
-                                 initargs=(os.getpid(),)) as pool:
-            results = pool.map(_pool_job, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8))))
-            point("pool-running")
-            return list(results)
-    except BrokenProcessPool:
-        raise DeckbuilderError("a worker process died while reading the guides (killed, perhaps for lack of "
-                               "memory); nothing was written. Try again, or with --jobs 1") from None
-
-
-def _worker_start(parent: int) -> None:
-    """Workers die with the build: on Linux the kernel kills them when their parent dies
-    (even by ``kill -9``), rather than leaving them orphaned forever."""
-    try:
-        import ctypes
-        import signal
-
-        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-    except (OSError, AttributeError):
-        return  # not Linux: workers still end when the pool's pipe closes on a normal exit
-    if os.getppid() != parent:  # the parent died before the line above
-        os._exit(1)
 
 
 def config_fingerprint(config: Config) -> str:
