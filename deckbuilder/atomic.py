@@ -40,6 +40,16 @@ def stage_text(target: Path, text: str) -> str:
     return tmp
 
 
+def sweep(target: Path) -> None:
+    """Remove what a build killed midway left beside ``target`` (its temporary files), so a
+    ``kill -9`` leaves nothing behind for long, nor for ``git add -A`` to pick up."""
+    try:
+        for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+    except OSError:
+        pass  # a folder that cannot be listed or changed fails later with a proper message
+
+
 def discard(tmp: str | None) -> None:
     if tmp is not None and os.path.exists(tmp):
         os.unlink(tmp)

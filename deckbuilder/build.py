@@ -16,7 +16,7 @@ from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from .atomic import discard, publish
+from .atomic import discard, sweep
 from .cache import CACHE_DIR, Manifest
 from .changes import Plan, notetype_mods, reconcile
 from .config import Config
@@ -44,6 +44,7 @@ from .lockfile import (
     note_blocks,
     outer_spans,
     parse_lock,
+    publish_lock,
     read_lock_text,
     stage_lock,
 )
@@ -197,13 +198,15 @@ def build(
                            strict=False))  # the running total has one more entry than there are guides
         decks = {d.deck for d in kept if d.notes} | {r.deck for r in tombstones}
         zip_time = max([*model_mods.values(), store.max_mod()])
+        sweep(lock_file)
+        sweep(target)
         staged = stage_lock(lock_file, new_lock, old=lock_text)  # deck and lock change together or not at all
         try:
             write_apkg(store.path, offsets, decks, target, model_mods=model_mods, zip_time=zip_time,
                        template_override=config.templates)
             point("deck-written")
             if staged is not None:
-                publish(staged, lock_file)
+                publish_lock(staged, lock_file)
         finally:
             discard(staged)
         point("lock-written")

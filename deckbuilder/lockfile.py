@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from .atomic import stage_text
+from .atomic import publish, stage_text
 from .errors import DeckbuilderError
 
 LOCK_NAME = "deckbuilder.lock"
@@ -275,6 +275,15 @@ def stage_lock(path: Path, text: str, old: str) -> str | None:
         return stage_text(path, text)
     except OSError as err:
         raise LockError(f"cannot write the lock file: {err.strerror}; nothing was changed", str(path)) from None
+
+
+def publish_lock(staged: str, path: Path) -> None:
+    """Move the staged lock into place (after the deck)."""
+    try:
+        publish(staged, path)
+    except OSError as err:
+        raise LockError(f"cannot replace the lock file: {err.strerror}; the next build puts deck and lock "
+                        "back in step", str(path)) from None
 
 
 def new_project_id(root_deck: str, doc_ids: list[str]) -> str:

@@ -81,6 +81,7 @@ def test_kill_9_then_rebuild_equals_a_clean_build(library: Path, tmp_path: Path,
     assert cli("build", twin, "-o", tmp_path / "clean.apkg", "--no-cache", env=E2).returncode == 0
     assert out.read_bytes() == (tmp_path / "clean.apkg").read_bytes()
     assert (library / "deckbuilder.lock").read_bytes() == (twin / "deckbuilder.lock").read_bytes()
+    assert not [p for p in [*library.iterdir(), *tmp_path.iterdir()] if p.name.endswith(".tmp")]  # nothing left
 
 
 def _processes_with(tag: str) -> list[int]:
