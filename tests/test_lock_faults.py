@@ -11,7 +11,7 @@ import pytest
 
 from deckbuilder.lockfile import END, parse_lock
 
-from .conftest import FIXTURES, copy_seed, import_apkg, run_cli
+from .conftest import FIXTURES, ROOT, copy_seed, import_apkg, run_cli
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main",
        "-c", "commit.gpgsign=false"]
@@ -238,3 +238,17 @@ def test_a_damaged_lock_line_is_an_error_with_its_line(tmp_path: Path, bad: str)
     assert result.exit_code == 1
     assert f"deckbuilder.lock:{at + 1}: unreadable lock file line" in result.stderr
     assert "Traceback" not in result.output
+
+
+def test_a_version_1_lock_is_read_and_upgraded(tmp_path: Path) -> None:
+    """The lock committed beside the seed guide was written before version 2."""
+    guides = tmp_path / "guides"
+    shutil.copytree(ROOT / "source", guides)
+    old = (guides / "deckbuilder.lock").read_text()
+    assert old.startswith("# deckbuilder lock 1")
+    result = build(guides, tmp_path / "d.apkg")
+    assert "63 unchanged" in result.stdout, result.output
+    new = (guides / "deckbuilder.lock").read_text()
+    assert new.startswith("# deckbuilder lock 2") and new.endswith(END + "\n")
+    lines = [line for line in old.splitlines() if not line.startswith("#")]
+    assert lines == [line for line in new.splitlines() if not line.startswith(("#", "project\t"))]
