@@ -25,13 +25,40 @@ def publish(tmp: str, target: Path) -> None:
     os.replace(tmp, target)
 
 
-def write_text(target: Path, text: str) -> None:
-    """Replace ``target`` with ``text`` (UTF-8, LF), atomically; OSError on failure, nothing left behind."""
+def stage_text(target: Path, text: str) -> str:
+    """``text`` (UTF-8, LF) in a new file beside ``target``, flushed to disk, for ``publish``
+    to move into place; OSError on failure, nothing left behind."""
     tmp = temporary_beside(target)
     try:
         with open(tmp, "w", encoding="utf-8", newline="\n") as handle:
             handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+    except BaseException:
+        discard(tmp)
+        raise
+    return tmp
+
+
+def sweep(target: Path) -> None:
+    """Remove what a build killed midway left beside ``target`` (its temporary files), so a
+    ``kill -9`` leaves nothing behind for long, nor for ``git add -A`` to pick up."""
+    try:
+        for leftover in target.parent.glob(f".{target.name}.*.tmp"):
+            leftover.unlink(missing_ok=True)
+    except OSError:
+        pass  # a folder that cannot be listed or changed fails later with a proper message
+
+
+def discard(tmp: str | None) -> None:
+    if tmp is not None and os.path.exists(tmp):
+        os.unlink(tmp)
+
+
+def write_text(target: Path, text: str) -> None:
+    """Replace ``target`` with ``text`` (UTF-8, LF), atomically; OSError on failure, nothing left behind."""
+    tmp = stage_text(target, text)
+    try:
         publish(tmp, target)
     finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        discard(tmp)

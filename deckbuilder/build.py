@@ -10,11 +10,13 @@ from __future__ import annotations
 import itertools
 import logging
 import os
+import sqlite3
 import time
 from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .atomic import discard, sweep
 from .cache import CACHE_DIR, Manifest
 from .changes import Plan, notetype_mods, reconcile
 from .config import Config
@@ -31,19 +33,24 @@ from .documents import (
     with_deck,
 )
 from .errors import OutputError
+from .faults import point
 from .lockfile import (
     LOCK_NAME,
     Lock,
+    check_deck,
+    check_owner,
     compose_lock,
+    new_project_id,
     note_blocks,
     outer_spans,
     parse_lock,
+    publish_lock,
     read_lock_text,
-    write_lock,
+    stage_lock,
 )
 from .model import NoteKind
 from .notetypes import load_templates
-from .package import NoteRecord, write_apkg
+from .package import NoteRecord, deck_guids, write_apkg
 from .store import KeptDocument, Store
 
 log = logging.getLogger("deckbuilder")
@@ -117,14 +124,17 @@ def build(
     dry_run: bool = False,
     use_cache: bool = True,
     workers: int | None = None,
+    adopt_lock: bool = False,
 ) -> BuildResult:
     """Build one ``.apkg`` from ``paths`` into ``out`` (an .apkg file, or a folder).
 
     When nothing that feeds the build has changed since the last one (same files, sizes
     and times, settings, templates, lock and code) and the deck it wrote is still there,
     the stored report is returned and nothing is redone: the output would be identical.
-    Otherwise only the guides whose bytes changed are redone (see ``store``); every other
-    guide's notes, cards and lock lines are kept as the last build left them.
+    A lock that this folder's last build did not write is checked first: another project's
+    is refused (``adopt_lock`` takes it over). Otherwise only the guides whose bytes changed
+    are redone (see ``store``); every other guide's notes, cards and lock lines are kept as
+    the last build left them. The deck and the lock are replaced together or not at all.
     """
     config = config or Config()
     folder = source_folder(paths)
@@ -134,6 +144,7 @@ def build(
     cache_root = folder / CACHE_DIR if use_cache else None
     manifest = Manifest(cache_root)
     files, fingerprint = gather(paths), config_fingerprint(config)
+    # the files' state *before* they are read: a save during the build makes the next one redo it
     inputs = manifest.inputs(files, lock_file, fingerprint, digests, target)
     stored = manifest.unchanged(inputs, target)
     if stored is not None:
@@ -142,10 +153,18 @@ def build(
         unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in stored["documents"]}
         return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": []}), target, [])
     lock_text = read_lock_text(lock_file)
+    sources = read_sources(files, fingerprint)  # the bytes read here are the ones built (their hash is the key)
+    trusted = manifest.trusted_store(lock_text)
+    # a lock this folder's last build did not write is read whole, and its notes checked too
+    whole_lock = None if trusted else parse_lock(lock_text, str(lock_file))
+    if not adopt_lock:
+        _refuse_foreign(lock_text, whole_lock, lock_file, config.root_deck, {s.doc_id for s in sources},
+                        manifest, target)
     # a dry run reads the caches but writes nothing
-    with Store.open(cache_root, manifest.trusted_store(lock_text), writable=not dry_run) as store:
-        work = _plan(read_sources(files, fingerprint), store, lock_text, str(lock_file), config, cache_root,
-                     workers or default_workers(), not dry_run)  # the sources' bytes are let go once planned
+    with Store.open(cache_root, trusted, writable=not dry_run) as store:
+        work = _plan(sources, store, lock_text, str(lock_file), config, cache_root,
+                     workers or default_workers(), not dry_run, whole_lock)
+        del sources  # the sources' bytes are let go once planned
         now = build_timestamp()
         kept, redone, tombstones, plan = _settle(work, now, config.root_deck)
         model_mods = notetype_mods(digests, plan.lock, now)
@@ -154,6 +173,9 @@ def build(
         if dry_run:
             return result
         redone_paths = work.redone_paths
+        plan.lock.project = ("" if adopt_lock else work.lock.project) or new_project_id(
+            config.root_deck, [d.doc_id for d in kept])
+        plan.lock.root_deck = config.root_deck
         del work  # the guides' notes now live in the records; let the rest go before writing
         if target.parent == out and not out.exists():
             try:
@@ -162,21 +184,51 @@ def build(
                 raise OutputError(f"cannot create the output folder: {err.strerror}", str(out)) from None
         blocks = {d.doc_id: lock_text[slice(*d.lock_span)] for d in kept if d.path not in redone_paths}
         blocks.update(note_blocks(plan.lock))
-        new_lock, spans = compose_lock(plan.lock.notetypes, blocks, plan.lock.removed)
+        new_lock, spans = compose_lock(plan.lock, blocks)
+        project = plan.lock.project
         del blocks, plan
         kept = [replace(d, lock_span=spans.get(d.doc_id, (0, 0))) for d in kept]
-        store.replace(kept, redone, tombstones)
+        try:
+            store.replace(kept, redone, tombstones)
+        except sqlite3.Error as err:
+            raise OutputError(f"cannot write the build store: {err}; free some space, or build with "
+                              "--no-cache", str(store.path)) from None
+        point("store-written")
         offsets = dict(zip((d.path for d in kept), itertools.accumulate((d.notes for d in kept), initial=0),
                            strict=False))  # the running total has one more entry than there are guides
         decks = {d.deck for d in kept if d.notes} | {r.deck for r in tombstones}
         zip_time = max([*model_mods.values(), store.max_mod()])
-        write_apkg(store.path, offsets, decks, target, model_mods=model_mods, zip_time=zip_time,
-                   template_override=config.templates)
-        write_lock(lock_file, new_lock, old=lock_text)
+        sweep(lock_file)
+        sweep(target)
+        staged = stage_lock(lock_file, new_lock, old=lock_text)  # deck and lock change together or not at all
+        try:
+            write_apkg(store.path, offsets, decks, target, model_mods=model_mods, zip_time=zip_time,
+                       template_override=config.templates)
+            point("deck-written")
+            if staged is not None:
+                publish_lock(staged, lock_file)
+        finally:
+            discard(staged)
+        point("lock-written")
         if manifest.path is not None:
-            manifest.record(manifest.inputs(files, lock_file, fingerprint, digests, target), target, summary,
-                            store=store.digest() if store.lasting else "", lock=new_lock)
+            manifest.record(Manifest.with_lock(inputs, lock_file), target, summary,
+                            store=store.digest() if store.lasting else "", lock=new_lock, project=project)
     return result
+
+
+def _refuse_foreign(
+    lock_text: str, whole_lock: Lock | None, lock_file: Path, root_deck: str, doc_ids: set[str],
+    manifest: Manifest, target: Path,
+) -> None:
+    """Before anything is written: the lock must be this project's (``check_owner``), and an
+    existing deck that this folder's last build did not write must not be another project's
+    (``check_deck``). A trusted store means this folder wrote the lock: only its project line
+    is read then."""
+    shown = str(lock_file)
+    owner = whole_lock or parse_lock(lock_text, shown, outer_spans(lock_text)[:1])
+    check_owner(owner, root_deck, doc_ids, manifest.project(), shown)
+    if target.exists() and not manifest.wrote(target):
+        check_deck(whole_lock or parse_lock(lock_text, shown), deck_guids(target), str(target))
 
 
 @dataclass(frozen=True)
@@ -195,7 +247,7 @@ class _Work:
 
 def _plan(
     sources: list[Source], store: Store, lock_text: str, lock_name: str, config: Config,
-    cache_dir: Path | None, workers: int, write_cache: bool,
+    cache_dir: Path | None, workers: int, write_cache: bool, whole_lock: Lock | None = None,
 ) -> _Work:
     """Redo the guides whose cache key changed; keep the rest. Everything is redone when the
     store is new, when two guides share a doc id, or when a kept note's card ids spilled."""
@@ -227,7 +279,7 @@ def _plan(
     require_cards(present, ", ".join(sorted({str(s.root) for s in sources})))
     redone = [d for d in present if isinstance(d, BuiltDocument)]
     if whole:
-        return _Work(present, redone, parse_lock(lock_text, lock_name), 0)
+        return _Work(present, redone, whole_lock or parse_lock(lock_text, lock_name), 0)
     # only the lock lines of the guides redone here (or gone), around the header and removed notes
     spans = outer_spans(lock_text) + [k.lock_span for path, k in kept.items() if path not in keep]
     return _Work(present, redone, parse_lock(lock_text, lock_name, spans), store.max_note_id())

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field, replace
 from difflib import SequenceMatcher
 
 from .identity import normalise
+from .inert import neutralise
 from .lockfile import Lock, LockedNote
 from .model import NoteKind
 from .package import ID_STRIDE, NoteRecord
@@ -147,7 +148,7 @@ def tombstone(old: LockedNote, mod: int, root_deck: str) -> NoteRecord:
     text = html.escape(old.key.replace("{{", "").replace("}}", "").replace("::", " "))
     shown = "{{c1::%s}}" % text if kind is NoteKind.CLOZE else text
     first = f"Removed from the guide: {shown}"
-    fields = (first,) + ("",) * (len(FIELDS[kind]) - 1)
+    fields = neutralise((first,) + ("",) * (len(FIELDS[kind]) - 1))
     return NoteRecord(
         guid=old.guid,
         note_kind=kind,

@@ -321,7 +321,8 @@ def _raw_html(path: str, document: Document) -> Iterator[Finding]:
 
 
 def fix_encoding(paths: list[Path]) -> list[tuple[Path, Path]]:
-    """Rewrite files with mojibake as clean UTF-8; return (file, backup) pairs."""
+    """Rewrite files with mojibake as clean UTF-8; return (file, backup) pairs. An existing
+    backup is never overwritten: the next free ``NAME.md.bak.N`` is used instead."""
     fixed = []
     for path, _root in gather(paths):
         try:
@@ -331,9 +332,23 @@ def fix_encoding(paths: list[Path]) -> list[tuple[Path, Path]]:
         repaired, codec = repair_mojibake(text)
         if not codec:
             continue
-        backup = path.with_name(path.name + ".bak")
+        backup = _free_backup(path)
         shutil.copy2(path, backup)
         path.write_text(repaired, encoding="utf-8")
         fixed.append((path, backup))
     return fixed
 
+
+def _free_backup(path: Path) -> Path:
+    """``NAME.md.bak``, or the first ``NAME.md.bak.N`` that does not exist; created here, so
+    that nothing else can take it in between."""
+    import os
+
+    for n in range(0, 10_000):
+        backup = path.with_name(path.name + ".bak" + (f".{n}" if n else ""))
+        try:
+            os.close(os.open(backup, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600))
+            return backup
+        except FileExistsError:
+            continue
+    raise DeckbuilderError("too many backups already; remove some NAME.md.bak.N files", str(path))

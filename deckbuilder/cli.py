@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from . import __version__
+from .errors import printable
 
 STATES = ("added", "updated", "reworded", "unchanged", "removed")
 
@@ -24,7 +25,7 @@ class _WarningCounter(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.count += 1
-        click.echo(f"warning: {record.getMessage()}", err=True)
+        click.echo(f"warning: {printable(record.getMessage())}", err=True)
 
 
 def _setup_logging() -> _WarningCounter:
@@ -74,17 +75,17 @@ def _print_report(result, dry_run: bool) -> None:
         parts = ", ".join(f"{counts.get(k, 0)} {name}" for k, name in names.items())
         changes = summary.changes.get(doc_id, {})
         change = ", ".join(f"{changes.get(s, 0)} {s}" for s in STATES if changes.get(s))
-        click.echo(f"{path}: {sum(counts.values())} notes ({parts}); {change or 'no notes'}")
+        click.echo(printable(f"{path}: {sum(counts.values())} notes ({parts}); {change or 'no notes'}"))
     for doc_id, changes in sorted(summary.changes.items()):
         if doc_id not in shown:
-            click.echo(f"{doc_id}: document gone; {changes.get('removed', 0)} removed")
+            click.echo(printable(f"{doc_id}: document gone; {changes.get('removed', 0)} removed"))
     for note in summary.messages:
-        click.echo(f"note: {note}")
+        click.echo(printable(f"note: {note}"))
     total = summary.total()
     totals = ", ".join(f"{total.get(s, 0)} {s}" for s in STATES)
     verb = "would write" if dry_run else "wrote"
     extra = f" ({summary.tombstones} tagged deckbuilder::removed)" if summary.tombstones > 0 else ""
-    click.echo(f"{verb} {summary.note_count} notes{extra} to {result.output}: {totals}")
+    click.echo(printable(f"{verb} {summary.note_count} notes{extra} to {result.output}: {totals}"))
 
 
 @main.command()
@@ -97,16 +98,19 @@ def _print_report(result, dry_run: bool) -> None:
 @CONFIG_OPTION
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for parsing (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not write the per-file cache.")
+@click.option("--adopt-lock", is_flag=True,
+              help="Take over a deckbuilder.lock made for another project or deck name (after renaming).")
 def build(
     paths: tuple[Path, ...], out: Path, dry_run: bool, templates: Path | None, config: Path | None,
-    jobs: int | None, no_cache: bool,
+    jobs: int | None, no_cache: bool, adopt_lock: bool,
 ) -> None:
     """Build an .apkg from PATHS (files or folders; default: source/)."""
     from .build import build as run_build
 
     _setup_logging()
     settings = _config(_paths(paths), config, templates)
-    result = run_build(_paths(paths), out, config=settings, dry_run=dry_run, use_cache=not no_cache, workers=jobs)
+    result = run_build(_paths(paths), out, config=settings, dry_run=dry_run, use_cache=not no_cache,
+                       workers=jobs, adopt_lock=adopt_lock)
     _print_report(result, dry_run)
 
 
@@ -114,7 +118,8 @@ def build(
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="An .apkg file, or a folder to write deck.apkg into.")
-@click.option("--debounce", type=int, default=400, show_default=True, help="Milliseconds to wait for quiet.")
+@click.option("--debounce", type=click.IntRange(min=0), default=400, show_default=True,
+              help="Milliseconds to wait for quiet.")
 @CONFIG_OPTION
 def watch(paths: tuple[Path, ...], out: Path, debounce: int, config: Path | None) -> None:
     """Rebuild on every save under PATHS, printing the change report."""
@@ -139,10 +144,10 @@ def check(paths: tuple[Path, ...], strict: bool, fix_encoding: bool, config: Pat
     sources = _paths(paths)
     if fix_encoding:
         for path, backup in run_fix(sources):
-            click.echo(f"{path}: repaired the encoding (original kept as {backup.name})")
+            click.echo(printable(f"{path}: repaired the encoding (original kept as {backup.name})"))
     findings = run_check(sources, _config(sources, config))
     for finding in findings:
-        click.echo(str(finding))
+        click.echo(printable(str(finding)))
     errors = sum(f.level == "error" or strict for f in findings) + (logged.count if strict else 0)
     warnings = len(findings) + logged.count - errors
     click.echo(f"{errors} error(s), {warnings} warning(s)")
@@ -182,7 +187,7 @@ def cards(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
         return
     for row in rows:
         front = str(next(iter(row["fields"].values())))
-        click.echo(f"{row['source']:<40} {row['kind']:<10} {row['guid']:<12} {_short(front)}")
+        click.echo(printable(f"{row['source']:<40} {row['kind']:<10} {row['guid']:<12} {_short(front)}"))
     click.echo(f"{len(rows)} cards")
 
 
@@ -209,7 +214,8 @@ def preview(paths: tuple[Path, ...], out: Path, templates: Path | None, config: 
     _setup_logging()
     sources = _paths(paths)
     result = write_preview(sources, out, _config(sources, config, templates))
-    click.echo(f"wrote {result.cards} cards ({result.notes} notes, {result.documents} documents) to {result.path}")
+    click.echo(printable(f"wrote {result.cards} cards ({result.notes} notes, {result.documents} documents) "
+                         f"to {result.path}"))
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -8,6 +8,7 @@ Found next to the sources (in the first folder given) or passed with ``--config`
     templates: my-templates         # folder of template overrides, relative to this file
     extractors:                     # switch any extractor off
       metrics: false
+    math: true                      # let Anki's MathJax typeset formulas (default: shown as text)
     documents:                      # per-document settings, by path relative to the sources
       behavioral/conflict.md:
         deck: Conflict              # this document's deck name (instead of its title)
@@ -20,6 +21,7 @@ A document's YAML front matter takes the same per-document keys (``deck``, ``ski
 from __future__ import annotations
 
 import logging
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +38,9 @@ DEFAULT_ROOT_DECK = "Interview Prep"
 DEFAULT_OUTPUT = "deck.apkg"
 DEFAULT_TAG_PREFIX = "deckbuilder"
 DOCUMENT_KEYS = ("deck", "skip", "extractors")
-TOP_KEYS = ("deck", "output", "tag_prefix", "templates", "extractors", "documents")
+TOP_KEYS = ("deck", "output", "tag_prefix", "templates", "extractors", "documents", "math")
+MAX_CONFIG_BYTES = 1 << 20  # settings, not data
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class Config:
     templates: str = ""  # absolute path or ""
     extractors: tuple[tuple[str, bool], ...] = ()
     documents: tuple[tuple[str, DocumentSettings], ...] = ()
+    math: bool = False  # let MathJax typeset \( \) and \[ \] (a safe subset; see inert.py)
     source: str = ""  # the file it came from, for messages
 
     def document(self, rel: str) -> DocumentSettings:
@@ -80,6 +85,9 @@ class _Checker:
         if not isinstance(value, str) or not value.strip():
             self.fail(path, "expected a non-empty text")
             return ""
+        if _CONTROL.search(value):
+            self.fail(path, "control characters (such as a NUL or a newline) are not allowed")
+            return ""
         return value.strip()
 
     def boolean(self, value: object, path: str) -> bool:
@@ -95,11 +103,13 @@ def load_config(path: Path | None, known_extractors: list[str]) -> Config:
         return Config()
     where = str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = yaml.safe_load(_read_settings(path))
     except FileNotFoundError:
         raise ConfigError("config file not found", where) from None
     except (OSError, UnicodeDecodeError) as err:
         raise ConfigError(f"cannot read the config file: {err}", where) from None
+    except RecursionError:
+        raise ConfigError("invalid YAML: nested too deeply", where) from None
     except yaml.YAMLError as err:
         mark = getattr(err, "problem_mark", None)
         problem = getattr(err, "problem", None) or "invalid YAML"
@@ -135,9 +145,24 @@ def load_config(path: Path | None, known_extractors: list[str]) -> Config:
         settings["extractors"] = _extractors(check, data["extractors"], "extractors", known_extractors)
     if "documents" in data:
         settings["documents"] = _documents(check, data["documents"], known_extractors)
+    if "math" in data:
+        settings["math"] = check.boolean(data["math"], "math")
     if check.errors:
         raise ConfigError("\n".join(check.errors))
     return Config(**settings)
+
+
+def _read_settings(path: Path) -> str:
+    """The file's text; a device (``/dev/zero``), a pipe or anything huge is refused, never read forever."""
+    import stat
+
+    with path.open("rb") as handle:
+        if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+            raise ConfigError("not a regular file", str(path))
+        data = handle.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"over {MAX_CONFIG_BYTES // 1024} KB; a settings file is small", str(path))
+    return data.decode("utf-8")
 
 
 def document_settings(meta: dict[str, Any], where: str, known_extractors: list[str]) -> DocumentSettings:

@@ -25,6 +25,7 @@ from .extractors import REGISTRY, extract_all
 from .identity import note_guid
 from .model import CardSpec
 from .package import NoteRecord
+from .pool import run_jobs
 from .reader import MAX_BYTES, parse_source, read_source, relative_path
 from .render import render
 from .sections import build_document
@@ -64,12 +65,15 @@ def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
             files = sorted(
                 p for p in path.rglob("*")
                 if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file() and not _hidden(p, path)
+                and _inside(p, path)
             )
             if not files:
                 errors.append(InputError("this folder has no markdown files (*.md)", str(path)))
             found.extend((f, path) for f in files)
         else:
             found.append((path, path.parent))
+    errors.extend(InputError("the file name is not UTF-8; rename the file", str(p)) for p, _ in found
+                  if not _utf8_name(p))
     _raise_all(errors)
     seen: set[str] = set()
     unique = []
@@ -84,6 +88,27 @@ def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
 def _raise_all(errors: list[DeckbuilderError]) -> None:
     if errors:
         raise errors[0] if len(errors) == 1 else BuildErrors(errors)
+
+
+def _inside(path: Path, root: Path) -> bool:
+    """A link inside a guides folder may point only to a file inside that folder: a link to
+    ``/etc/passwd`` or a home folder is not a guide, and its text must not reach a deck."""
+    if not path.is_symlink() and not any(p.is_symlink() for p in path.relative_to(root).parents):
+        return True
+    try:
+        path.resolve(strict=True).relative_to(root.resolve())
+        return True
+    except (OSError, ValueError, RuntimeError):
+        log.warning("%s: a link to a file outside %s; skipped", path, root)
+        return False
+
+
+def _utf8_name(path: Path) -> bool:
+    try:
+        str(path).encode("utf-8")
+        return True
+    except UnicodeEncodeError:
+        return False
 
 
 def _hidden(path: Path, root: Path) -> bool:
@@ -154,7 +179,7 @@ def _render_notes(
 ) -> Iterator[Candidate]:
     doc_slug = slug(ident)
     for spec in specs:
-        rendered = render(spec, title)
+        rendered = render(spec, title, math=config.math)
         tags = tags_for(config.tag_prefix, doc_slug, spec)
         record = NoteRecord(note_guid(ident, spec), rendered.note_kind, rendered.fields, tags, deck, 0, 0, 0)
         key = " ".join(spec.front.split())
@@ -274,24 +299,12 @@ def process_sources(
         results.append(None)
         todo.append((len(results) - 1, (src.path, src.root, config, src.data, cache_dir,
                                         src.key if write_cache else "", cache_dir is None)))
-    for (index, _job), outcome in zip(todo, _run_jobs([job for _, job in todo], workers), strict=True):
+    for (index, _job), outcome in zip(todo, run_jobs(_process_job, [job for _, job in todo], workers), strict=True):
         results[index] = outcome
     errors = [DeckbuilderError(outcome[0]) for outcome in results if isinstance(outcome, tuple)]
     _raise_all(errors)
     return [replace(doc, key=src.key) if isinstance(doc, BuiltDocument) else None
             for src, doc in zip(sources, results, strict=True)]
-
-
-def _run_jobs(jobs: list[Job], workers: int) -> list[Outcome]:
-    """Process files in order; with several workers, in a process pool (same results, same order)."""
-    if workers <= 1 or len(jobs) < 4:
-        return [_process_job(job) for job in jobs]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
-        return list(pool.map(_process_job, jobs, chunksize=max(1, min(16, len(jobs) // (workers * 8)))))
 
 
 def config_fingerprint(config: Config) -> str:

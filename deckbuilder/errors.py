@@ -6,7 +6,20 @@ exits non-zero without any plumbing. Tracebacks are for bugs only.
 
 from __future__ import annotations
 
+import re
+
 import click
+
+# C0 and C1 controls (a file name can hold an escape sequence that rewrites the terminal),
+# and lone surrogates (the bytes of a file name that is not UTF-8)
+_UNPRINTABLE = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff]")
+
+
+def printable(text: str) -> str:
+    """``text`` safe to print on a terminal: controls and undecodable bytes as ``\\xNN``."""
+    if not _UNPRINTABLE.search(text):
+        return text
+    return _UNPRINTABLE.sub(lambda m: f"\\x{ord(m[0]) & 0xFF:02x}", text)
 
 
 class DeckbuilderError(click.ClickException):
@@ -26,7 +39,7 @@ class DeckbuilderError(click.ClickException):
     def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
         """One ``error:`` line per problem, on stderr."""
         for line in self.message.splitlines():
-            click.echo(f"error: {line}", err=True, file=file)
+            click.echo(f"error: {printable(line)}", err=True, file=file)
 
 
 class InputError(DeckbuilderError):

@@ -107,6 +107,8 @@ def write_apkg(
         publish(tmp_zip, out)
     except OSError as err:
         raise OutputError(f"cannot write the deck: {err.strerror}", str(out)) from None
+    except sqlite3.Error as err:  # the collection is built in $TMPDIR: full, or over ``ulimit -f``
+        raise OutputError(f"cannot write the deck: {err} (in {tempfile.gettempdir()})", str(out)) from None
     finally:
         if os.path.exists(tmp_zip):
             os.unlink(tmp_zip)
@@ -159,6 +161,20 @@ def _write_collection(
         conn.commit()
     finally:
         conn.close()
+
+
+def deck_guids(path: Path) -> set[str]:
+    """The GUIDs of the notes in an existing ``.apkg``; empty if it is not one."""
+    try:
+        with zipfile.ZipFile(path) as archive, tempfile.TemporaryDirectory() as scratch:
+            archive.extract("collection.anki2", scratch)
+            conn = sqlite3.connect(os.path.join(scratch, "collection.anki2"))
+            try:
+                return {guid for (guid,) in conn.execute("SELECT guid FROM notes")}
+            finally:
+                conn.close()
+    except (OSError, KeyError, zipfile.BadZipFile, sqlite3.Error):
+        return set()
 
 
 def card_ids(spill_from: int) -> Callable[[NoteRecord], list[tuple[int, int]]]:

@@ -72,6 +72,8 @@ def split_front_matter(text: str, shown: str) -> tuple[tuple[tuple[str, object],
         line = mark.line + 2 if mark is not None else 1
         problem = getattr(err, "problem", None) or "invalid YAML"
         raise FrontMatterError(f"front matter: {problem}", shown, line) from None
+    except RecursionError:
+        raise FrontMatterError("front matter: nested too deeply", shown, 2) from None
     if not isinstance(meta, dict):
         raise FrontMatterError("front matter must be a mapping of keys to values", shown, 2)
     body = text[end + 4 :].lstrip("\n")

@@ -25,6 +25,7 @@ from markdown_it.token import Token
 from markdown_it.utils import EnvType, OptionsDict
 
 from .highlight import highlight
+from .inert import neutralise
 from .model import CardSpec, Kind, NoteKind, StarOutline
 
 FIELDS: dict[NoteKind, tuple[str, ...]] = {
@@ -126,9 +127,9 @@ def context(doc_title: str, section_path: tuple[str, ...]) -> str:
     return html.escape(" › ".join((doc_title,) + tuple(p for p in section_path if p)))
 
 
-def render(spec: CardSpec, doc_title: str) -> RenderedNote:
+def render(spec: CardSpec, doc_title: str, *, math: bool = False) -> RenderedNote:
     note = _render(spec, doc_title)
-    return RenderedNote(note.note_kind, tuple(_CONTROL.sub("", f) for f in note.fields))
+    return RenderedNote(note.note_kind, neutralise(tuple(_CONTROL.sub("", f) for f in note.fields), math=math))
 
 
 def _render(spec: CardSpec, doc_title: str) -> RenderedNote:

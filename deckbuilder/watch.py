@@ -36,7 +36,7 @@ def rebuild(
         report(build(paths, out, config=settings))
         return True
     except DeckbuilderError as err:
-        click.echo(f"error: {err.message}", err=True)
+        err.show()
         return False
 
 

@@ -33,6 +33,31 @@ def seed_dir(tmp_path: Path) -> Path:
 
 
 @pytest.fixture
+def library(tmp_path: Path) -> Path:
+    """The seed plus the family fixtures: five guides, one in a subfolder."""
+    guides = tmp_path / "guides"
+    shutil.copytree(FIXTURES / "family", guides, ignore=shutil.ignore_patterns("*.yaml"))
+    copy_seed(guides)
+    return guides
+
+
+@pytest.fixture(scope="module")
+def browser():
+    """Headless Chromium: without it (or Playwright) tests skip locally and fail in CI (``CI`` set)."""
+    import os
+
+    from .chromium import chromium, why_unavailable
+
+    missing = why_unavailable()
+    if missing:
+        if os.environ.get("CI"):
+            pytest.fail(f"rendering tests need a browser in CI: {missing}", pytrace=False)
+        pytest.skip(missing)
+    with chromium() as browser:
+        yield browser
+
+
+@pytest.fixture
 def collection(tmp_path: Path):
     from anki.collection import Collection
 

@@ -9,18 +9,9 @@ import pytest
 
 from deckbuilder.errors import DeckbuilderError
 
-from .conftest import FIXTURES, copy_seed, run_cli
+from .conftest import copy_seed, run_cli
 
 EPOCH = {"SOURCE_DATE_EPOCH": "1800000000"}
-
-
-@pytest.fixture
-def library(tmp_path: Path) -> Path:
-    """The seed plus the family fixtures: five guides, one in a subfolder."""
-    guides = tmp_path / "guides"
-    shutil.copytree(FIXTURES / "family", guides, ignore=shutil.ignore_patterns("*.yaml"))
-    copy_seed(guides)
-    return guides
 
 
 def build(guides: Path, out: Path, *extra: str):
@@ -185,13 +176,15 @@ def test_a_store_it_cannot_vouch_for_is_never_used(
         import json
         import sqlite3
 
+        from deckbuilder.cache import seal, unseal
+
         with sqlite3.connect(store) as conn:
             conn.execute("UPDATE meta SET value = '0' WHERE name = 'format'")
         conn.close()
         manifest = library / ".deckbuilder-cache" / "manifest.json"
-        data = json.loads(manifest.read_text())
+        data = json.loads(unseal(manifest.read_bytes()))
         data["store"] = hashlib.sha256(store.read_bytes()).hexdigest()
-        manifest.write_text(json.dumps(data))
+        manifest.write_bytes(seal(json.dumps(data).encode()))
     else:  # the store was updated, then the deck could not be written
         with pytest.raises(DeckbuilderError, match="output folder does not exist"):
             api_build(library, tmp_path / "missing" / "deck.apkg")

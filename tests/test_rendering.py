@@ -8,7 +8,6 @@ Run with ``-s`` to see the measured minima per note type and mode.
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections import defaultdict
 from pathlib import Path
@@ -16,23 +15,12 @@ from pathlib import Path
 import pytest
 
 from .chromium import (
-    MIN_CONTRAST, MIN_FONT_PX, PHONE, anki_page, chromium, contrast_ratio, measure, problems, why_unavailable,
+    MIN_CONTRAST, MIN_FONT_PX, PHONE, anki_page, contrast_ratio, measure, problems,
 )
 from .conftest import SEED, import_apkg, run_cli
 
 NOTE_TYPES = ("Deckbuilder Recall", "Deckbuilder Cloze", "Deckbuilder Red Flag")
 MODES = {"light": False, "night": True}
-
-
-@pytest.fixture(scope="module")
-def browser():
-    missing = why_unavailable()
-    if missing:
-        if os.environ.get("CI"):
-            pytest.fail(f"rendering tests need a browser in CI: {missing}", pytrace=False)
-        pytest.skip(missing)
-    with chromium() as browser:
-        yield browser
 
 
 @pytest.fixture

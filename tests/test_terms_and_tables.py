@@ -20,9 +20,6 @@ from deckbuilder.sections import build_document
 
 from .chromium import PHONE, anki_page, measure, problems
 from .conftest import card_texts, import_guide
-from .test_rendering import browser as _browser
-
-browser = _browser  # the same headless Chromium, skipped (or failed in CI) the same way
 
 GUIDE = """\
 # Caching for Backend Interviews
