@@ -13,7 +13,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..model import CardSpec, Document
-from . import author, frameworks, metrics, questions, red_flags, star, takeaways, themes
+from . import answers, author, frameworks, metrics, questions, red_flags, star, takeaways, themes
 
 Extractor = Callable[[Document], Iterable[CardSpec]]
 
@@ -21,6 +21,7 @@ REGISTRY: dict[str, Extractor] = {
     "author": author.extract,
     "questions": questions.extract,
     "star": star.extract,
+    "answers": answers.extract,
     "takeaways": takeaways.extract,
     "frameworks": frameworks.extract,
     "themes": themes.extract,
