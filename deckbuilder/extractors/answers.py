@@ -49,13 +49,25 @@ def extract(doc: Document) -> Iterator[CardSpec]:
     for section in doc.root.walk():  # the root too: a Q/A pair may stand under the title
         if star.is_answer(doc, section) or title_matches(section, MISTAKES, depth=1):
             continue
+        path = section.path
         if section.level and heading_asks(section.title) and not _marked(section.title):
-            spec = _heading_card(section)
+            spec = _heading_card(section, _heading_markdown(doc, section))
             if spec:
                 yield spec
-        yield from _line_cards(section)
-        yield from _details_cards(section)
-        yield from _item_cards(section)
+            path = path[:-1]  # questions after its answer are its siblings, not part of it
+        yield from _line_cards(section, path)
+        yield from _details_cards(section, path)
+        yield from _item_cards(section, path)
+
+
+def _heading_markdown(doc: Document, section: Section) -> str:
+    """The heading's own inline markdown, code spans kept (``Section.title`` is plain):
+    "What is the difference between `==` and `===`?"."""
+    lines = doc.source.text.split("\n")
+    n = section.line - doc.source.body_line
+    raw = lines[n] if 0 <= n < len(lines) else ""
+    raw = re.sub(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$", "", raw).strip()
+    return raw if raw and question_text(raw).replace("`", "") == question_text(section.path[-1]) else section.path[-1]
 
 
 @dataclass(frozen=True)
@@ -113,7 +125,7 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
     return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
 
 
-def _heading_card(section: Section) -> CardSpec | None:
+def _heading_card(section: Section, question: str) -> CardSpec | None:
     """A heading that asks; when its answer is all in subsections that ask (a worked
     example), the back lists them: the steps to walk through."""
     blocks = list(_until_question_line(section.blocks))
@@ -125,7 +137,7 @@ def _heading_card(section: Section) -> CardSpec | None:
     steps = [question_text(c.path[-1]) for c in section.children if heading_asks(c.title)]
     if steps and not any(not isinstance(b, Opaque) or b.kind != "html" for b in blocks):
         blocks = [ListBlock(False, tuple(ListItem(q, section.line) for q in steps), section.line)]
-    return _card(section.path[-1], blocks, section.path[:-1], section.line)
+    return _card(question, blocks, section.path[:-1], section.line)
 
 
 def _whole(section: Section) -> list[Block]:
@@ -154,7 +166,7 @@ def _question_line(line: str) -> str:
     return q if q.endswith("?") or asks(q) and _TAGGED_LINE.match(line) else ""
 
 
-def _line_cards(section: Section) -> Iterator[CardSpec]:
+def _line_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
     """A bold question line, answered by the rest of its paragraph or the blocks after it."""
     blocks = section.blocks
     for n, block in enumerate(blocks):
@@ -176,19 +188,20 @@ def _line_cards(section: Section) -> Iterator[CardSpec]:
             if isinstance(after, Paragraph) and not answer:
                 after = Paragraph(_ANSWER_LABEL.sub("", after.text.strip()), after.line)
             answer.append(after)
-        spec = _card(question, answer, section.path, block.line)
+        spec = _card(question, answer, path, block.line)
         if spec:
             yield spec
 
 
-def _details_cards(section: Section) -> Iterator[CardSpec]:
+def _details_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
     """``<details><summary>question</summary>answer</details>``."""
     blocks = section.blocks
     for n, block in enumerate(blocks):
         if not (isinstance(block, Opaque) and block.kind == "html" and "<details" in block.text.lower()):
             continue
         m = _SUMMARY.search(block.text)
-        if not m or not asks(_html_text(m["q"])):
+        question = _html_markdown(m["q"]).replace("\n", " ") if m else ""
+        if not m or not asks(question):
             continue
         inner, closed = _DETAILS_END.split(m["rest"], maxsplit=1)[0], bool(_DETAILS_END.search(m["rest"]))
         answer: list[Block] = [Paragraph(md, block.line) for md in [_html_markdown(inner)] if md]
@@ -197,17 +210,17 @@ def _details_cards(section: Section) -> Iterator[CardSpec]:
                 if isinstance(after, Opaque) and after.kind == "html" and _DETAILS_END.search(after.text):
                     break
                 answer.append(after)
-        spec = _card(_html_text(m["q"]), answer, section.path, block.line)
+        spec = _card(question, answer, path, block.line)
         if spec:
             yield spec
 
 
-def _item_cards(section: Section) -> Iterator[CardSpec]:
+def _item_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
     for block in section.blocks:
         if isinstance(block, ListBlock):
             for item in block.items:
                 found = in_place(item)
-                spec = _card(found.question, found.answer, section.path, item.line) if found else None
+                spec = _card(found.question, found.answer, path, item.line) if found else None
                 if spec:
                     yield spec
 
@@ -232,7 +245,4 @@ def _html_markdown(fragment: str) -> str:
     fragment = html.unescape(fragment)
     return re.sub(r"\n{3,}", "\n\n", "\n".join(ln.strip() for ln in fragment.strip().split("\n")))
 
-
-def _html_text(fragment: str) -> str:
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", "", fragment)).split())
 

@@ -44,10 +44,9 @@ class Prompt:
 
 def extract(doc: Document) -> Iterator[CardSpec]:
     answers = [(SequenceMatcher(None, b=words(a.question)), a) for a in star.answers(doc)]
-    guide = advice.of(doc)
     for prompt in prompts(doc):
         answer = _best_answer(prompt.question, answers)
-        back = guide.back(prompt.question, prompt.category, sample=answer is not None)
+        back = advice.of(doc).back(prompt.question, prompt.category, sample=answer is not None)
         notes = prompt.notes if back else ""
         back = back or prompt.notes
         if not back:
@@ -70,10 +69,10 @@ def unanswered(doc: Document) -> list[Prompt]:
     """The prompts that became no card: no answer in the list, nothing in the guide to
     say what a strong answer shows, and no similar sample answer."""
     answers = [(SequenceMatcher(None, b=words(a.question)), a) for a in star.answers(doc)]
-    guide = advice.of(doc)
     return [
         p for p in prompts(doc)
-        if not p.notes and not guide.back(p.question, p.category, _best_answer(p.question, answers) is not None)
+        if not p.notes
+        and not advice.of(doc).back(p.question, p.category, sample=_best_answer(p.question, answers) is not None)
     ]
 
 
