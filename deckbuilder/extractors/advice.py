@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..model import CardSpec, Document, Kind
 from . import frameworks, metrics, red_flags, star, themes
@@ -31,6 +32,7 @@ STOP = frozenset(
 )
 
 
+@lru_cache(maxsize=4096)
 def stems(text: str) -> frozenset[str]:
     """Content words cut to four letters, so "prevented" meets "prevention", "failed" "failure"."""
     return frozenset(w[:4] for w in words(text) if w not in STOP and len(w) > 2)

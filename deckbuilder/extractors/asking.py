@@ -14,15 +14,25 @@ import re
 
 from .text import no_emoji, unquote
 
-# "Q1:", "Q:", "Question 3:", "3.", "3)" in front of a question
-LABEL = re.compile(r"^\s*(?:Q(?:uestion)?\s*\d*\s*[:.)-]|Q\d+\b\s*[:.)-]?|\d{1,3}[.)])\s*", re.I)
+# "Q1:", "Q:", "1Q:", "Question 3:", "3.", "3)", "1️⃣" in front of a question
+LABEL = re.compile(
+    r"^\s*(?:Q(?:uestion)?\s*\d*\s*[:.)-]|Q\d+\b\s*[:.)-]?|\d+Q\s*[:.)-]|\d{1,3}[.)]|\d\ufe0f?\u20e3)\s*", re.I
+)
 INTERROGATIVE = re.compile(
     r"^(?:what|what's|whats|why|how|how's|when|where|which|who|whom|whose)\b(?!\s+(?:it|this|that)\s+\w+$)", re.I
 )
 PROMPT = re.compile(
     r"^(?:tell me|walk (?:me|us) through|talk (?:me|us) through|give (?:me |us )?an example|"
     r"explain|describe|design|compare|contrast|define|implement|write|discuss|differentiate|"
-    r"distinguish|outline|summari[sz]e|list|name|share|how would you|can you|could you)\b",
+    r"distinguish|outline|summari[sz]e|list|name|share|how would you|can you|could you|"
+    r"(?:the\s+)?differences?\s+between)\b",
+    re.I,
+)
+# a cheap first look: an asking word among a line's first words
+_OPENING = re.compile(
+    r"\b(?:what|whats|why|how|when|where|which|who|whom|whose|tell|walk|talk|give|explain|describe|design|"
+    r"compare|contrast|define|implement|write|discuss|differentiate|distinguish|outline|summari[sz]e|list|"
+    r"name|share|can|could|differences?)\b",
     re.I,
 )
 # what a prompt verb must be followed by to be a prompt: a lowercase word, an acronym, code
@@ -44,14 +54,16 @@ def question_text(md: str) -> str:
     """A line of inline markdown as a card's front: bold, links, emoji, quotes and a leading
     ``Q1:`` or ``3.`` removed, code spans kept: ``**Q2: Explain the CAP theorem**`` ->
     ``Explain the CAP theorem``."""
-    text = no_emoji(_BOLD.sub("", _LINK.sub(r"\1", md)))
-    text = LABEL.sub("", text, count=1)
+    text = LABEL.sub("", _BOLD.sub("", _LINK.sub(r"\1", md)).strip(), count=1)
+    text = LABEL.sub("", no_emoji(text), count=1)
     return unquote(text.strip()).strip()
 
 
 def asks(md: str) -> bool:
     """Does this line ask something an interviewer could ask? A ``Q:`` label alone does
     not make a topic ("Q4: Database Indexing") a question."""
+    if "?" not in md and not _OPENING.search(md[:60]):
+        return False  # most lines of a guide: no question mark, no asking word up front
     text = question_text(md)
     if len(text.split()) < 2 or not re.search(r"[A-Za-z]", text):
         return False
@@ -60,7 +72,9 @@ def asks(md: str) -> bool:
     if INTERROGATIVE.match(text):
         return len(text.split()) >= 3
     m = PROMPT.match(text)
-    return m is not None and bool(_PROMPT_OBJECT.match(text[m.end() :]))
+    if m is None:
+        return False
+    return m.group().lower().endswith("between") or bool(_PROMPT_OBJECT.match(text[m.end() :]))
 
 
 def heading_asks(title: str) -> bool:

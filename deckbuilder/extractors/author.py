@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Paragraph, Section
-from .asking import asks
+from .asking import asks, heading_asks
 from .cloze_markup import might_have_markup, parse
 
 log = logging.getLogger("deckbuilder")
@@ -88,7 +88,8 @@ class _Scanner:
                 self.finish()
                 self.pair = _Pair([tag["rest"]], [line])
             elif tag and (self.pair is None or self.pair.answer is not None):
-                self.warn(line, "A: without a Q: before it; no card made")
+                if not (self.pair is None and self.section.level and heading_asks(self.section.title)):
+                    self.warn(line, "A: without a Q: before it; no card made")  # else the heading asks
                 self.finish()
             elif tag:
                 assert self.pair is not None

@@ -85,8 +85,8 @@ def prompts(doc: Document) -> Iterator[Prompt]:
         category = section.path[-1]
         current: tuple[ListItem, str, list[str]] | None = None
         for item in list_items(section.blocks):
-            question = _question_text(item.text)
-            if question and asks(item.text):
+            question = _question_text(item.text) if asks(item.text) else ""
+            if question:
                 if current:
                     yield _prompt(current, category, section)
                 # answered in place: the answers extractor's card
