@@ -138,7 +138,7 @@ def _guids(apkg: Path) -> set[str]:
 def test_cloze_syntax_in_a_recall_front_makes_one_ordinary_card(tmp_path_factory) -> None:
     from .conftest import import_guide
 
-    guide = "# Anki\n\n## Common Questions\n1. What does `{{c2::x}}` do in an Anki note?\n"
+    guide = "# Anki\n\n## Common Questions\n1. What does `{{c2::x}}` do in an Anki note?\n   - It marks a cloze.\n"
     col = import_guide(tmp_path_factory, "anki.md", guide)
     try:
         (cid,) = col.find_cards("")

@@ -9,6 +9,7 @@ then says, per guide, which cards a learner expects and which must never appear.
 
 from __future__ import annotations
 
+import html
 import re
 import shutil
 
@@ -21,7 +22,12 @@ GUIDES = FIXTURES / "guides"
 ORACLE = GUIDES / "oracle.yaml"
 # rendered text that should have been markup: emphasis, code fences, links, headings, clozes, highlights
 LEFTOVER = re.compile(r"\*\*|(?<!\w)__|```|\]\(|^#{1,6} |\{\{c\d|==\S|\\\*|<(?:/?strong|/?em|br)>")
-ANKI_ERROR = re.compile(r"No cloze \d+ found|Please either|empty front|invalid template|Error", re.I)
+# what Anki writes on a card it cannot render
+ANKI_ERROR = re.compile(
+    r"No cloze \d+ found|Please either add a cloze|there is no field called|The front of this card is (?:blank|empty)|"
+    r"invalid template|Invalid HTML",
+    re.I,
+)
 
 
 def _plain(markup: str) -> str:
@@ -168,7 +174,9 @@ def _norm(text: str) -> str:
     """Plain, case-folded text as the oracle compares it: clozes read as their answers,
     tags and emphasis gone, quotes straightened, trailing ``?.:`` ignored."""
     text = re.sub(r"\{\{c\d+::(.*?)(::[^}]*)?\}\}", r"\1", text)
-    text = strip_html(text).replace("**", "").replace("`", "").replace("*", "")
+    text = re.sub(r"<(?:br|/p|/li|/div|/tr|/td|/th|/pre|/h\d)\b[^>]*>", " ", text)  # blocks part words
+    text = html.unescape(re.sub(r"<[^>]+>", "", text))  # inline tags do not: "<code>DELETE</code>,"
+    text = text.replace("**", "").replace("`", "").replace("*", "")
     text = text.translate(str.maketrans({"\u2019": "'", "\u2018": "'", "\u201c": '"', "\u201d": '"'}))
     return " ".join(text.split()).casefold().rstrip("?.: ")
 

@@ -91,10 +91,10 @@ def _check(tmp_path: Path, *guides: tuple[str, str], strict: bool = False):
     return run_cli("check", *(["--strict"] if strict else []), str(tmp_path))
 
 
-def test_answerless_recall_note(tmp_path: Path) -> None:
+def test_unanswered_prompt_is_named(tmp_path: Path) -> None:
     out = _check(tmp_path, ("prompts.md", PROMPTS)).stdout
-    assert ("prompts.md:4: warning: 'Tell me about a time you disagreed with your manager' has no real answer on "
-            "its back (only 'Category: Common Questions'); write the answer under it") in out
+    assert ("prompts.md:4: warning: the interview question 'Tell me about a time you disagreed with your manager' "
+            "has no answer, and the guide says nothing about what a strong answer shows; no card made") in out
 
 
 def test_note_taller_than_a_phone(tmp_path: Path) -> None:

@@ -330,7 +330,7 @@ def test_negative_debounce(seed_dir: Path) -> None:
 
 def test_a_link_out_of_the_guides_folder_is_not_read(seed_dir: Path, tmp_path: Path) -> None:
     secret = tmp_path / "secret.md"
-    secret.write_text("# Secret\n\n## Common Questions\n1. What is the root password?\n")
+    secret.write_text("# Secret\n\n## Access\n\n### What is the root password?\nIt is hunter2.\n")
     (seed_dir / "evil.md").symlink_to(secret)
     (seed_dir / "passwd.md").symlink_to("/etc/passwd")
     result = run_cli("cards", str(seed_dir))

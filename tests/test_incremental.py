@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pytest
 
+from deckbuilder.documents import load_documents
 from deckbuilder.errors import DeckbuilderError
+from deckbuilder.model import Kind
 
 from .conftest import copy_seed, run_cli
 
@@ -198,6 +200,9 @@ def test_a_dry_run_reads_the_caches_and_writes_nothing(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     out = tmp_path / "deck.apkg"
     api_build(library, out)
+    (guide,) = load_documents([library / "communication.md"])
+    # the theme is reworded, and so is every prompt's back that shows it
+    shown = sum(1 for spec in guide.specs if spec.kind is Kind.QUESTION and "Audience first" in spec.back)
     edit(library / "communication.md", "Audience first", "Audience comes first")
 
     def state() -> dict[str, tuple[int, int]]:
@@ -207,7 +212,7 @@ def test_a_dry_run_reads_the_caches_and_writes_nothing(
     result = api_build(library, out, dry_run=True)
     assert state() == before
     assert result.redone == [str(library / "communication.md")]
-    assert result.summary.total()["reworded"] + result.summary.total()["updated"] == 1
+    assert shown and result.summary.total()["reworded"] + result.summary.total()["updated"] == 1 + shown
 
 
 def test_a_note_whose_card_ids_spill_over_makes_every_build_whole(

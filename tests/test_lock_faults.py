@@ -26,8 +26,12 @@ def git(repo: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def guide(title: str, questions: int) -> str:
-    items = "\n".join(f"{n}. Tell me about {title.lower()} number {n}?" for n in range(1, questions + 1))
-    return f"# {title}\n\n## Common Questions\n{items}\n"
+    """A guide of ``questions`` answered questions: one note each."""
+    items = "\n\n".join(
+        f"### What is {title.lower()} fact {n}?\nIt is the number {n} fact about {title.lower()}."
+        for n in range(1, questions + 1)
+    )
+    return f"# {title}\n\n## Facts\n\n{items}\n"
 
 
 def note_ids(lock_text: str) -> list[int]:

@@ -203,7 +203,8 @@ def test_guide_text_is_escaped_in_the_page(tmp_path: Path) -> None:
     guide.parent.mkdir()
     guide.write_text(
         "# Tips & <Tricks>\n\n## Common <b>Questions</b>\n\n"
-        "1. What about <script>alert(1)</script> and \"quotes\" here?\n", encoding="utf-8",
+        "1. What about <script>alert(1)</script> and \"quotes\" here?\n"
+        "   - It is <i>escaped</i>, like every answer.\n", encoding="utf-8",
     )
     out = tmp_path / "preview.html"
     assert run_cli("preview", str(guide.parent), "-o", str(out)).exit_code == 0

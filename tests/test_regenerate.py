@@ -89,10 +89,12 @@ def scenario(tmp_path: Path, collection):
 
 def test_build_report_counts_the_edits(scenario) -> None:
     report = scenario["report"]
-    # updated: the STAR answer, the prompt that shows its outline, and the theme
+    # updated: the STAR answer, the prompt that shows its outline, the theme, and the three
+    # prompts whose back showed the removed red flag or now shows the edited theme
+    # ("what next" meets "How do you identify what needs to be done next?")
     assert (
         "initiative-proactivity.md: 63 notes (51 recall, 8 cloze, 4 red flag); "
-        "1 added, 3 updated, 1 reworded, 58 unchanged, 1 removed"
+        "1 added, 6 updated, 1 reworded, 55 unchanged, 1 removed"
     ) in report
 
 
@@ -134,8 +136,8 @@ def test_removed_red_flag_is_tagged(scenario) -> None:
 
 def test_import_left_unchanged_notes_alone(scenario) -> None:
     log, col = scenario["log"], scenario["col"]
-    assert len(log.updated) == 3 + 1 + 1  # edited + reworded + tombstone
-    assert len(log.duplicate) == 58  # unchanged: "not newer", so Anki skipped them
+    assert len(log.updated) == 6 + 1 + 1  # edited + reworded + tombstone
+    assert len(log.duplicate) == 55  # unchanged: "not newer", so Anki skipped them
     assert len(col.find_notes("")) == 64  # 63 before, one added, none duplicated
 
 

@@ -55,9 +55,19 @@ def test_question_prompt_with_matching_sample_answer(specs) -> None:
     assert q.extra == "Sample answer: Tell me about a time you took initiative to solve a problem without being asked"
 
 
-def test_question_without_sample_answer_has_category_only(specs) -> None:
+def test_question_without_sample_answer_gets_the_guides_advice(specs) -> None:
+    """The back says what the guide says a strong answer shows, in the guide's words,
+    picked by the question's words: a prevented problem meets "Problem prevention"."""
+    q = by_front(specs, Kind.QUESTION)["Tell me about a time you prevented a problem before it occurred"]
+    assert q.back.split("\n") == [
+        "- **Show**: Problem prevention, Creative thinking",
+        "- **Use**: STAR; the Opportunity Identification Framework",
+        "- **Avoid**: Waiting for permission: “Nobody told me to do it...”",
+        "- **Quantify**: problems prevented",
+    ]
     q = by_front(specs, Kind.QUESTION)["What if your idea had failed?"]
-    assert q.outline is None and q.back == "Category: Follow-up Questions to Prepare For"
+    assert q.outline is None
+    assert "- **Use**: STAR; the Initiative Ladder: aim for levels 4-5 in your examples" in q.back
 
 
 def test_star_outline_is_compact(specs) -> None:

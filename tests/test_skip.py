@@ -51,6 +51,10 @@ A: No, the comment drops it.
 
 Q: And the one after it?
 A: Kept.
+
+## Key Themes
+
+- **Ownership**: what every answer above should show (a prompt's back needs it)
 """
 
 
@@ -82,7 +86,7 @@ def test_skip_before_a_paragraph_drops_that_paragraph(questions) -> None:
     assert "Is this paragraph kept?" in questions
     assert "And the one after it?" in questions
     assert "Is this paragraph kept too?" not in questions
-    assert len(questions) == 6
+    assert len(questions) == 7  # and the theme
 
 
 def test_the_list_stays_whole_when_an_item_is_skipped() -> None:
@@ -114,11 +118,12 @@ def test_comments_never_reach_the_tree() -> None:
 def test_typos_and_skips_with_nothing_to_skip_are_reported(tmp_path: Path) -> None:
     (tmp_path / "g.md").write_text(
         "# G\n\n## Questions\n- Tell me about a time you led\n\n<!-- deckbuilder: skp -->\n\n"
-        f"- Tell me about a time you failed\n\n{SKIP}\n\n## More Questions\n- Tell me about a time you won\n",
+        f"- Tell me about a time you failed\n\n{SKIP}\n\n## More Questions\n- Tell me about a time you won\n"
+        "\n## Key Themes\n- **Ownership**: owning the outcome, good or bad\n",
         encoding="utf-8",
     )
     result = run_cli("build", str(tmp_path), "-o", str(tmp_path / "d.apkg"))
     assert result.exit_code == 0, result.output
-    assert "g.md: 3 notes" in result.stdout
+    assert "g.md: 4 notes" in result.stdout  # three prompts and the theme they show
     assert "g.md:6: deckbuilder comment not understood" in result.stderr
     assert "g.md:10: skip comment has nothing after it to skip" in result.stderr

@@ -15,7 +15,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 
 from ..model import CardSpec, Document
-from . import author, definitions, frameworks, metrics, questions, red_flags, star, tables, takeaways, themes
+from . import (
+    answers, author, definitions, frameworks, metrics, questions, red_flags, star, tables, takeaways, themes,
+)
 from . import cloze_fit, stubs  # run around the extractors, not registered: no config switches them off
 
 Extractor = Callable[[Document], Iterable[CardSpec]]
@@ -24,6 +26,7 @@ REGISTRY: dict[str, Extractor] = {
     "author": author.extract,
     "questions": questions.extract,
     "star": star.extract,
+    "answers": answers.extract,
     "takeaways": takeaways.extract,
     "frameworks": frameworks.extract,
     "themes": themes.extract,

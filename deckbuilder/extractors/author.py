@@ -2,9 +2,12 @@
 
 - A paragraph or list item with cloze markup (``{{c1::answer}}``, ``{{c1::answer::hint}}``
   or ``==highlight==``) becomes one Cloze note; see ``cloze_markup``.
-- ``Q: question`` followed by ``A: answer`` (also ``**Q:**``/``**A:**``) on consecutive
-  lines of one paragraph or item, or in consecutive paragraphs or items, becomes a
-  Recall note. Lines after ``A:`` belong to the answer until the next ``Q:``.
+- ``Q: question`` followed by ``A: answer`` (also ``**Q:**``/``**A:**``, ``**Q: question**``
+  and ``Answer:``) on consecutive lines of one paragraph or item, or in consecutive
+  paragraphs or items, becomes a Recall note. Lines after ``A:`` belong to the answer
+  until the next ``Q:``. A ``Q:`` whose answer is not on an ``A:`` line (an empty ``A:``
+  followed by a list or code, or no ``A:`` at all) is left to the ``answers`` extractor,
+  which reads the blocks after it, when it asks; otherwise it is reported.
 
 Author syntax wins. ``scan`` also reports the source lines it used; ``extract_all`` drops
 any other extractor's card made from those lines (``Scan.covers``) and gives the other
@@ -20,13 +23,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Paragraph, Section
+from .asking import asks, heading_asks
 from .cloze_markup import might_have_markup, parse
 
 log = logging.getLogger("deckbuilder")
 
 # Cards that summarise a whole answer or list keep a claimed line as one part of many.
 SUMMARY_KINDS = frozenset({Kind.STAR, Kind.FRAMEWORK})
-_TAG = re.compile(r"^\s*(?P<em>\*\*|__)?(?P<tag>[QA])\s*(?P=em)?\s*:\s*(?P=em)?\s*(?P<rest>.*)$")
+_TAG = re.compile(r"^\s*(?P<em>\*\*|__)?(?P<tag>[QA]|Answer)\s*(?P=em)?\s*:\s*(?P=em)?\s*(?P<rest>.*)$", re.I)
 
 
 @dataclass(frozen=True)
@@ -68,20 +72,24 @@ class _Scanner:
     def unit(self, unit: Unit | None) -> None:
         """Read the next unit (None: something that breaks a Q/A run, like a code block)."""
         lines = unit.lines() if unit else []
-        tags = [_TAG.match(raw) for raw, _ in lines]
-        if self.pair and (not tags or not tags[0] or tags[0]["tag"] != "A"):
-            self.finish()  # a question waiting for its answer in this unit, which has none
+        tags, open_pair = [], self.pair is not None
+        for raw, _ in lines:
+            tags.append(_tag(raw, open_pair))
+            open_pair = open_pair or bool(tags[-1] and tags[-1]["tag"].upper() == "Q")
+        if self.pair and (not tags or not tags[0] or tags[0]["tag"].upper() == "Q"):
+            self.finish(followed=True)  # a question waiting for its answer in this unit, which has none
         if unit is None:
             return
         if not any(tags):
             self.cloze(unit)
             return
         for (raw, line), tag in zip(lines, tags, strict=True):
-            if tag and tag["tag"] == "Q":
+            if tag and tag["tag"].upper() == "Q":
                 self.finish()
                 self.pair = _Pair([tag["rest"]], [line])
             elif tag and (self.pair is None or self.pair.answer is not None):
-                self.warn(line, "A: without a Q: before it; no card made")
+                if not (self.pair is None and self.section.level and heading_asks(self.section.title)):
+                    self.warn(line, "A: without a Q: before it; no card made")  # else the heading asks
                 self.finish()
             elif tag:
                 assert self.pair is not None
@@ -93,12 +101,15 @@ class _Scanner:
         if self.pair and self.pair.answer is not None:
             self.finish()
 
-    def finish(self) -> None:
+    def finish(self, followed: bool = False) -> None:
+        """Make the pair's card; ``followed``: more blocks come after it in the section."""
         pair, self.pair = self.pair, None
         if pair is None:
             return
         question = _clean(" ".join(pair.question))
         answer = _clean("\n".join(pair.answer or []))
+        if question and not answer and (followed or pair.answer is not None) and asks(question):
+            return  # the answers extractor reads the blocks after it
         if not question or not answer:
             missing = "an A: line after it" if pair.answer is None else "a question and an answer"
             self.warn(pair.lines[0], f"Q:/A: pair needs {missing}; no card made")
@@ -133,7 +144,7 @@ def scan(doc: Document) -> Scan:
         scanner = _Scanner(doc, section)
         for unit in units(section.blocks):
             scanner.unit(unit)
-        scanner.unit(None)
+        scanner.finish()
         specs.extend(scanner.specs)
         claimed |= scanner.claimed
     return Scan(tuple(specs), frozenset(claimed))
@@ -186,6 +197,20 @@ def _strip_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     return tuple(out)
 
 
+def _tag(raw: str, open_pair: bool) -> re.Match[str] | None:
+    """A ``Q:``/``A:`` label; ``Answer:`` counts only after a ``Q:`` (a sample answer's
+    ``**Answer:**`` part label is no author syntax)."""
+    m = _TAG.match(raw)
+    if not m or (m["tag"].lower() == "answer" and not open_pair) or (len(m["tag"]) == 1 and m["tag"].islower()):
+        return None
+    return m
+
+
 def _clean(text: str) -> str:
-    """Q/A text has no deletions: cloze markup is replaced by its answer."""
-    return parse(text).plain.strip()
+    """Q/A text has no deletions: cloze markup is replaced by its answer; the closing
+    ``**`` of ``**Q: What is X?**`` goes with its opening one."""
+    text = parse(text).plain.strip()
+    for em in ("**", "__"):
+        if text.endswith(em) and text.count(em) % 2:
+            text = text[: -len(em)].rstrip()
+    return text

@@ -1,18 +1,28 @@
 """Interview questions in question lists become Recall "prompt" cards.
 
-Front: the question. Back: its category and, when the guide has a sample answer to the
-same or a very similar question, that answer's outline to rehearse against.
+Front: the question. Only items that read as questions count (``asking.asks``); an item
+that does not ("Tip: name the person's role", "Keep this one under two minutes") is a
+note on the question before it, or no card before any question. An item that carries its
+answer nested under it is the ``answers`` extractor's; nested hints stay notes.
+
+Back: what the same guide says a strong answer shows (``advice``: the themes, framework,
+red flag and metric that fit the question's words and category), with the question's
+notes in Extra and, as before, the outline of a sample answer to a very similar question;
+the notes themselves when the guide says nothing of strong answers. A prompt with none of
+these is no card; ``unanswered`` names those for ``check``.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from ..model import CardSpec, Document, Kind, Section
-from . import star
-from .text import is_link_only, list_items, plain, sections, unquote, words
+from ..model import CardSpec, Document, Kind, ListBlock, ListItem, Section
+from . import advice, answers, star
+from .asking import asks, heading_asks
+from .text import is_link_only, list_items, plain, sections, to_markdown, unquote, words
 
 QUESTION_HEADING = re.compile(
     r"\bquestions?\b|follow[- ]?ups?|\bprobes?\b|what (they|interviewers?)('ll| will)? ask", re.I
@@ -21,34 +31,88 @@ NOT_QUESTIONS = re.compile(r"sample answers?|red flags?|mistakes?|related|questi
 SIMILAR = 0.72  # word-sequence similarity above which a sample answer is "the same question"
 
 
+@dataclass(frozen=True)
+class Prompt:
+    """A question from a question list, with the notes the list gives on it."""
+
+    question: str
+    notes: str  # block markdown, "" if none
+    category: str
+    section: Section
+    line: int
+
+
 def extract(doc: Document) -> Iterator[CardSpec]:
     answers = [(SequenceMatcher(None, b=words(a.question)), a) for a in star.answers(doc)]
+    for prompt in prompts(doc):
+        answer = _best_answer(prompt.question, answers)
+        back = advice.of(doc).back(prompt.question, prompt.category, sample=answer is not None)
+        notes = prompt.notes if back else ""
+        back = back or prompt.notes
+        if not back:
+            continue
+        sample = f"Sample answer: {answer.question}" if answer else ""
+        yield CardSpec(
+            kind=Kind.QUESTION,
+            front=prompt.question,
+            label=prompt.category,
+            back=back,
+            outline=star.outline(answer) if answer else None,
+            extra="\n\n".join(x for x in (notes, sample) if x),
+            hint=f"Interview question · {prompt.category}",
+            section_path=prompt.section.path,
+            line=prompt.line,
+        )
+
+
+def unanswered(doc: Document) -> list[Prompt]:
+    """The prompts that became no card: no answer in the list, nothing in the guide to
+    say what a strong answer shows, and no similar sample answer."""
+    answers = [(SequenceMatcher(None, b=words(a.question)), a) for a in star.answers(doc)]
+    return [
+        p for p in prompts(doc)
+        if not p.notes
+        and not advice.of(doc).back(p.question, p.category, sample=_best_answer(p.question, answers) is not None)
+    ]
+
+
+def prompts(doc: Document) -> Iterator[Prompt]:
+    """Every question of every question list; a non-question item after a question is
+    that question's answer, before any question it is nothing."""
     for section in sections(doc):
         if not _is_question_list(doc, section):
             continue
         category = section.path[-1]
+        current: tuple[ListItem, str, list[str]] | None = None
         for item in list_items(section.blocks):
-            question = _question_text(item.text)
-            if not question:
-                continue
-            answer = _best_answer(question, answers)
-            yield CardSpec(
-                kind=Kind.QUESTION,
-                front=question,
-                label=category,
-                back=f"Category: {category}",
-                outline=star.outline(answer) if answer else None,
-                extra=f"Sample answer: {answer.question}" if answer else "",
-                hint=f"Interview question · {category}",
-                section_path=section.path,
-                line=item.line,
-            )
+            question = _question_text(item.text) if asks(item.text) else ""
+            if question:
+                if current:
+                    yield _prompt(current, category, section)
+                # answered in place: the answers extractor's card
+                current = None if answers.in_place(item) else (item, question, [to_markdown(item.children)])
+            elif current and not is_link_only(item.text) and plain(item.text):
+                current[2].append(to_markdown((_as_list(item),)))
+        if current:
+            yield _prompt(current, category, section)
+
+
+def _prompt(current: tuple[ListItem, str, list[str]], category: str, section: Section) -> Prompt:
+    item, question, notes = current
+    return Prompt(question, "\n".join(n for n in notes if n), category, section, item.line)
+
+
+def _as_list(item: ListItem) -> ListBlock:
+    return ListBlock(False, (item,), item.line)
 
 
 def _is_question_list(doc: Document, section: Section) -> bool:
-    """Under a questions heading (own or parent's); "mistakes" in a category's name is fine."""
+    """Under a questions heading (own or parent's); "mistakes" in a category's name is fine.
+    A heading that itself asks is a question with its answer, not a list of questions."""
     titles = [t for t in section.path[-2:] if QUESTION_HEADING.search(t)]
     if not titles or any(NOT_QUESTIONS.search(t) for t in titles):
+        return False
+    if heading_asks(section.title):
         return False
     return not star.is_answer(doc, section)
 

@@ -1,0 +1,248 @@
+"""Questions the guide answers become Recall notes (``Kind.QA``): the question in front,
+the guide's answer behind. Four shapes are read:
+
+- a heading that asks (``### What is event delegation?``, ``#### Q2: Explain the CAP
+  theorem``, ``### How does a B-tree index speed up reads``), answered by its content up
+  to the next heading of the same or higher level; a subsection that asks is a card of
+  its own, one that does not is part of the answer (under its title in bold). A STAR
+  sample answer stays the ``star`` extractor's;
+- a bold question line (``**What is X?**``, ``**Q: What is X?**``) answered by the rest of
+  its paragraph or the blocks after it, up to the next such line. Pairs with an ``A:`` or
+  ``Answer:`` label are the ``author`` extractor's (it claims their lines);
+- ``<details><summary>question</summary>answer</details>``, in one html block or
+  around the answer's own blocks;
+- a list item that asks and carries its answer: nested under it, on its next lines, or
+  after a bold question (``1. **What is X?** X is...``).
+
+A long answer keeps its opening blocks on the back, up to about one phone screen
+(``screen.fits``), and the rest goes to Extra; so does code longer than ``CODE_LINES``.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Opaque, Paragraph, Section
+from . import fit, star
+from .asking import asks, heading_asks, question_text
+from .labelled import MARKERS
+from .text import plain, title_matches
+
+MISTAKES = re.compile(r"red flags?|mistakes?|pitfalls?|anti-?patterns?", re.I)
+# "**What is X?**" alone on its line, or "**Q: What is X?**" / "**Q:** What is X?" / "Q: What is X?"
+_BOLD_LINE = re.compile(r"^\s*(?P<em>\*\*|__)(?P<q>[^*_\n]+?)(?P=em)\s*$")
+_TAGGED_LINE = re.compile(
+    r"^\s*(?:\*\*|__)?Q(?:uestion)?\s*\d*\s*:\s*(?:\*\*|__)?\s*(?P<q>.+?)\s*(?:\*\*|__)?\s*$", re.I
+)
+# "**What is X?** the answer" in one list item
+_BOLD_HEAD = re.compile(r"^\s*(?:\*\*|__)(?P<q>[^*_\n]+?\?)\s*(?:\*\*|__)\s*[:—–-]?\s*(?P<rest>\S.*)$", re.DOTALL)
+_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?A(?:nswer)?\s*:\s*(?:\*\*|__)?\s*", re.I)
+_SUMMARY = re.compile(r"<summary[^>]*>(?P<q>.*?)</summary>(?P<rest>.*)", re.I | re.DOTALL)
+_DETAILS_END = re.compile(r"</details\s*>", re.I)
+HINT = re.compile(r"^\s*(?:\(|(?:hint|tip|note|remember|tips|hints|nb)\b\s*[:—–-])", re.I)
+
+
+def extract(doc: Document) -> Iterator[CardSpec]:
+    for section in doc.root.walk():  # the root too: a Q/A pair may stand under the title
+        if star.is_answer(doc, section) or title_matches(section, MISTAKES, depth=1):
+            continue
+        path = section.path
+        if section.level and heading_asks(section.title) and not _marked(section.title):
+            spec = _heading_card(section, _heading_markdown(doc, section))
+            if spec:
+                yield spec
+            path = path[:-1]  # questions after its answer are its siblings, not part of it
+        yield from _line_cards(section, path)
+        yield from _details_cards(section, path)
+        yield from _item_cards(section, path)
+
+
+def _heading_markdown(doc: Document, section: Section) -> str:
+    """The heading's own inline markdown, code spans kept (``Section.title`` is plain):
+    "What is the difference between `==` and `===`?"."""
+    lines = doc.source.text.split("\n")
+    n = section.line - doc.source.body_line
+    raw = lines[n] if 0 <= n < len(lines) else ""
+    raw = re.sub(r"^\s{0,3}#{1,6}\s+|\s+#+\s*$", "", raw).strip()
+    return raw if raw and question_text(raw).replace("`", "") == question_text(section.path[-1]) else section.path[-1]
+
+
+@dataclass(frozen=True)
+class InPlace:
+    """A list item that asks and carries its answer."""
+
+    question: str  # inline markdown
+    answer: tuple[Block, ...]
+
+
+def in_place(item: ListItem) -> InPlace | None:
+    """The question and answer of an item answered in place, None for any other item
+    (one whose nested lines are only hints is a prompt for ``questions``)."""
+    if _marked(item.text):
+        return None
+    head = _BOLD_HEAD.match(item.text)
+    if head and asks(head["q"]):
+        return InPlace(head["q"], (Paragraph(head["rest"].strip(), item.line), *item.children))
+    first, _, rest = item.text.partition("\n")
+    rest = _ANSWER_LABEL.sub("", rest.strip())
+    answer = ((Paragraph(rest, item.line + 1),) if rest else ()) + item.children
+    if not asks(first) or not answer or all(is_hint(md) for md in _texts(answer)):
+        return None
+    return InPlace(first, answer)
+
+
+def is_hint(md: str) -> bool:
+    """"Hint: ...", "Tip: ...", "Note: ...", "(If you are short on stories...)": advice on
+    answering, not an answer."""
+    return bool(HINT.match(plain(md)))
+
+
+def _texts(blocks: tuple[Block, ...]) -> Iterator[str]:
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            yield block.text
+        elif isinstance(block, ListBlock):
+            for item in block.items:
+                yield item.text
+                yield from _texts(item.children)
+        else:
+            yield "not a hint"
+
+
+def _marked(text: str) -> bool:
+    return text.lstrip().startswith(MARKERS)
+
+
+def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple[str, ...], line: int,
+          ) -> CardSpec | None:
+    front = question_text(question_md)
+    back, extra = fit.answer(tuple(blocks))
+    if not front or not back:
+        return None
+    return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
+
+
+def _heading_card(section: Section, question: str) -> CardSpec | None:
+    """A heading that asks; when its answer is all in subsections that ask (a worked
+    example), the back lists them: the steps to walk through."""
+    blocks = list(_until_question_line(section.blocks))
+    if blocks and isinstance(blocks[0], Paragraph):
+        blocks[0] = Paragraph(_ANSWER_LABEL.sub("", blocks[0].text.strip()), blocks[0].line)
+    for child in section.children:
+        if not heading_asks(child.title):
+            blocks += _whole(child)
+    steps = [question_text(c.path[-1]) for c in section.children if heading_asks(c.title)]
+    if steps and not any(not isinstance(b, Opaque) or b.kind != "html" for b in blocks):
+        blocks = [ListBlock(False, tuple(ListItem(q, section.line) for q in steps), section.line)]
+    return _card(question, blocks, section.path[:-1], section.line)
+
+
+def _whole(section: Section) -> list[Block]:
+    """A subsection that does not ask, as part of its parent's answer."""
+    out: list[Block] = [Paragraph(f"**{section.path[-1]}**", section.line)]
+    out += _until_question_line(section.blocks)
+    for child in section.children:
+        if not heading_asks(child.title):
+            out += _whole(child)
+    return out if len(out) > 1 else []
+
+
+def _until_question_line(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    for block in blocks:
+        if isinstance(block, Paragraph) and _question_line(block.text.split("\n")[0]):
+            return
+        yield block
+
+
+def _question_line(line: str) -> str:
+    """The question of a bold or ``Q:``-tagged line that asks, else ""."""
+    m = _BOLD_LINE.match(line) or _TAGGED_LINE.match(line)
+    if not m or _marked(line):
+        return ""
+    q = m["q"].strip()
+    return q if q.endswith("?") or asks(q) and _TAGGED_LINE.match(line) else ""
+
+
+def _line_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
+    """A bold question line, answered by the rest of its paragraph or the blocks after it."""
+    blocks = section.blocks
+    for n, block in enumerate(blocks):
+        if not isinstance(block, Paragraph):
+            continue
+        first, _, rest = block.text.partition("\n")
+        question = _question_line(first)
+        if not question:
+            continue
+        answer: list[Block] = []
+        rest = _ANSWER_LABEL.sub("", rest.strip())
+        if rest:
+            answer.append(Paragraph(rest, block.line + 1))
+        for after in blocks[n + 1 :]:
+            if isinstance(after, Paragraph) and _question_line(after.text.split("\n")[0]):
+                break
+            if isinstance(after, Opaque) and after.kind in ("hr", "html"):
+                break
+            if isinstance(after, Paragraph) and not answer:
+                after = Paragraph(_ANSWER_LABEL.sub("", after.text.strip()), after.line)
+            answer.append(after)
+        spec = _card(question, answer, path, block.line)
+        if spec:
+            yield spec
+
+
+def _details_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
+    """``<details><summary>question</summary>answer</details>``."""
+    blocks = section.blocks
+    for n, block in enumerate(blocks):
+        if not (isinstance(block, Opaque) and block.kind == "html" and "<details" in block.text.lower()):
+            continue
+        m = _SUMMARY.search(block.text)
+        question = _html_markdown(m["q"]).replace("\n", " ") if m else ""
+        if not m or not asks(question):
+            continue
+        inner, closed = _DETAILS_END.split(m["rest"], maxsplit=1)[0], bool(_DETAILS_END.search(m["rest"]))
+        answer: list[Block] = [Paragraph(md, block.line) for md in [_html_markdown(inner)] if md]
+        if not closed:
+            for after in blocks[n + 1 :]:
+                if isinstance(after, Opaque) and after.kind == "html" and _DETAILS_END.search(after.text):
+                    break
+                answer.append(after)
+        spec = _card(question, answer, path, block.line)
+        if spec:
+            yield spec
+
+
+def _item_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
+    for block in section.blocks:
+        if isinstance(block, ListBlock):
+            for item in block.items:
+                found = in_place(item)
+                spec = _card(found.question, found.answer, path, item.line) if found else None
+                if spec:
+                    yield spec
+
+
+_TAGS = [
+    (re.compile(r"<pre[^>]*>\s*<code(?:\s+class=\"(?:language-)?(?P<lang>[\w+-]+)\")?[^>]*>(?P<code>.*?)</code>\s*</pre>",
+                re.I | re.DOTALL), lambda m: f"\n\n```{m['lang'] or ''}\n{m['code'].strip()}\n```\n\n"),
+    (re.compile(r"<code[^>]*>(.*?)</code>", re.I | re.DOTALL), lambda m: f"`{m[1]}`"),
+    (re.compile(r"</?(?:b|strong)>", re.I), lambda m: "**"),
+    (re.compile(r"</?(?:i|em)>", re.I), lambda m: "*"),
+    (re.compile(r"<br\s*/?>", re.I), lambda m: "\n"),
+    (re.compile(r"<li[^>]*>", re.I), lambda m: "\n- "),
+    (re.compile(r"</?(?:p|div|ul|ol)[^>]*>", re.I), lambda m: "\n\n"),
+    (re.compile(r"<[^>]+>"), lambda m: ""),
+]
+
+
+def _html_markdown(fragment: str) -> str:
+    """The inside of a one-block ``<details>``, as block markdown (its simple tags mapped)."""
+    for pattern, to in _TAGS:
+        fragment = pattern.sub(to, fragment)
+    fragment = html.unescape(fragment)
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(ln.strip() for ln in fragment.strip().split("\n")))
+
+

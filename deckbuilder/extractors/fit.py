@@ -1,0 +1,80 @@
+"""Fit an answer to a phone: the opening blocks on the back, the rest in Extra.
+
+A back is read in one glance, so it holds the answer's opening paragraph or first
+bullets, up to about one phone screen (``screen.ANSWER_LINES``), and short code (up to
+``CODE_LINES`` lines, highlighted by render). Longer code, and whatever follows the
+first block that does not fit, goes to Extra, itself kept to about a screen.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from .. import screen
+from ..model import Block, ListBlock, Opaque, Paragraph
+from .text import to_markdown
+
+CODE_LINES = 15
+
+
+def answer(blocks: tuple[Block, ...]) -> tuple[str, str]:
+    """(back, extra) as block markdown; back is "" when the blocks hold no answer."""
+    blocks = tuple(b for b in blocks if not (isinstance(b, Opaque) and b.kind in ("html", "hr")))
+    back: list[Block] = []
+    extra: list[Block] = []
+    spilled = False  # once a block did not fit, the rest of the answer follows it in Extra
+    for block in blocks:
+        if _long_code(block):
+            extra.append(block)
+        elif not spilled and screen.fits(to_markdown([*back, block])):
+            back.append(block)
+        elif not back and not spilled:
+            head, rest = _split(block)
+            back.append(head)
+            extra += [rest] if rest else []
+            spilled = True
+        else:
+            extra.append(block)
+            spilled = True
+    if not back and extra and isinstance(extra[0], Opaque) and _long_code(extra[0]):
+        back.append(_head_of_code(extra[0]))
+    return to_markdown(back), _screenful(extra)
+
+
+def _long_code(block: Block) -> bool:
+    return isinstance(block, Opaque) and block.kind == "code" and len(block.text.rstrip().split("\n")) > CODE_LINES
+
+
+def _head_of_code(block: Opaque) -> Opaque:
+    head = block.text.rstrip().split("\n")[:CODE_LINES]
+    return Opaque("code", "\n".join(head) + "\n…", block.line, info=block.info)
+
+
+def _split(block: Block) -> tuple[Block, Block | None]:
+    """The first part of a block too tall for the back: leading items or sentences."""
+    if isinstance(block, ListBlock) and len(block.items) > 1:
+        n = 1
+        while n < len(block.items) and screen.fits(to_markdown([replace(block, items=block.items[: n + 1])])):
+            n += 1
+        return (ListBlock(block.ordered, block.items[:n], block.line),
+                ListBlock(block.ordered, block.items[n:], block.line) if n < len(block.items) else None)
+    if isinstance(block, Paragraph):
+        sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z`*(\"'])", block.text.strip())
+        n = 1
+        while n < len(sentences) and screen.fits(" ".join(sentences[: n + 1])):
+            n += 1
+        rest = " ".join(sentences[n:])
+        return Paragraph(" ".join(sentences[:n]), block.line), Paragraph(rest, block.line) if rest else None
+    return block, None
+
+
+def _screenful(blocks: list[Block]) -> str:
+    """Extra, up to about a screen; what is left after that is cut with an ellipsis."""
+    kept: list[Block] = []
+    for block in blocks:
+        if kept and not screen.fits(to_markdown([*kept, block]), screen.SCREEN_LINES):
+            kept.append(Paragraph("…", block.line))
+            break
+        kept.append(block)
+    return to_markdown(kept)
