@@ -12,7 +12,7 @@ import logging
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .cache import CACHE_DIR, Manifest
@@ -59,6 +59,7 @@ class BuildSummary:
     note_count: int  # notes in the package, tombstones included
     tombstones: int
     warnings: list[str]  # about the sources (encoding repaired, no material), shown again each build
+    events: list[tuple[str, str, str]] = field(default_factory=list)  # (state, doc, what): each note that changed
 
     def total(self) -> Counter[str]:
         out: Counter[str] = Counter()
@@ -79,7 +80,8 @@ class BuildSummary:
             changes.setdefault(doc, dict(counts))
         live = sum(d.notes for d in docs)
         return cls([(d.path, d.doc_id, d.counts) for d in docs], {k: v for k, v in changes.items() if v},
-                   list(plan.notes), live + tombstones, tombstones, [w for d in docs for w in d.warnings])
+                   list(plan.notes), live + tombstones, tombstones, [w for d in docs for w in d.warnings],
+                   list(plan.events))
 
 
 @dataclass
@@ -140,7 +142,7 @@ def build(
         for warning in stored["warnings"]:
             log.warning("%s", warning)
         unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in stored["documents"]}
-        return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": []}), target, [])
+        return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": [], "events": []}), target, [])
     lock_text = read_lock_text(lock_file)
     # a dry run reads the caches but writes nothing
     with Store.open(cache_root, manifest.trusted_store(lock_text), writable=not dry_run) as store:

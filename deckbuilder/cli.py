@@ -11,7 +11,7 @@ import click
 
 from . import __version__
 
-STATES = ("added", "updated", "reworded", "unchanged", "removed")
+STATES = ("added", "updated", "reworded", "moved", "unchanged", "removed")
 
 DEFAULT_SOURCE = Path("source")
 DEFAULT_OUT = Path("build")
@@ -52,6 +52,11 @@ CONFIG_OPTION = click.option(
     help="Settings file (default: deckbuilder.yaml beside the sources, if any).",
 )
 
+VERBOSE_OPTION = click.option(
+    "-v", "--verbose", is_flag=True,
+    help="List every note added, reworded, moved or removed (old and new text for rewordings).",
+)
+
 
 def _config(paths: list[Path], explicit: Path | None, templates: Path | None = None):
     """Load and validate the settings; --templates overrides the config's folder."""
@@ -64,8 +69,9 @@ def _config(paths: list[Path], explicit: Path | None, templates: Path | None = N
     return replace(settings, templates=str(templates.resolve())) if templates else settings
 
 
-def _print_report(result, dry_run: bool) -> None:
-    """One line per document: notes by note type, then what changed since the last build."""
+def _print_report(result, dry_run: bool, verbose: bool = False) -> None:
+    """One line per document: notes by note type, then what changed since the last build;
+    with ``verbose``, one line per note added, reworded, moved or removed."""
     summary = result.summary
     names = {"recall": "recall", "cloze": "cloze", "red_flag": "red flag"}
     shown = set()
@@ -80,6 +86,9 @@ def _print_report(result, dry_run: bool) -> None:
             click.echo(f"{doc_id}: document gone; {changes.get('removed', 0)} removed")
     for note in summary.messages:
         click.echo(f"note: {note}")
+    if verbose:
+        for state, doc, what in summary.events:
+            click.echo(f"  {state:<8} {doc}: {what}")
     total = summary.total()
     totals = ", ".join(f"{total.get(s, 0)} {s}" for s in STATES)
     verb = "would write" if dry_run else "wrote"
@@ -92,13 +101,14 @@ def _print_report(result, dry_run: bool) -> None:
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="An .apkg file, or a folder to write deck.apkg into.")
 @click.option("--dry-run", is_flag=True, help="Show the change report without writing anything.")
+@VERBOSE_OPTION
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="A folder whose *.html / cards.css override the built-in templates.")
 @CONFIG_OPTION
 @click.option("-j", "--jobs", type=click.IntRange(min=1), help="Worker processes for parsing (default: all cores).")
 @click.option("--no-cache", is_flag=True, help="Ignore and do not write the per-file cache.")
 def build(
-    paths: tuple[Path, ...], out: Path, dry_run: bool, templates: Path | None, config: Path | None,
+    paths: tuple[Path, ...], out: Path, dry_run: bool, verbose: bool, templates: Path | None, config: Path | None,
     jobs: int | None, no_cache: bool,
 ) -> None:
     """Build an .apkg from PATHS (files or folders; default: source/)."""
@@ -107,7 +117,7 @@ def build(
     _setup_logging()
     settings = _config(_paths(paths), config, templates)
     result = run_build(_paths(paths), out, config=settings, dry_run=dry_run, use_cache=not no_cache, workers=jobs)
-    _print_report(result, dry_run)
+    _print_report(result, dry_run, verbose)
 
 
 @main.command()

@@ -5,8 +5,12 @@ so a rebuild on a fresh clone gives the same GUIDs, note ids and modification ti
 
     # deckbuilder lock 1
     notetype  recall  <template digest>  <mod>
-    note  <guid>  <content digest>  <mod>  <note id>  <doc>  <kind>  <note kind>  <section>  <key>
-    removed  <guid>  <mod>  <note id>  <doc>  <kind>  <note kind>  <section>  <key>
+    note  <guid>  <content digest>  <mod>  <note id>  <doc>  <kind>  <note kind>  <section>  <key>  <answer>  <pos>
+    removed  <guid>  <mod>  <note id>  <doc>  <kind>  <note kind>  <section>  <key>  <tombstone>
+
+The last columns were appended later (older locks lack them and are read as before):
+``answer`` and ``pos`` are evidence for ``matching`` when a note moves or is reworded,
+``tombstone`` the version of the text its tombstone was last sent with.
 """
 
 from __future__ import annotations
@@ -32,7 +36,10 @@ class LockedNote:
     kind: str  # Kind value
     note_kind: str  # NoteKind value
     section: str  # normalised section path, " / " joined
-    key: str  # normalised identity text
+    key: str  # the identity text as written (front)
+    answer: str = ""  # digest of the back or answer, "" when unknown
+    pos: int = -1  # position among its kind's notes in its section, -1 when unknown
+    tombstone: int = 0  # removed notes: version of the tombstone text last sent
 
 
 @dataclass
@@ -88,11 +95,17 @@ def parse_lock(text: str, shown: str, spans: list[tuple[int, int]] | None = None
 def _parse_line(lock: Lock, parts: list[str]) -> None:
     if parts[0] == "notetype" and len(parts) == 4:
         lock.notetypes[parts[1]] = (parts[2], int(parts[3]))
-    elif parts[0] == "note" and len(parts) == 10:
-        note = LockedNote(parts[1], parts[2], int(parts[3]), int(parts[4]), *parts[5:10])
+    elif parts[0] == "note" and len(parts) in (10, 12):
+        doc, kind, note_kind, section, key = parts[5:10]
+        answer, pos = (parts[10], int(parts[11])) if len(parts) == 12 else ("", -1)
+        note = LockedNote(parts[1], parts[2], int(parts[3]), int(parts[4]), doc, kind, note_kind, section, key,
+                          answer, pos)
         lock.notes[note.guid] = note
-    elif parts[0] == "removed" and len(parts) == 9:
-        note = LockedNote(parts[1], "", int(parts[2]), int(parts[3]), *parts[4:9])
+    elif parts[0] == "removed" and len(parts) in (9, 10):
+        doc, kind, note_kind, section, key = parts[4:9]
+        version = int(parts[9]) if len(parts) == 10 else 0
+        note = LockedNote(parts[1], "", int(parts[2]), int(parts[3]), doc, kind, note_kind, section, key,
+                          tombstone=version)
         lock.removed[note.guid] = note
     else:
         raise ValueError
@@ -113,7 +126,7 @@ def note_blocks(lock: Lock) -> dict[str, str]:
     return {
         doc: "".join(
             "\t".join(("note", n.guid, n.digest, str(n.mod), str(n.note_id), n.doc, n.kind,
-                       n.note_kind, _clean(n.section), _clean(n.key))) + "\n"
+                       n.note_kind, _clean(n.section), _clean(n.key), n.answer, str(n.pos))) + "\n"
             for n in sorted(notes, key=lambda n: n.note_id)
         )
         for doc, notes in by_doc.items()
@@ -138,7 +151,7 @@ def compose_lock(
         parts.append(blocks[doc])
     for n in sorted(removed.values(), key=lambda n: (n.doc, n.note_id)):
         parts.append("\t".join(("removed", n.guid, str(n.mod), str(n.note_id), n.doc, n.kind,
-                                n.note_kind, _clean(n.section), _clean(n.key))) + "\n")
+                                n.note_kind, _clean(n.section), _clean(n.key), str(n.tombstone))) + "\n")
     return "".join(parts), spans
 
 

@@ -1,0 +1,226 @@
+"""Which new notes continue which old ones, across the whole deck, whatever moved.
+
+A note's GUID names where it was first seen (guide, section, kind, front), so a renamed
+heading or guide, a note moved to another guide or a reworded front gives a new GUID.
+The notes this build made that the lock does not know and the lock's notes that this
+build did not make are paired here, as one global assignment (best pairs first, never
+one note to two), so the new note can take the old GUID and keep its review history.
+
+Evidence for a pair, always of the same kind: the front's similarity at word and at
+character level; an unchanged answer (strong, when that answer is rare); the same guide
+(after guide renames, which the exact pairs reveal); the same section; the same
+position in its list. Two fronts that differ by a swapped content word ("...with your
+manager" / "...with your peer") are different cards unless their answer is the same.
+
+Cost stays near linear: exact fronts are paired through a hash table, and only the
+remainder goes through an inverted index of rare word stems to a handful of scored
+candidates each. There is no all-pairs loop.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from .identity import normalise
+
+ACCEPT = 0.8  # a pair at or above this score is one note
+WARN = 0.6  # a pair between this and ACCEPT is reported as a likely match left apart
+ANSWER_BONUS = 0.2  # the same rare answer: strong evidence
+GUIDE_BONUS = 0.05
+SECTION_BONUS = 0.02
+POSITION_BONUS = 0.03
+_BUCKET_PAIRS = 400  # exact fronts shared by more notes than this are paired guide by guide
+_POSTING_LIMIT = 64  # a stem in more texts than this is too common to find a pair by
+_SHORTLIST = 12  # scored candidates per note in the fuzzy round
+
+_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
+_STOP = frozenset(
+    "a an the and or but if of to in on at by for from with about into over as is are was were be been being "
+    "do does did done have has had i me my we our you your he she they them their it its this that these those "
+    "what when where which who whom why how would could should can will shall may might must anyone someone "
+    "something anything not no so than then there".split()
+)
+_SUFFIX = re.compile(r"(?:ing|ed|es|s|ly)$")
+
+
+@dataclass(frozen=True)
+class Side:
+    """What matching needs of a note, new or old."""
+
+    kind: str
+    doc: str
+    section: str
+    text: str  # the front (identity text) as written
+    answer: str = ""  # digest of the back or answer; "" when unknown
+    pos: int = -1  # position among the notes of its kind in its section; -1 when unknown
+
+
+@dataclass(frozen=True)
+class Pair:
+    new: int  # index into the new notes
+    old: int  # index into the old notes
+    score: float
+    similarity: float  # of the fronts alone
+
+
+def plain(text: str) -> str:
+    """The front without cloze markup, normalised: what two fronts are compared by."""
+    return normalise(_CLOZE.sub(r"\1", text))
+
+
+def stems(text: str) -> frozenset[str]:
+    """Content words, crudely stemmed ("asked", "asking" -> "ask")."""
+    out = set()
+    for word in text.split():
+        if word in _STOP:
+            continue
+        stem = _SUFFIX.sub("", word) if len(word) > 4 else word
+        out.add(stem)
+    return frozenset(out)
+
+
+def front_similarity(a: str, b: str) -> float:
+    """The mean of the word-level and the character-level ratio of two normalised fronts."""
+    words = SequenceMatcher(None, a.split(), b.split(), autojunk=False).ratio()
+    chars = SequenceMatcher(None, a, b, autojunk=False).ratio()
+    return (words + chars) / 2
+
+
+def swapped_content(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Each front has a content word the other lacks: a different question sharing a phrase."""
+    return bool(a - b) and bool(b - a)
+
+
+class _Matcher:
+    def __init__(self, new: Sequence[Side], old: Sequence[Side]) -> None:
+        self.new, self.old = new, old
+        self.new_text = [plain(s.text) for s in new]
+        self.old_text = [plain(s.text) for s in old]
+        new_answers = Counter(s.answer for s in new if s.answer)
+        old_answers = Counter(s.answer for s in old if s.answer)
+        self.rare_answers = {a for a, n in new_answers.items() if n == 1 and old_answers.get(a) == 1}
+        self.doc_map: dict[str, str] = {}
+        self.section_map: dict[tuple[str, str], str] = {}
+
+    def learn_places(self, pairs: list[tuple[int, int]]) -> None:
+        """Where each old guide and section went, by majority of the exact pairs."""
+        docs: dict[str, Counter[str]] = defaultdict(Counter)
+        sections: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
+        for n, o in pairs:
+            docs[self.old[o].doc][self.new[n].doc] += 1
+            sections[(self.old[o].doc, self.old[o].section)][self.new[n].section] += 1
+        self.doc_map = {doc: c.most_common(1)[0][0] for doc, c in docs.items()}
+        self.section_map = {key: c.most_common(1)[0][0] for key, c in sections.items()}
+
+    def score(self, n: int, o: int, similarity: float) -> float:
+        new, old = self.new[n], self.old[o]
+        score = similarity
+        if new.answer and new.answer == old.answer and new.answer in self.rare_answers:
+            score += ANSWER_BONUS
+        if self.doc_map.get(old.doc, old.doc) == new.doc:
+            score += GUIDE_BONUS
+            if self.section_map.get((old.doc, old.section), old.section) == new.section:
+                score += SECTION_BONUS
+                if new.pos >= 0 and new.pos == old.pos:
+                    score += POSITION_BONUS
+        return score
+
+    def exact(self) -> list[Pair]:
+        """Pairs with the same kind and front, the best first."""
+        buckets: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
+        for n, s in enumerate(self.new):
+            buckets.setdefault((s.kind, self.new_text[n]), ([], []))[0].append(n)
+        for o, s in enumerate(self.old):
+            bucket = buckets.get((s.kind, self.old_text[o]))
+            if bucket is not None:
+                bucket[1].append(o)
+        shared = [b for b in buckets.values() if b[1]]
+        self.learn_places([(ns[0], os[0]) for ns, os in shared if len(ns) == 1 and len(os) == 1])
+        pairs = []
+        for ns, os in shared:
+            for group_new, group_old in self._groups(ns, os):
+                pairs += [Pair(n, o, self.score(n, o, 1.0), 1.0) for n in group_new for o in group_old]
+        return pairs
+
+    def _groups(self, ns: list[int], os: list[int]) -> list[tuple[list[int], list[int]]]:
+        """A big bucket (one front in many guides) is split by guide; within a guide, by order."""
+        if len(ns) * len(os) <= _BUCKET_PAIRS:
+            return [(ns, os)]
+        by_doc: dict[str, tuple[list[int], list[int]]] = {}
+        for n in ns:
+            by_doc.setdefault(self.new[n].doc, ([], []))[0].append(n)
+        for o in os:
+            by_doc.setdefault(self.doc_map.get(self.old[o].doc, self.old[o].doc), ([], []))[1].append(o)
+        out = []
+        for group_new, group_old in by_doc.values():
+            if len(group_new) * len(group_old) <= _BUCKET_PAIRS:
+                out.append((group_new, group_old))
+            else:
+                out += [([n], [o]) for n, o in zip(group_new, group_old, strict=False)]
+        return out
+
+    def fuzzy(self, new_left: list[int], old_left: list[int]) -> tuple[list[Pair], list[Pair]]:
+        """Pairs for the notes the exact round left, found through rare stems: (accepted, near misses)."""
+        new_stems = {n: stems(self.new_text[n]) for n in new_left}
+        old_stems = {o: stems(self.old_text[o]) for o in old_left}
+        frequency = Counter(w for group in (new_stems, old_stems) for s in group.values() for w in s)
+        index: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for o in old_left:
+            for word in self._probes(old_stems[o], frequency):
+                index[(self.old[o].kind, word)].append(o)
+        accepted, near = [], []
+        for n in new_left:
+            shared: Counter[int] = Counter()
+            for word in self._probes(new_stems[n], frequency):
+                shared.update(index.get((self.new[n].kind, word), ()))
+            for o, _ in shared.most_common(_SHORTLIST):
+                similarity = front_similarity(self.new_text[n], self.old_text[o])
+                if similarity < WARN - ANSWER_BONUS:
+                    continue
+                score = self.score(n, o, similarity)
+                different = swapped_content(new_stems[n], old_stems[o]) and score - similarity < ANSWER_BONUS
+                if score >= ACCEPT and not different:
+                    accepted.append(Pair(n, o, score, similarity))
+                elif score >= WARN or (different and similarity >= WARN):
+                    near.append(Pair(n, o, min(score, ACCEPT - 0.01) if different else score, similarity))
+        return accepted, near
+
+    @staticmethod
+    def _probes(words: frozenset[str], frequency: Counter[str]) -> list[str]:
+        """The stems to look a text up by: the rare ones, or else its two rarest."""
+        rare = [w for w in words if frequency[w] <= _POSTING_LIMIT]
+        return rare or sorted(words, key=lambda w: (frequency[w], w))[:2]
+
+
+def assign(pairs: list[Pair], taken_new: set[int], taken_old: set[int]) -> list[Pair]:
+    """Best pairs first; a note already paired is skipped. Ties go to document order."""
+    out = []
+    for pair in sorted(pairs, key=lambda p: (-p.score, p.new, p.old)):
+        if pair.new in taken_new or pair.old in taken_old:
+            continue
+        taken_new.add(pair.new)
+        taken_old.add(pair.old)
+        out.append(pair)
+    return out
+
+
+def match(new: Sequence[Side], old: Sequence[Side]) -> tuple[list[Pair], list[Pair]]:
+    """Pair new notes with old ones of the same kind: (matches, near misses left apart).
+
+    A near miss is reported only when neither of its notes found another partner, once
+    for each new note."""
+    if not new or not old:
+        return [], []
+    matcher = _Matcher(new, old)
+    taken_new: set[int] = set()
+    taken_old: set[int] = set()
+    matches = assign(matcher.exact(), taken_new, taken_old)
+    accepted, near = matcher.fuzzy([n for n in range(len(new)) if n not in taken_new],
+                                   [o for o in range(len(old)) if o not in taken_old])
+    matches += assign(accepted, taken_new, taken_old)
+    left_apart = assign(near, taken_new, taken_old)
+    return matches, left_apart
