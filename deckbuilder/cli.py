@@ -122,6 +122,45 @@ def build(
 
 @main.command()
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--collection", "collection_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="The collection.anki2 to change (default: the profile's, in Anki's data folder).")
+@click.option("--profile", help="The Anki profile whose collection to change (default: the only one).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Where the .apkg is also written (an .apkg file, or a folder for deck.apkg).")
+@click.option("--dry-run", is_flag=True, help="Show what would change, in the deck and the collection; write nothing.")
+@click.option("--delete-removed", is_flag=True, help="Delete notes that left the guides, not just suspend them.")
+@VERBOSE_OPTION
+@CONFIG_OPTION
+def sync(
+    paths: tuple[Path, ...], collection_file: Path | None, profile: str | None, out: Path, dry_run: bool,
+    delete_removed: bool, verbose: bool, config: Path | None,
+) -> None:
+    """Build PATHS and bring your Anki collection to the same state (close Anki first).
+
+    Adds and updates notes as an .apkg import would, moves the cards of notes whose deck
+    changed, suspends (or deletes) notes that left the guides and removes the decks left
+    empty. Never changes scheduling or review history. Then sync Anki to AnkiWeb as usual."""
+    from .sync import find_collection
+    from .sync import sync as run_sync
+
+    _setup_logging()
+    sources = _paths(paths)
+    target = find_collection(collection_file, profile)
+    result = run_sync(sources, target, out, config=_config(sources, config), dry_run=dry_run,
+                      delete_removed=delete_removed)
+    _print_report(result.build, dry_run, verbose)
+    verb = "would" if dry_run else "did"
+    removed = f"delete {result.deleted} removed notes" if delete_removed else f"suspend {result.suspended} cards"
+    click.echo(f"{target}: {verb} move {result.moved} cards, {removed}"
+               + (f", remove {len(result.removed_decks)} empty decks" if result.removed_decks else ""))
+    if result.imported:
+        click.echo(f"{target}: imported " + ", ".join(f"{n} {k}" for k, n in result.imported.items() if n))
+    if result.backup is not None:
+        click.echo(f"backup: {result.backup}")
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="An .apkg file, or a folder to write deck.apkg into.")
 @click.option("--debounce", type=int, default=400, show_default=True, help="Milliseconds to wait for quiet.")
