@@ -163,7 +163,7 @@ def _continuations(
     new_sides = [Side(candidates[i].kind, candidates[i].doc, candidates[i].section, candidates[i].key,
                       "" if answers[i] in shared else answers[i], positions[i]) for i in fresh]
     old_sides = [Side(o.kind, o.doc, o.section, o.key, o.answer, o.pos) for o in gone]
-    pairs, near = match(new_sides, old_sides)
+    pairs, near = match(new_sides, old_sides, {c.doc for c in candidates})
     notes = [
         f"{candidates[fresh[p.new]].doc}: treated as new, though it resembles a removed card "
         f"({p.similarity:.0%} alike): {candidates[fresh[p.new]].key!r} vs {gone[p.old].key!r}"

@@ -10,7 +10,8 @@ Evidence for a pair, always of the same kind: the front's similarity at word and
 character level; an unchanged answer (strong, when that answer is rare); the same guide
 (after guide renames, which the exact pairs reveal); the same section; the same
 position in its list. Two fronts that differ by a swapped content word ("...with your
-manager" / "...with your peer") are different cards unless their answer is the same.
+manager" / "...with your peer") are different cards unless their own answer (not one
+borrowed from a sample answer) is the same.
 
 Cost stays near linear: exact fronts are paired through a hash table, and only the
 remainder goes through an inverted index of rare word stems to a handful of scored
@@ -21,7 +22,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -36,6 +37,9 @@ POSITION_BONUS = 0.03
 _BUCKET_PAIRS = 400  # exact fronts shared by more notes than this are paired guide by guide
 _POSTING_LIMIT = 64  # a stem in more texts than this is too common to find a pair by
 _SHORTLIST = 12  # scored candidates per note in the fuzzy round
+# a listed question's back is borrowed from the sample answer most like its front, so an
+# unchanged back says nothing the front does not: it cannot excuse a swapped word
+_BORROWED_ANSWER = frozenset({"question"})
 
 _CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
 _STOP = frozenset(
@@ -96,8 +100,9 @@ def swapped_content(a: frozenset[str], b: frozenset[str]) -> bool:
 
 
 class _Matcher:
-    def __init__(self, new: Sequence[Side], old: Sequence[Side]) -> None:
+    def __init__(self, new: Sequence[Side], old: Sequence[Side], live_docs: frozenset[str]) -> None:
         self.new, self.old = new, old
+        self.live_docs = live_docs
         self.new_text = [plain(s.text) for s in new]
         self.old_text = [plain(s.text) for s in old]
         new_answers = Counter(s.answer for s in new if s.answer)
@@ -107,11 +112,13 @@ class _Matcher:
         self.section_map: dict[tuple[str, str], str] = {}
 
     def learn_places(self, pairs: list[tuple[int, int]]) -> None:
-        """Where each old guide and section went, by majority of the exact pairs."""
+        """Where each vanished guide and each section went, by majority of the exact pairs.
+        A guide that is still there is still itself."""
         docs: dict[str, Counter[str]] = defaultdict(Counter)
         sections: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
         for n, o in pairs:
-            docs[self.old[o].doc][self.new[n].doc] += 1
+            if self.old[o].doc not in self.live_docs:
+                docs[self.old[o].doc][self.new[n].doc] += 1
             sections[(self.old[o].doc, self.old[o].section)][self.new[n].section] += 1
         self.doc_map = {doc: c.most_common(1)[0][0] for doc, c in docs.items()}
         self.section_map = {key: c.most_common(1)[0][0] for key, c in sections.items()}
@@ -182,7 +189,8 @@ class _Matcher:
                 if similarity < WARN - ANSWER_BONUS:
                     continue
                 score = self.score(n, o, similarity)
-                different = swapped_content(new_stems[n], old_stems[o]) and score - similarity < ANSWER_BONUS
+                answered = score - similarity >= ANSWER_BONUS and self.new[n].kind not in _BORROWED_ANSWER
+                different = swapped_content(new_stems[n], old_stems[o]) and not answered
                 if score >= ACCEPT and not different:
                     accepted.append(Pair(n, o, score, similarity))
                 elif score >= WARN or (different and similarity >= WARN):
@@ -208,14 +216,17 @@ def assign(pairs: list[Pair], taken_new: set[int], taken_old: set[int]) -> list[
     return out
 
 
-def match(new: Sequence[Side], old: Sequence[Side]) -> tuple[list[Pair], list[Pair]]:
+def match(
+    new: Sequence[Side], old: Sequence[Side], live_docs: Iterable[str] = ()
+) -> tuple[list[Pair], list[Pair]]:
     """Pair new notes with old ones of the same kind: (matches, near misses left apart).
+    ``live_docs``: the guides this build has (besides those of ``new``).
 
     A near miss is reported only when neither of its notes found another partner, once
     for each new note."""
     if not new or not old:
         return [], []
-    matcher = _Matcher(new, old)
+    matcher = _Matcher(new, old, frozenset(live_docs) | {s.doc for s in new})
     taken_new: set[int] = set()
     taken_old: set[int] = set()
     matches = assign(matcher.exact(), taken_new, taken_old)
