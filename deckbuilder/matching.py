@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from difflib import SequenceMatcher
 
 from .identity import normalise
@@ -69,6 +69,7 @@ class Pair:
     old: int  # index into the old notes
     score: float
     similarity: float  # of the fronts alone
+    same_guide: bool = False  # the very same guide: among equal scores, it goes first
 
 
 def plain(text: str) -> str:
@@ -136,6 +137,9 @@ class _Matcher:
                     score += POSITION_BONUS
         return score
 
+    def pair(self, n: int, o: int, similarity: float) -> Pair:
+        return Pair(n, o, round(self.score(n, o, similarity), 9), similarity, self.new[n].doc == self.old[o].doc)
+
     def exact(self) -> list[Pair]:
         """Pairs with the same kind and front, the best first."""
         buckets: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
@@ -150,7 +154,7 @@ class _Matcher:
         pairs = []
         for ns, os in shared:
             for group_new, group_old in self._groups(ns, os):
-                pairs += [Pair(n, o, self.score(n, o, 1.0), 1.0) for n in group_new for o in group_old]
+                pairs += [self.pair(n, o, 1.0) for n in group_new for o in group_old]
         return pairs
 
     def _groups(self, ns: list[int], os: list[int]) -> list[tuple[list[int], list[int]]]:
@@ -188,13 +192,14 @@ class _Matcher:
                 similarity = front_similarity(self.new_text[n], self.old_text[o])
                 if similarity < WARN - ANSWER_BONUS:
                     continue
-                score = self.score(n, o, similarity)
+                pair = self.pair(n, o, similarity)
+                score = pair.score
                 answered = score - similarity >= ANSWER_BONUS and self.new[n].kind not in _BORROWED_ANSWER
                 different = swapped_content(new_stems[n], old_stems[o]) and not answered
                 if score >= ACCEPT and not different:
-                    accepted.append(Pair(n, o, score, similarity))
+                    accepted.append(pair)
                 elif score >= WARN or (different and similarity >= WARN):
-                    near.append(Pair(n, o, min(score, ACCEPT - 0.01) if different else score, similarity))
+                    near.append(replace(pair, score=min(score, ACCEPT - 0.01)))
         return accepted, near
 
     @staticmethod
@@ -204,10 +209,26 @@ class _Matcher:
         return rare or sorted(words, key=lambda w: (frequency[w], w))[:2]
 
 
+def unambiguous(pairs: list[Pair]) -> list[Pair]:
+    """The pairs that are each of their notes' one best: settled before anything else is looked at."""
+    best_new: dict[int, list[float]] = {}
+    best_old: dict[int, list[float]] = {}
+    for pair in pairs:
+        for best, at in ((best_new, pair.new), (best_old, pair.old)):
+            scores = best.setdefault(at, [])
+            scores.append(pair.score)
+    return [p for p in pairs if _only_best(best_new[p.new], p.score) and _only_best(best_old[p.old], p.score)]
+
+
+def _only_best(scores: list[float], score: float) -> bool:
+    return len(scores) == 1 or (score == max(scores) and scores.count(score) == 1)
+
+
 def assign(pairs: list[Pair], taken_new: set[int], taken_old: set[int]) -> list[Pair]:
-    """Best pairs first; a note already paired is skipped. Ties go to document order."""
+    """Best pairs first; a note already paired is skipped. Among equal scores the very same
+    guide goes first, then document order."""
     out = []
-    for pair in sorted(pairs, key=lambda p: (-p.score, p.new, p.old)):
+    for pair in sorted(pairs, key=lambda p: (-p.score, not p.same_guide, p.new, p.old)):
         if pair.new in taken_new or pair.old in taken_old:
             continue
         taken_new.add(pair.new)
@@ -229,9 +250,11 @@ def match(
     matcher = _Matcher(new, old, frozenset(live_docs) | {s.doc for s in new})
     taken_new: set[int] = set()
     taken_old: set[int] = set()
-    matches = assign(matcher.exact(), taken_new, taken_old)
+    exact = matcher.exact()
+    matches = assign(unambiguous(exact), taken_new, taken_old)
     accepted, near = matcher.fuzzy([n for n in range(len(new)) if n not in taken_new],
                                    [o for o in range(len(old)) if o not in taken_old])
-    matches += assign(accepted, taken_new, taken_old)
+    # an exact front that several notes share competes with the near ones in one assignment
+    matches += assign(exact + accepted, taken_new, taken_old)
     left_apart = assign(near, taken_new, taken_old)
     return matches, left_apart

@@ -183,3 +183,25 @@ def test_the_committed_lock_still_gives_the_same_notes(tmp_path: Path) -> None:
     assert {g: (n.note_id, n.mod) for g, n in new.notes.items()} == {
         g: (n.note_id, n.mod) for g, n in old.notes.items()}
     assert all(n.pos >= 0 for n in new.notes.values())  # the evidence columns are filled in
+
+
+def test_tombstones_from_an_older_lock_are_sent_again_once(tmp_path: Path) -> None:
+    """A tombstone written before every cloze card kept its deletion is re-sent with a newer time, once."""
+    from deckbuilder.lockfile import read_lock
+
+    guides = tmp_path / "guides"
+    library(guides)
+    build(guides, tmp_path / "a.apkg", FIRST)
+    replace_in(guides / "communication.md", TAKEAWAY, "")
+    build(guides, tmp_path / "b.apkg", LATER)
+    lock = guides / "deckbuilder.lock"
+    (gone,) = read_lock(lock).removed.values()
+    old_format = "".join(line.rsplit("\t", 1)[0] + "\n" if line.startswith("removed\t") else line
+                         for line in lock.read_text(encoding="utf-8").splitlines(keepends=True))
+    lock.write_text(old_format, encoding="utf-8")
+    assert read_lock(lock).removed[gone.guid].tombstone == 0
+    build(guides, tmp_path / "c.apkg", {"SOURCE_DATE_EPOCH": "1800172800"})
+    again = read_lock(lock).removed[gone.guid]
+    assert (again.mod, again.tombstone) == (1800172800, 1)
+    build(guides, tmp_path / "d.apkg", {"SOURCE_DATE_EPOCH": "1800259200"})
+    assert read_lock(lock).removed[gone.guid].mod == 1800172800
