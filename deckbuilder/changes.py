@@ -190,11 +190,15 @@ def _move_notes(moves: Counter[tuple[str, str, str, str]], candidates: list[Cand
     """One line per guide renamed, move between guides, or heading renamed: how many notes kept their history."""
     docs = {c.doc for c in candidates}
     sections = {(c.doc, c.section) for c in candidates}
+    renamed: dict[str, tuple[int, str]] = {}  # a vanished guide -> where most of its notes went
+    for (old_doc, new_doc, _, _), count in moves.items():
+        if old_doc not in docs and old_doc != new_doc:
+            renamed[old_doc] = max(renamed.get(old_doc, (0, "")), (count, new_doc))
     out = []
     for (old_doc, new_doc, old_section, new_section), count in sorted(moves.items()):
         notes = f"{count} note{'s' if count != 1 else ''} kept their history"
         if old_doc != new_doc:
-            what = "a move between guides" if old_doc in docs else "a guide rename"
+            what = "a guide rename" if renamed.get(old_doc, (0, ""))[1] == new_doc else "a move between guides"
             out.append(f"{notes} across {what}: {old_doc} -> {new_doc}")
         else:
             what = "a move to another section" if (old_doc, old_section) in sections else "a heading rename"
