@@ -130,7 +130,7 @@ def edit_scenario(workdir: Path, guides: int, seed: int) -> None:
     texts = {p: p.read_text(encoding="utf-8") for p in paths}
     listed = {p: re.findall(r"^\d+\. (.+)$", texts[p].split("## 💡")[0], re.M) for p in paths}
     doc_of = {p: p.relative_to(folder).with_suffix("").as_posix() for p in paths}
-    counts = dict.fromkeys(("heading", "follow-ups", "reworded", "moved", "deleted", "replaced",
+    counts = dict.fromkeys(("heading", "follow-ups", "reworded", "moved", "deleted", "takeaway deleted", "replaced",
                             "renamed", "new folder"), 0)
     for i, path in enumerate(paths):
         text, doc = texts[path], doc_of[path]
@@ -154,6 +154,11 @@ def edit_scenario(workdir: Path, guides: int, seed: int) -> None:
             text = re.sub(rf"^\d+\. {re.escape(q)}\n", "", text, count=1, flags=re.M)
             gone.add((doc, "question", normalise(q)))
             counts["deleted"] += 1
+        takeaways = re.findall(r'^\*\*Key Takeaway:\*\*\n"(.+)"\n', text, re.M)
+        if takeaways and rng.random() < 0.3:  # a cloze takeaway deleted
+            text = text.replace(f'**Key Takeaway:**\n"{takeaways[0]}"\n', "", 1)
+            gone.add((doc, "takeaway", normalise(takeaways[0])))
+            counts["takeaway deleted"] += 1
         if len(questions) > 6 and rng.random() < 0.3:  # one replaced by a similar but different question
             q = questions[4]
             words = q.split()
@@ -191,6 +196,7 @@ def edit_scenario(workdir: Path, guides: int, seed: int) -> None:
         renames[doc_of[path]] = target.relative_to(folder).with_suffix("").as_posix()
     _, line, _ = build(folder, workdir / "e2.apkg")
     after = read_lock(folder / "deckbuilder.lock")
+    broken, cards = render_errors(workdir, [workdir / "e1.apkg", workdir / "e2.apkg"])
     print(f"(b) {guides} guides, edits: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     print(f"    {line}")
     continuing = kept = wrong = 0
@@ -215,8 +221,30 @@ def edit_scenario(workdir: Path, guides: int, seed: int) -> None:
             misses.append(f"{note.doc}: {note.key!r} expected in {doc} as {text!r}; now {now}")
     print(f"    continuing notes that kept their history: {kept}/{continuing} = {kept / continuing:.2%}")
     print(f"    replaced questions taken for the old one: {wrong}/{len(replaced)}")
+    print(f"    both decks imported into one Anki collection: {broken} of {cards} cards render an error")
     for miss in misses:
         print(f"    {miss}")
+
+
+def render_errors(workdir: Path, packages: list[Path]) -> tuple[int, int]:
+    """Import each package in turn with Anki's defaults; cards whose question or answer is an error."""
+    from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
+    from anki.import_export_pb2 import ImportAnkiPackageUpdateCondition as Condition
+
+    col = Collection(str(workdir / "render.anki2"))
+    try:
+        if_newer = Condition.IMPORT_ANKI_PACKAGE_UPDATE_CONDITION_IF_NEWER
+        options = ImportAnkiPackageOptions(update_notes=if_newer, update_notetypes=if_newer)
+        for apkg in packages:
+            col.import_anki_package(ImportAnkiPackageRequest(package_path=str(apkg), options=options))
+        ids = col.find_cards("")
+        broken = 0
+        for cid in ids:
+            card = col.get_card(cid)
+            broken += "No cloze" in card.question() + card.answer()
+        return broken, len(ids)
+    finally:
+        col.close()
 
 
 def similar_pairs(count: int, seed: int) -> list[tuple[str, str]]:
