@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from typing import NamedTuple
 from difflib import SequenceMatcher
 
 from .identity import normalise
@@ -34,7 +34,7 @@ ANSWER_BONUS = 0.2  # the same rare answer: strong evidence
 GUIDE_BONUS = 0.05
 SECTION_BONUS = 0.02
 POSITION_BONUS = 0.03
-_BUCKET_PAIRS = 400  # exact fronts shared by more notes than this are paired guide by guide
+_BUCKET_PAIRS = 400  # more contested pairs of one front than this are paired in document order
 _POSTING_LIMIT = 64  # a stem in more texts than this is too common to find a pair by
 _SHORTLIST = 12  # scored candidates per note in the fuzzy round
 # a listed question's back is borrowed from the sample answer most like its front, so an
@@ -51,8 +51,7 @@ _STOP = frozenset(
 _SUFFIX = re.compile(r"(?:ing|ed|es|s|ly)$")
 
 
-@dataclass(frozen=True)
-class Side:
+class Side(NamedTuple):  # a tuple: made for every note, it must be cheap
     """What matching needs of a note, new or old."""
 
     kind: str
@@ -63,8 +62,7 @@ class Side:
     pos: int = -1  # position among the notes of its kind in its section; -1 when unknown
 
 
-@dataclass(frozen=True)
-class Pair:
+class Pair(NamedTuple):
     new: int  # index into the new notes
     old: int  # index into the old notes
     score: float
@@ -74,7 +72,7 @@ class Pair:
 
 def plain(text: str) -> str:
     """The front without cloze markup, normalised: what two fronts are compared by."""
-    return normalise(_CLOZE.sub(r"\1", text))
+    return normalise(_CLOZE.sub(r"\1", text) if "{{" in text else text)
 
 
 def stems(text: str) -> frozenset[str]:
@@ -104,8 +102,9 @@ class _Matcher:
     def __init__(self, new: Sequence[Side], old: Sequence[Side], live_docs: frozenset[str]) -> None:
         self.new, self.old = new, old
         self.live_docs = live_docs
-        self.new_text = [plain(s.text) for s in new]
-        self.old_text = [plain(s.text) for s in old]
+        seen: dict[str, str] = {}  # one front is often in many guides
+        self.new_text = [seen.get(s.text) or seen.setdefault(s.text, plain(s.text)) for s in new]
+        self.old_text = [seen.get(s.text) or seen.setdefault(s.text, plain(s.text)) for s in old]
         new_answers = Counter(s.answer for s in new if s.answer)
         old_answers = Counter(s.answer for s in old if s.answer)
         self.rare_answers = {a for a, n in new_answers.items() if n == 1 and old_answers.get(a) == 1}
@@ -140,8 +139,10 @@ class _Matcher:
     def pair(self, n: int, o: int, similarity: float) -> Pair:
         return Pair(n, o, round(self.score(n, o, similarity), 9), similarity, self.new[n].doc == self.old[o].doc)
 
-    def exact(self) -> list[Pair]:
-        """Pairs with the same kind and front, the best first."""
+    def exact(self) -> tuple[list[Pair], list[Pair]]:
+        """Pairs with the same kind and front: (settled, contested). A front that one note on
+        each side has, or one note on each side within one guide (after renames), is settled;
+        the other notes of that front compete with the near pairs."""
         buckets: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
         for n, s in enumerate(self.new):
             buckets.setdefault((s.kind, self.new_text[n]), ([], []))[0].append(n)
@@ -151,28 +152,29 @@ class _Matcher:
                 bucket[1].append(o)
         shared = [b for b in buckets.values() if b[1]]
         self.learn_places([(ns[0], os[0]) for ns, os in shared if len(ns) == 1 and len(os) == 1])
-        pairs = []
+        settled, contested = [], []
         for ns, os in shared:
-            for group_new, group_old in self._groups(ns, os):
-                pairs += [self.pair(n, o, 1.0) for n in group_new for o in group_old]
-        return pairs
-
-    def _groups(self, ns: list[int], os: list[int]) -> list[tuple[list[int], list[int]]]:
-        """A big bucket (one front in many guides) is split by guide; within a guide, by order."""
-        if len(ns) * len(os) <= _BUCKET_PAIRS:
-            return [(ns, os)]
-        by_doc: dict[str, tuple[list[int], list[int]]] = {}
-        for n in ns:
-            by_doc.setdefault(self.new[n].doc, ([], []))[0].append(n)
-        for o in os:
-            by_doc.setdefault(self.doc_map.get(self.old[o].doc, self.old[o].doc), ([], []))[1].append(o)
-        out = []
-        for group_new, group_old in by_doc.values():
-            if len(group_new) * len(group_old) <= _BUCKET_PAIRS:
-                out.append((group_new, group_old))
-            else:
-                out += [([n], [o]) for n, o in zip(group_new, group_old, strict=False)]
-        return out
+            if len(ns) == 1 and len(os) == 1:
+                settled.append(Pair(ns[0], os[0], 1.0, 1.0))
+                continue
+            by_doc: dict[str, tuple[list[int], list[int]]] = {}
+            for n in ns:
+                by_doc.setdefault(self.new[n].doc, ([], []))[0].append(n)
+            for o in os:
+                by_doc.setdefault(self.doc_map.get(self.old[o].doc, self.old[o].doc), ([], []))[1].append(o)
+            left_new: list[int] = []
+            left_old: list[int] = []
+            for group_new, group_old in by_doc.values():
+                if len(group_new) == 1 and len(group_old) == 1:
+                    settled.append(Pair(group_new[0], group_old[0], 1.0, 1.0, True))
+                else:
+                    left_new += group_new
+                    left_old += group_old
+            if len(left_new) * len(left_old) <= _BUCKET_PAIRS:
+                contested += [self.pair(n, o, 1.0) for n in left_new for o in left_old]
+            else:  # one front in very many guides: the rest pair in document order
+                contested += [self.pair(n, o, 1.0) for n, o in zip(left_new, left_old, strict=False)]
+        return settled, contested
 
     def fuzzy(self, new_left: list[int], old_left: list[int]) -> tuple[list[Pair], list[Pair]]:
         """Pairs for the notes the exact round left, found through rare stems: (accepted, near misses)."""
@@ -199,7 +201,7 @@ class _Matcher:
                 if score >= ACCEPT and not different:
                     accepted.append(pair)
                 elif score >= WARN or (different and similarity >= WARN):
-                    near.append(replace(pair, score=min(score, ACCEPT - 0.01)))
+                    near.append(pair._replace(score=min(score, ACCEPT - 0.01)))
         return accepted, near
 
     @staticmethod
@@ -207,21 +209,6 @@ class _Matcher:
         """The stems to look a text up by: the rare ones, or else its two rarest."""
         rare = [w for w in words if frequency[w] <= _POSTING_LIMIT]
         return rare or sorted(words, key=lambda w: (frequency[w], w))[:2]
-
-
-def unambiguous(pairs: list[Pair]) -> list[Pair]:
-    """The pairs that are each of their notes' one best: settled before anything else is looked at."""
-    best_new: dict[int, list[float]] = {}
-    best_old: dict[int, list[float]] = {}
-    for pair in pairs:
-        for best, at in ((best_new, pair.new), (best_old, pair.old)):
-            scores = best.setdefault(at, [])
-            scores.append(pair.score)
-    return [p for p in pairs if _only_best(best_new[p.new], p.score) and _only_best(best_old[p.old], p.score)]
-
-
-def _only_best(scores: list[float], score: float) -> bool:
-    return len(scores) == 1 or (score == max(scores) and scores.count(score) == 1)
 
 
 def assign(pairs: list[Pair], taken_new: set[int], taken_old: set[int]) -> list[Pair]:
@@ -248,13 +235,12 @@ def match(
     if not new or not old:
         return [], []
     matcher = _Matcher(new, old, frozenset(live_docs) | {s.doc for s in new})
-    taken_new: set[int] = set()
-    taken_old: set[int] = set()
-    exact = matcher.exact()
-    matches = assign(unambiguous(exact), taken_new, taken_old)
+    settled, contested = matcher.exact()
+    taken_new = {p.new for p in settled}
+    taken_old = {p.old for p in settled}
     accepted, near = matcher.fuzzy([n for n in range(len(new)) if n not in taken_new],
                                    [o for o in range(len(old)) if o not in taken_old])
-    # an exact front that several notes share competes with the near ones in one assignment
-    matches += assign(exact + accepted, taken_new, taken_old)
+    # a front that several notes share competes with the near pairs in one assignment
+    matches = settled + assign(contested + accepted, taken_new, taken_old)
     left_apart = assign(near, taken_new, taken_old)
     return matches, left_apart
