@@ -124,7 +124,7 @@ def build(
 @click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
 @click.option("--collection", "collection_file", type=click.Path(path_type=Path, dir_okay=False),
               help="The collection.anki2 to change (default: the profile's, in Anki's data folder).")
-@click.option("--profile", help="The Anki profile whose collection to change (default: the only one).")
+@click.option("--profile", metavar="NAME", help="The Anki profile whose collection to change (default: the only one).")
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="Where the .apkg is also written (an .apkg file, or a folder for deck.apkg).")
 @click.option("--dry-run", is_flag=True, help="Show what would change, in the deck and the collection; write nothing.")

@@ -102,14 +102,19 @@ class _Matcher:
     def __init__(self, new: Sequence[Side], old: Sequence[Side], live_docs: frozenset[str]) -> None:
         self.new, self.old = new, old
         self.live_docs = live_docs
-        seen: dict[str, str] = {}  # one front is often in many guides
-        self.new_text = [seen.get(s.text) or seen.setdefault(s.text, plain(s.text)) for s in new]
-        self.old_text = [seen.get(s.text) or seen.setdefault(s.text, plain(s.text)) for s in old]
+        self._plain: dict[str, str] = {}
         new_answers = Counter(s.answer for s in new if s.answer)
         old_answers = Counter(s.answer for s in old if s.answer)
         self.rare_answers = {a for a, n in new_answers.items() if n == 1 and old_answers.get(a) == 1}
         self.doc_map: dict[str, str] = {}
         self.section_map: dict[tuple[str, str], str] = {}
+
+    def text(self, side: Side) -> str:
+        """The normalised front, worked out once per text (one front is often in many guides)."""
+        found = self._plain.get(side.text)
+        if found is None:
+            found = self._plain[side.text] = plain(side.text)
+        return found
 
     def learn_places(self, pairs: list[tuple[int, int]]) -> None:
         """Where each vanished guide and each section went, by majority of the exact pairs.
@@ -139,19 +144,28 @@ class _Matcher:
     def pair(self, n: int, o: int, similarity: float) -> Pair:
         return Pair(n, o, round(self.score(n, o, similarity), 9), similarity, self.new[n].doc == self.old[o].doc)
 
-    def exact(self) -> tuple[list[Pair], list[Pair]]:
-        """Pairs with the same kind and front: (settled, contested). A front that one note on
-        each side has, or one note on each side within one guide (after renames), is settled;
-        the other notes of that front compete with the near pairs."""
+    def exact(
+        self, new_ids: Iterable[int], old_ids: Iterable[int], normalised: bool
+    ) -> tuple[list[Pair], list[Pair], set[int], set[int]]:
+        """Pairs with the same kind and front, as written or ``normalised``: (settled,
+        contested, the new and old notes that had a partner). A front that one note on each
+        side has, or one note on each side within one guide (after renames), is settled; the
+        other notes of that front compete with the near pairs."""
+        text = self.text if normalised else lambda side: side.text
         buckets: dict[tuple[str, str], tuple[list[int], list[int]]] = {}
-        for n, s in enumerate(self.new):
-            buckets.setdefault((s.kind, self.new_text[n]), ([], []))[0].append(n)
-        for o, s in enumerate(self.old):
-            bucket = buckets.get((s.kind, self.old_text[o]))
+        for n in new_ids:
+            key = (self.new[n].kind, text(self.new[n]))
+            bucket = buckets.get(key)
+            if bucket is None:
+                bucket = buckets[key] = ([], [])
+            bucket[0].append(n)
+        for o in old_ids:
+            bucket = buckets.get((self.old[o].kind, text(self.old[o])))
             if bucket is not None:
                 bucket[1].append(o)
         shared = [b for b in buckets.values() if b[1]]
-        self.learn_places([(ns[0], os[0]) for ns, os in shared if len(ns) == 1 and len(os) == 1])
+        if not normalised:
+            self.learn_places([(ns[0], os[0]) for ns, os in shared if len(ns) == 1 and len(os) == 1])
         settled, contested = [], []
         for ns, os in shared:
             if len(ns) == 1 and len(os) == 1:
@@ -174,12 +188,12 @@ class _Matcher:
                 contested += [self.pair(n, o, 1.0) for n in left_new for o in left_old]
             else:  # one front in very many guides: the rest pair in document order
                 contested += [self.pair(n, o, 1.0) for n, o in zip(left_new, left_old, strict=False)]
-        return settled, contested
+        return settled, contested, {n for ns, _ in shared for n in ns}, {o for _, os in shared for o in os}
 
     def fuzzy(self, new_left: list[int], old_left: list[int]) -> tuple[list[Pair], list[Pair]]:
         """Pairs for the notes the exact round left, found through rare stems: (accepted, near misses)."""
-        new_stems = {n: stems(self.new_text[n]) for n in new_left}
-        old_stems = {o: stems(self.old_text[o]) for o in old_left}
+        new_stems = {n: stems(self.text(self.new[n])) for n in new_left}
+        old_stems = {o: stems(self.text(self.old[o])) for o in old_left}
         frequency = Counter(w for group in (new_stems, old_stems) for s in group.values() for w in s)
         index: dict[tuple[str, str], list[int]] = defaultdict(list)
         for o in old_left:
@@ -191,7 +205,7 @@ class _Matcher:
             for word in self._probes(new_stems[n], frequency):
                 shared.update(index.get((self.new[n].kind, word), ()))
             for o, _ in shared.most_common(_SHORTLIST):
-                similarity = front_similarity(self.new_text[n], self.old_text[o])
+                similarity = front_similarity(self.text(self.new[n]), self.text(self.old[o]))
                 if similarity < WARN - ANSWER_BONUS:
                     continue
                 pair = self.pair(n, o, similarity)
@@ -235,7 +249,11 @@ def match(
     if not new or not old:
         return [], []
     matcher = _Matcher(new, old, frozenset(live_docs) | {s.doc for s in new})
-    settled, contested = matcher.exact()
+    settled, contested, paired_new, paired_old = matcher.exact(range(len(new)), range(len(old)), False)
+    more_settled, more_contested, _, _ = matcher.exact([n for n in range(len(new)) if n not in paired_new],
+                                                       [o for o in range(len(old)) if o not in paired_old], True)
+    settled += more_settled
+    contested += more_contested
     taken_new = {p.new for p in settled}
     taken_old = {p.old for p in settled}
     accepted, near = matcher.fuzzy([n for n in range(len(new)) if n not in taken_new],
