@@ -152,6 +152,7 @@ def sync(
     verb = "would" if dry_run else "did"
     removed = f"delete {result.deleted} removed notes" if delete_removed else f"suspend {result.suspended} cards"
     click.echo(f"{target}: {verb} move {result.moved} cards, {removed}"
+               + (f", unsuspend {result.restored} cards back in a guide" if result.restored else "")
                + (f", remove {len(result.removed_decks)} empty decks" if result.removed_decks else ""))
     if result.imported:
         click.echo(f"{target}: imported " + ", ".join(f"{n} {k}" for k, n in result.imported.items() if n))

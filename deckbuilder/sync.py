@@ -5,8 +5,8 @@ another deck on import and never deletes or suspends anything. ``sync`` builds t
 as ``build`` does and imports it with Anki's own importer (so new and changed notes
 follow exactly the same identity and modification-time rules), then does what a
 package cannot: it moves the cards of notes whose deck changed (a renamed guide or
-folder), suspends the notes that left the guides (or deletes them), and removes the
-decks under the root deck that are left empty. Scheduling and review history are
+folder), suspends the notes that left the guides (or deletes them) and unsuspends the
+ones that came back, and removes the decks under the root deck that are left empty. Scheduling and review history are
 never touched: cards are moved, suspended or deleted, never rescheduled.
 
 Anki opens its collection with SQLite's exclusive locking mode, so while desktop Anki
@@ -59,6 +59,7 @@ class SyncResult:
     imported: dict[str, int] = field(default_factory=dict)  # Anki's import log: added / updated / ...
     moved: int = 0  # cards
     suspended: int = 0  # cards
+    restored: int = 0  # cards of notes back in a guide, unsuspended
     deleted: int = 0  # notes
     removed_decks: list[str] = field(default_factory=list)
 
@@ -181,21 +182,26 @@ def _place(
     rows = col.db.all("select n.guid, n.id, c.id, c.did, c.queue from cards c join notes n on n.id = c.nid")
     moves: dict[str, list[int]] = {}
     suspend: list[int] = []
+    restore: list[int] = []
     gone_notes: set[int] = set()
+    removed_deck = f"{root}::{REMOVED_DECK}"
     for guid, nid, cid, did, queue in rows:
         if did not in names:  # a card the user moved out of the deck is theirs to place
             continue
+        if guid in decks and names[did] == removed_deck and queue == -1:
+            restore.append(cid)  # back in a guide: sync suspended it, sync brings it back
         if guid in removed:
             gone_notes.add(nid)
             if delete_removed:
                 continue
             if queue != -1:
                 suspend.append(cid)
-        target = decks.get(guid) or (f"{root}::{REMOVED_DECK}" if guid in removed else None)
+        target = decks.get(guid) or (removed_deck if guid in removed else None)
         if target is not None and names[did] != target:
             moves.setdefault(target, []).append(cid)
     result.moved = sum(map(len, moves.values()))
     result.suspended = len(suspend)
+    result.restored = len(restore)
     result.deleted = len(gone_notes) if delete_removed else 0
     if dry_run:
         return
@@ -205,6 +211,8 @@ def _place(
         col.remove_notes(sorted(gone_notes))
     elif suspend:
         col.sched.suspend_cards(suspend)
+    if restore:
+        col.sched.unsuspend_cards(restore)
     result.removed_decks = _remove_empty_decks(col, root)
 
 

@@ -149,3 +149,22 @@ def test_a_profile_must_be_chosen_when_there_are_several(tmp_path: Path) -> None
     result = sync(base, guides, code=1)
     assert "its profiles are Alice, Bob; choose one with --profile NAME" in result.output
     assert "did move 0 cards" in sync(base, guides, "--profile", "Bob").output
+
+
+def test_a_note_back_in_its_guide_is_unsuspended_where_it_was(tmp_path: Path) -> None:
+    from .test_history import DIFFERENT_OLD, SEED, replace_in
+
+    base = tmp_path / "Anki2"
+    path = collection(base)
+    guides = library(tmp_path / "guides")
+    sync(base, guides)
+    first = state(path)
+    replace_in(guides / SEED, DIFFERENT_OLD, DIFFERENT_NEW)
+    sync(base, guides, epoch="1800086400")
+    (guid,) = state(path)["removed"]
+    replace_in(guides / SEED, DIFFERENT_NEW, DIFFERENT_OLD)
+    result = sync(base, guides, epoch="1800172800")
+    assert "unsuspend 1 cards back in a guide" in result.output
+    back = state(path)
+    assert back["cards"][(guid, 0)] == first["cards"][(guid, 0)]  # its deck, not suspended
+    assert guid not in back["removed"]  # (the question that replaced it is removed now)
