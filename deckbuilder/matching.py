@@ -23,8 +23,8 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from typing import NamedTuple
 from difflib import SequenceMatcher
+from typing import NamedTuple
 
 from .identity import normalise
 
