@@ -13,7 +13,7 @@ import os
 import sqlite3
 import time
 from collections import Counter
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .atomic import discard, sweep
@@ -66,6 +66,7 @@ class BuildSummary:
     note_count: int  # notes in the package, tombstones included
     tombstones: int
     warnings: list[str]  # about the sources (encoding repaired, no material), shown again each build
+    events: list[tuple[str, str, str]] = field(default_factory=list)  # (state, doc, what): each note that changed
 
     def total(self) -> Counter[str]:
         out: Counter[str] = Counter()
@@ -86,7 +87,8 @@ class BuildSummary:
             changes.setdefault(doc, dict(counts))
         live = sum(d.notes for d in docs)
         return cls([(d.path, d.doc_id, d.counts) for d in docs], {k: v for k, v in changes.items() if v},
-                   list(plan.notes), live + tombstones, tombstones, [w for d in docs for w in d.warnings])
+                   list(plan.notes), live + tombstones, tombstones, [w for d in docs for w in d.warnings],
+                   list(plan.events))
 
 
 @dataclass
@@ -151,7 +153,7 @@ def build(
         for warning in stored["warnings"]:
             log.warning("%s", warning)
         unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in stored["documents"]}
-        return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": []}), target, [])
+        return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": [], "events": []}), target, [])
     lock_text = read_lock_text(lock_file)
     sources = read_sources(files, fingerprint)  # the bytes read here are the ones built (their hash is the key)
     trusted = manifest.trusted_store(lock_text)

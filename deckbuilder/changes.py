@@ -2,32 +2,39 @@
 
 Anki updates a note on re-import only when the package's modification time is newer,
 so a note keeps its old time while its rendered content is unchanged and gets a newer
-one exactly when it changed. A note whose identity text was reworded (same document,
-kind and section, very similar text) keeps its GUID and so its review history. Notes
-that disappeared travel on as tombstones tagged ``deckbuilder::removed``.
+one exactly when it changed. A note that the lock does not know by its GUID may
+continue one the build no longer made (renamed heading or guide, a move, a rewording):
+``matching`` pairs them across the whole deck and the new note keeps the old GUID, and
+so its review history. Notes that disappeared travel on as tombstones tagged
+``deckbuilder::removed``, which keep a deletion for every card they had.
 """
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import html
+import re
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
-from difflib import SequenceMatcher
 
-from .identity import normalise
 from .inert import neutralise
 from .lockfile import Lock, LockedNote
+from .matching import Side, match
 from .model import NoteKind
 from .package import ID_STRIDE, NoteRecord
 from .render import FIELDS
 
-REWORDED = 0.8  # similarity at or above which a changed front is the same card, reworded
-UNSURE = 0.55  # between this and REWORDED we treat it as new, and say so
 REMOVED_TAG = "deckbuilder::removed"
 REMOVED_DECK = "Removed"
-STATES = ("added", "updated", "unchanged", "reworded", "removed")
+STATES = ("added", "updated", "unchanged", "reworded", "moved", "removed")
+TOMBSTONE_VERSION = 1  # 1: every card of a cloze keeps its deletion; the card says how to remove it
+REMOVAL_ADVICE = (
+    "This card left the guide. To remove such cards, search <code>tag:deckbuilder::removed</code> "
+    "in Anki's Browse window, select all and delete; or run <code>deckbuilder sync --delete-removed</code>."
+)
 
 
 @dataclass(frozen=True)
@@ -48,6 +55,7 @@ class Plan:
     lock: Lock
     report: dict[str, Counter[str]] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)  # things the user should know
+    events: list[tuple[str, str, str]] = field(default_factory=list)  # (state, doc, what) per note that changed
 
     def total(self) -> Counter[str]:
         out: Counter[str] = Counter()
@@ -57,6 +65,8 @@ class Plan:
 
 
 _KIND_NAMES = {kind: kind.value for kind in NoteKind}  # Enum.value is slow in a 100k-note loop
+_ANSWER_FIELD = {NoteKind.RECALL: 1, NoteKind.RED_FLAG: 2}
+_DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
 
 
 def digest(record: NoteRecord) -> str:
@@ -64,24 +74,47 @@ def digest(record: NoteRecord) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-def similarity(a: str, b: str) -> float:
-    return SequenceMatcher(None, normalise(a).split(), normalise(b).split()).ratio()
+def answer_digest(record: NoteRecord) -> str:
+    """What the card asks you to recall: the back, the better phrasing, or the deleted words."""
+    at = _ANSWER_FIELD.get(record.note_kind)
+    answer = record.fields[at] if at is not None else "\x1f".join(m[1] for m in _DELETION.findall(record.fields[0]))
+    return hashlib.sha256(answer.encode("utf-8")).hexdigest()[:12] if answer else ""
 
 
 def reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str, reserved_id: int = 0) -> Plan:
     """``lock`` may hold only the notes of the guides in ``candidates`` (and every removed
     note); ``reserved_id`` is then the highest note id used by the other guides."""
+    with _no_cycle_collection():
+        return _reconcile(candidates, lock, now, root_deck, reserved_id)
+
+
+@contextmanager
+def _no_cycle_collection() -> Iterator[None]:
+    """Reconciling makes a dozen small objects per note and no reference cycles, so reference
+    counting frees them all; left on, the cycle collector would scan the whole build's heap
+    again and again (at 100k notes, seconds)."""
+    was_on = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_on:
+            gc.enable()
+
+
+def _reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str, reserved_id: int) -> Plan:
     live = {c.record.guid for c in candidates}
     orphans = {g: n for g, n in lock.notes.items() if g not in live}
-    places: dict[tuple[str, str, str], list[LockedNote]] = {}  # where a reworded card could come from
-    for orphan in orphans.values():
-        places.setdefault((orphan.doc, orphan.kind, orphan.section), []).append(orphan)
+    answers = [answer_digest(c.record) for c in candidates]
+    positions = _positions(candidates)
+    continued, notes = _continuations(candidates, answers, positions, lock, orphans)
     report: dict[str, Counter[str]] = {}
-    notes: list[str] = []
+    events: list[tuple[str, str, str]] = []
     records: list[NoteRecord] = []
     new_lock = Lock(notetypes=dict(lock.notetypes))
     used_ids = [n.note_id for n in (*lock.notes.values(), *lock.removed.values())]
     next_id = max([now * 1000, reserved_id + ID_STRIDE, *(i + ID_STRIDE for i in used_ids)])
+    moves: Counter[tuple[str, str, str, str]] = Counter()
 
     for due, cand in enumerate(candidates):
         counts = report.get(cand.doc)
@@ -91,17 +124,17 @@ def reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str,
         old = lock.notes.get(guid) or lock.removed.get(guid)
         state = "updated"
         if old is None:
-            match, score = _closest(cand, places.get((cand.doc, cand.kind, cand.section), ()), orphans)
-            if match is not None and score >= REWORDED and match.guid not in live:
-                old, guid, state = match, match.guid, "reworded"
-                del orphans[match.guid]
-            else:
-                if match is not None and score >= UNSURE:
-                    notes.append(
-                        f"{cand.doc}: treated as new, though it resembles a removed card "
-                        f"({score:.0%} alike): {cand.key!r} vs {match.key!r}"
-                    )
+            old, reworded = continued.get(due, (None, False))
+            if old is None:
                 state = "added"
+                events.append(("added", cand.doc, repr(cand.key)))
+            else:
+                guid = old.guid
+                del orphans[guid]
+                state, event, move = _continuation(cand, old, reworded)
+                events.append((state, cand.doc, event))
+                if move:
+                    moves[move] += 1
         rec = cand.record
         content = digest(rec)
         if old is None:
@@ -113,52 +146,127 @@ def reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str,
             mod, note_id = max(now, old.mod + 1), old.note_id
         counts[state] += 1
         records.append(NoteRecord(guid, rec.note_kind, rec.fields, rec.tags, rec.deck, due, mod, note_id))
-        new_lock.notes[guid] = LockedNote(
-            guid, content, mod, note_id, cand.doc, cand.kind, _KIND_NAMES[rec.note_kind], cand.section, cand.key
-        )
+        new_lock.notes[guid] = LockedNote(guid, content, mod, note_id, cand.doc, cand.kind,
+                                          _KIND_NAMES[rec.note_kind], cand.section, cand.key, answers[due],
+                                          positions[due])
 
     gone = list(orphans.values()) + [n for g, n in lock.removed.items() if g not in new_lock.notes]
     for old in sorted(gone, key=lambda n: (n.doc, n.note_id)):
         first_time = old.guid in orphans
         if first_time:
             report.setdefault(old.doc, Counter())["removed"] += 1
-        mod = max(now, old.mod + 1) if first_time else old.mod
-        new_lock.removed[old.guid] = replace(old, digest="", mod=mod)
+            events.append(("removed", old.doc, repr(old.key)))
+        resent = first_time or old.tombstone < TOMBSTONE_VERSION
+        mod = max(now, old.mod + 1) if resent else old.mod
+        new_lock.removed[old.guid] = replace(old, digest="", mod=mod, answer="", pos=-1, tombstone=TOMBSTONE_VERSION)
         records.append(tombstone(old, mod, root_deck))
-    return Plan(records, new_lock, report, notes)
+    return Plan(records, new_lock, report, _move_notes(moves, candidates) + notes, events)
 
 
-def _closest(
-    cand: Candidate, place: Iterable[LockedNote], orphans: dict[str, LockedNote]
-) -> tuple[LockedNote | None, float]:
-    """The most similar orphan from the same document, kind and section, not yet claimed."""
-    best, best_score = None, 0.0
-    for old in place:
-        if old.guid not in orphans:
-            continue
-        score = similarity(cand.key, old.key)
-        if score > best_score:
-            best, best_score = old, score
-    return best, best_score
+def _positions(candidates: list[Candidate]) -> list[int]:
+    """Each note's position among the notes of its kind in its section."""
+    seen: Counter[tuple[str, str, str]] = Counter()
+    out = []
+    for cand in candidates:
+        place = (cand.doc, cand.section, cand.kind)
+        out.append(seen[place])
+        seen[place] += 1
+    return out
+
+
+def _continuations(
+    candidates: list[Candidate], answers: list[str], positions: list[int], lock: Lock,
+    orphans: dict[str, LockedNote],
+) -> tuple[dict[int, tuple[LockedNote, bool]], list[str]]:
+    """Which new notes (by index) continue which orphan, and whether the front was
+    reworded; and the likely pairs left apart."""
+    fresh = [i for i, c in enumerate(candidates) if c.record.guid not in lock.notes
+             and c.record.guid not in lock.removed]
+    gone = list(orphans.values())
+    shared = {a for a, n in Counter(answers).items() if n > 1}  # a back many notes have says nothing
+    new_sides = [Side(candidates[i].kind, candidates[i].doc, candidates[i].section, candidates[i].key,
+                      "" if answers[i] in shared else answers[i], positions[i]) for i in fresh]
+    old_sides = [Side(o.kind, o.doc, o.section, o.key, o.answer, o.pos) for o in gone]
+    pairs, near = match(new_sides, old_sides, {c.doc for c in candidates})
+    notes = [
+        f"{candidates[fresh[p.new]].doc}: treated as new, though it resembles a removed card "
+        f"({p.similarity:.0%} alike): {candidates[fresh[p.new]].key!r} vs {gone[p.old].key!r}"
+        for p in sorted(near, key=lambda p: p.new)
+    ]
+    return {fresh[p.new]: (gone[p.old], p.similarity < 1) for p in pairs}, notes
+
+
+def _continuation(
+    cand: Candidate, old: LockedNote, reworded: bool
+) -> tuple[str, str, tuple[str, str, str, str] | None]:
+    """A continued note's state, what to list for it, and how it moved: (old doc, new doc,
+    old section, new section), the sections only for a move within one guide."""
+    move, where = None, ""
+    if old.doc != cand.doc:
+        move, where = (old.doc, cand.doc, "", ""), f" (from {old.doc})"
+    elif old.section != cand.section:
+        move, where = (old.doc, cand.doc, old.section, cand.section), f" (from section {old.section!r})"
+    if reworded or move is None:
+        return "reworded", f"{old.key!r} -> {cand.key!r}{where}", move
+    return "moved", f"{cand.key!r}{where}", move
+
+
+def _move_notes(moves: Counter[tuple[str, str, str, str]], candidates: list[Candidate]) -> list[str]:
+    """One line per guide renamed, move between guides, or heading renamed: how many notes kept their history."""
+    docs = {c.doc for c in candidates}
+    sections = {(c.doc, c.section) for c in candidates}
+    renamed: dict[str, tuple[int, str]] = {}  # a vanished guide -> where most of its notes went
+    for (old_doc, new_doc, _, _), count in moves.items():
+        if old_doc not in docs and old_doc != new_doc:
+            renamed[old_doc] = max(renamed.get(old_doc, (0, "")), (count, new_doc))
+    out = []
+    for (old_doc, new_doc, old_section, new_section), count in sorted(moves.items()):
+        notes = f"{count} note{'s' if count != 1 else ''} kept their history"
+        if old_doc != new_doc:
+            what = "a guide rename" if renamed.get(old_doc, (0, ""))[1] == new_doc else "a move between guides"
+            out.append(f"{notes} across {what}: {old_doc} -> {new_doc}")
+        else:
+            what = "a move to another section" if (old_doc, old_section) in sections else "a heading rename"
+            out.append(f"{notes} across {what} in {new_doc}: {old_section!r} -> {new_section!r}")
+    return out
 
 
 def tombstone(old: LockedNote, mod: int, root_deck: str) -> NoteRecord:
-    """A note that tells the learner it left the guide; found in Anki with ``tag:deckbuilder::removed``."""
+    """A note that tells the learner it left the guide and how to remove such cards; found
+    in Anki with ``tag:deckbuilder::removed``. A cloze keeps a deletion for each card it
+    had, so none of its cards shows Anki's "no cloze found" error."""
     kind = NoteKind(old.note_kind)
-    text = html.escape(old.key.replace("{{", "").replace("}}", "").replace("::", " "))
-    shown = "{{c1::%s}}" % text if kind is NoteKind.CLOZE else text
-    first = f"Removed from the guide: {shown}"
-    fields = neutralise((first,) + ("",) * (len(FIELDS[kind]) - 1))
+    shown = cloze_tombstone(old.key) if kind is NoteKind.CLOZE else html.escape(old.key)
+    fields = dict.fromkeys(FIELDS[kind], "")
+    fields[FIELDS[kind][0]] = f"Removed from the guide: {shown}"
+    fields["Extra"] = REMOVAL_ADVICE
     return NoteRecord(
         guid=old.guid,
         note_kind=kind,
-        fields=fields,
+        fields=neutralise(tuple(fields.values())),  # the key is guide text: no [sound:] or MathJax
         tags=(REMOVED_TAG,),
         deck=f"{root_deck}::{REMOVED_DECK}",
         due=0,
         mod=mod,
         note_id=old.note_id,
     )
+
+
+def cloze_tombstone(key: str) -> str:
+    """The cloze text with its deletions kept (hints dropped), and one more for every card
+    number below the highest that the text lacks: the note's cards are numbers 1..N."""
+    numbers = set()
+    parts = []
+    at = 0
+    for found in _DELETION.finditer(key):
+        numbers.add(int(found[1]))
+        parts.append(html.escape(key[at:found.start()]))
+        parts.append("{{c%s::%s}}" % (found[1], html.escape(found[2].replace("::", " "))))
+        at = found.end()
+    parts.append(html.escape(key[at:].replace("{{", "").replace("}}", "").replace("::", " ")))
+    missing = [n for n in range(1, max(numbers, default=1) + 1) if n not in numbers]
+    parts += [" {{c%d::…}}" % n for n in missing]
+    return "".join(parts)
 
 
 def notetype_mods(digests: dict[NoteKind, str], lock: Lock, now: int) -> dict[NoteKind, int]:

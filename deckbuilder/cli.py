@@ -12,7 +12,7 @@ import click
 from . import __version__
 from .errors import printable
 
-STATES = ("added", "updated", "reworded", "unchanged", "removed")
+STATES = ("added", "updated", "reworded", "moved", "unchanged", "removed")
 
 DEFAULT_SOURCE = Path("source")
 DEFAULT_OUT = Path("build")
@@ -53,6 +53,11 @@ CONFIG_OPTION = click.option(
     help="Settings file (default: deckbuilder.yaml beside the sources, if any).",
 )
 
+VERBOSE_OPTION = click.option(
+    "-v", "--verbose", is_flag=True,
+    help="List every note added, reworded, moved or removed (old and new text for rewordings).",
+)
+
 
 def _config(paths: list[Path], explicit: Path | None, templates: Path | None = None):
     """Load and validate the settings; --templates overrides the config's folder."""
@@ -65,8 +70,9 @@ def _config(paths: list[Path], explicit: Path | None, templates: Path | None = N
     return replace(settings, templates=str(templates.resolve())) if templates else settings
 
 
-def _print_report(result, dry_run: bool) -> None:
-    """One line per document: notes by note type, then what changed since the last build."""
+def _print_report(result, dry_run: bool, verbose: bool = False) -> None:
+    """One line per document: notes by note type, then what changed since the last build;
+    with ``verbose``, one line per note added, reworded, moved or removed."""
     summary = result.summary
     names = {"recall": "recall", "cloze": "cloze", "red_flag": "red flag"}
     shown = set()
@@ -81,6 +87,9 @@ def _print_report(result, dry_run: bool) -> None:
             click.echo(printable(f"{doc_id}: document gone; {changes.get('removed', 0)} removed"))
     for note in summary.messages:
         click.echo(printable(f"note: {note}"))
+    if verbose:
+        for state, doc, what in summary.events:
+            click.echo(printable(f"  {state:<8} {doc}: {what}"))
     total = summary.total()
     totals = ", ".join(f"{total.get(s, 0)} {s}" for s in STATES)
     verb = "would write" if dry_run else "wrote"
@@ -93,6 +102,7 @@ def _print_report(result, dry_run: bool) -> None:
 @click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
               help="An .apkg file, or a folder to write deck.apkg into.")
 @click.option("--dry-run", is_flag=True, help="Show the change report without writing anything.")
+@VERBOSE_OPTION
 @click.option("--templates", type=click.Path(path_type=Path, file_okay=False, exists=True),
               help="A folder whose *.html / cards.css override the built-in templates.")
 @CONFIG_OPTION
@@ -101,7 +111,7 @@ def _print_report(result, dry_run: bool) -> None:
 @click.option("--adopt-lock", is_flag=True,
               help="Take over a deckbuilder.lock made for another project or deck name (after renaming).")
 def build(
-    paths: tuple[Path, ...], out: Path, dry_run: bool, templates: Path | None, config: Path | None,
+    paths: tuple[Path, ...], out: Path, dry_run: bool, verbose: bool, templates: Path | None, config: Path | None,
     jobs: int | None, no_cache: bool, adopt_lock: bool,
 ) -> None:
     """Build an .apkg from PATHS (files or folders; default: source/)."""
@@ -111,7 +121,47 @@ def build(
     settings = _config(_paths(paths), config, templates)
     result = run_build(_paths(paths), out, config=settings, dry_run=dry_run, use_cache=not no_cache,
                        workers=jobs, adopt_lock=adopt_lock)
-    _print_report(result, dry_run)
+    _print_report(result, dry_run, verbose)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--collection", "collection_file", type=click.Path(path_type=Path, dir_okay=False),
+              help="The collection.anki2 to change (default: the profile's, in Anki's data folder).")
+@click.option("--profile", metavar="NAME", help="The Anki profile whose collection to change (default: the only one).")
+@click.option("-o", "--out", type=click.Path(path_type=Path), default=DEFAULT_OUT, show_default=True,
+              help="Where the .apkg is also written (an .apkg file, or a folder for deck.apkg).")
+@click.option("--dry-run", is_flag=True, help="Show what would change, in the deck and the collection; write nothing.")
+@click.option("--delete-removed", is_flag=True, help="Delete notes that left the guides, not just suspend them.")
+@VERBOSE_OPTION
+@CONFIG_OPTION
+def sync(
+    paths: tuple[Path, ...], collection_file: Path | None, profile: str | None, out: Path, dry_run: bool,
+    delete_removed: bool, verbose: bool, config: Path | None,
+) -> None:
+    """Build PATHS and bring your Anki collection to the same state (close Anki first).
+
+    Adds and updates notes as an .apkg import would, moves the cards of notes whose deck
+    changed, suspends (or deletes) notes that left the guides and removes the decks left
+    empty. Never changes scheduling or review history. Then sync Anki to AnkiWeb as usual."""
+    from .sync import find_collection
+    from .sync import sync as run_sync
+
+    _setup_logging()
+    sources = _paths(paths)
+    target = find_collection(collection_file, profile)
+    result = run_sync(sources, target, out, config=_config(sources, config), dry_run=dry_run,
+                      delete_removed=delete_removed)
+    _print_report(result.build, dry_run, verbose)
+    verb = "would" if dry_run else "did"
+    removed = f"delete {result.deleted} removed notes" if delete_removed else f"suspend {result.suspended} cards"
+    click.echo(printable(f"{target}: {verb} move {result.moved} cards, {removed}"
+               + (f", unsuspend {result.restored} cards back in a guide" if result.restored else "")
+               + (f", remove {len(result.removed_decks)} empty decks" if result.removed_decks else "")))
+    if result.imported:
+        click.echo(printable(f"{target}: imported " + ", ".join(f"{n} {k}" for k, n in result.imported.items() if n)))
+    if result.backup is not None:
+        click.echo(printable(f"backup: {result.backup}"))
 
 
 @main.command()

@@ -1,7 +1,8 @@
 """Stable note identity: a GUID from what the note is, never from its whole content.
 
 Editing an answer keeps the GUID (the note updates in place); moving a card to another
-document, section or kind, or rewriting its front, makes a new one.
+document, section or kind, or rewriting its front, makes a new one, which ``matching``
+then replaces with the old note's GUID when the new note continues it.
 """
 
 from __future__ import annotations

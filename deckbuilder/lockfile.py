@@ -6,8 +6,8 @@ so a rebuild on a fresh clone gives the same GUIDs, note ids and modification ti
     # deckbuilder lock 2 (commit this file: ...)
     project  <project id>  <root deck>
     notetype  recall  <template digest>  <mod>
-    note  <guid>  <content digest>  <mod>  <note id>  <doc>  <kind>  <note kind>  <section>  <key>
-    removed  <guid>  <mod>  <note id>  <doc>  <kind>  <note kind>  <section>  <key>
+    note  <guid>  <content digest>  <mod>  <note id>  <doc>  <kind>  <note kind>  <section>  <key>  <answer>  <pos>
+    removed  <guid>  <mod>  <note id>  <doc>  <kind>  <note kind>  <section>  <key>  <tombstone>
     # end of deckbuilder.lock
 
 Why each part is there:
@@ -23,6 +23,9 @@ Why each part is there:
   one GUID twice or one note id for two GUIDs; ``parse_lock`` resolves both the same way
   whatever the order of the lines (newest time, lowest id; a clashing id moves past the
   highest one). Conflict markers get a message saying how to resolve them.
+- **answer, pos, tombstone** (appended last; locks without them are read as before):
+  ``answer`` and ``pos`` are evidence for ``matching`` when a note moves or is reworded,
+  ``tombstone`` the version of the text a removed note's tombstone was last sent with.
 
 Version 1 locks (no project, no escaping, no end line) are still read; the next build
 writes version 2.
@@ -61,7 +64,10 @@ class LockedNote:
     kind: str  # Kind value
     note_kind: str  # NoteKind value
     section: str  # normalised section path, " / " joined
-    key: str  # normalised identity text
+    key: str  # the identity text as written (front)
+    answer: str = ""  # digest of the back or answer, "" when unknown
+    pos: int = -1  # position among its kind's notes in its section, -1 when unknown
+    tombstone: int = 0  # removed notes: version of the tombstone text last sent
 
 
 @dataclass
@@ -164,10 +170,12 @@ def check_whole(text: str, shown: str) -> int:
 
 
 def _well_formed(parts: list[str]) -> bool:
-    shape = {"project": 3, "notetype": 4, "note": 10, "removed": 9}.get(parts[0])
-    if shape != len(parts):
+    shapes = {"project": (3,), "notetype": (4,), "note": (10, 12), "removed": (9, 10)}.get(parts[0], ())
+    if len(parts) not in shapes:
         return False
-    numbers = {"notetype": parts[3:4], "note": parts[3:5], "removed": parts[2:4]}.get(parts[0], [])
+    numbers = {"notetype": parts[3:4], "note": parts[3:5], "removed": parts[2:4] + parts[9:10]}.get(parts[0], [])
+    if parts[0] == "note" and len(parts) == 12 and not re.fullmatch(r"-1|\d{1,9}", parts[11]):
+        return False  # pos: a position in a list, -1 when unknown
     if not all(n.isascii() and n.isdigit() and int(n) < MAX_ID for n in numbers):
         return False
     if parts[0] in ("note", "removed"):
@@ -183,11 +191,13 @@ def _add(lock: Lock, p: list[str], lines: list[tuple[bool, LockedNote]]) -> None
         new = (p[2], int(p[3]))
         lock.notetypes[p[1]] = max(lock.notetypes.get(p[1], new), new, key=lambda t: (t[1], t[0]))
     elif p[0] == "note":
-        note = LockedNote(p[1], p[2], int(p[3]), int(p[4]), *p[5:10])
+        answer, pos = (p[10], int(p[11])) if len(p) == 12 else ("", -1)
+        note = LockedNote(p[1], p[2], int(p[3]), int(p[4]), p[5], p[6], p[7], p[8], p[9], answer=answer, pos=pos)
         lock.notes[note.guid] = note
         lines.append((True, note))
     else:
-        note = LockedNote(p[1], "", int(p[2]), int(p[3]), *p[4:9])
+        version = int(p[9]) if len(p) == 10 else 0
+        note = LockedNote(p[1], "", int(p[2]), int(p[3]), p[4], p[5], p[6], p[7], p[8], tombstone=version)
         lock.removed[note.guid] = note
         lines.append((False, note))
 
@@ -235,7 +245,7 @@ def note_blocks(lock: Lock) -> dict[str, str]:
     return {
         doc: "".join(
             "\t".join(("note", escape(n.guid), n.digest, str(n.mod), str(n.note_id), escape(n.doc), escape(n.kind),
-                       n.note_kind, escape(_clean(n.section)), escape(_clean(n.key)))) + "\n"
+                       n.note_kind, escape(_clean(n.section)), escape(_clean(n.key)), n.answer, str(n.pos))) + "\n"
             for n in sorted(notes, key=lambda n: n.note_id)
         )
         for doc, notes in by_doc.items()
@@ -259,8 +269,9 @@ def compose_lock(
         at += len(blocks[doc])
         parts.append(blocks[doc])
     for n in sorted(lock.removed.values(), key=lambda n: (n.doc, n.note_id)):
-        parts.append("\t".join(("removed", escape(n.guid), str(n.mod), str(n.note_id), escape(n.doc), escape(n.kind),
-                                n.note_kind, escape(_clean(n.section)), escape(_clean(n.key)))) + "\n")
+        columns = ("removed", escape(n.guid), str(n.mod), str(n.note_id), escape(n.doc), escape(n.kind),
+                   n.note_kind, escape(_clean(n.section)), escape(_clean(n.key)), str(n.tombstone))
+        parts.append("\t".join(columns) + "\n")
     parts.append(END + "\n")
     return "".join(parts), spans
 

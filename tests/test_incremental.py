@@ -75,7 +75,7 @@ def test_no_change_rebuild_reports_and_leaves_the_deck_alone(library: Path, tmp_
     stamp = out.stat().st_mtime_ns
     second = build(library, out)
     assert out.stat().st_mtime_ns == stamp  # not rewritten
-    assert "0 added, 0 updated, 0 reworded, 198 unchanged, 0 removed" in second.stdout
+    assert "0 added, 0 updated, 0 reworded, 0 moved, 198 unchanged, 0 removed" in second.stdout
     assert first.stdout.splitlines()[0].split(";")[0] == second.stdout.splitlines()[0].split(";")[0]
     assert "repaired broken encoding" in second.stderr  # the warning is not lost on the fast path
 

@@ -144,7 +144,7 @@ def test_import_left_unchanged_notes_alone(scenario) -> None:
 def test_third_build_without_edits_is_byte_identical(scenario) -> None:
     assert scenario["rebuilt"].exit_code == 0
     out = scenario["rebuilt"].stdout
-    assert "0 added, 0 updated, 0 reworded, 63 unchanged, 0 removed" in out
+    assert "0 added, 0 updated, 0 reworded, 0 moved, 63 unchanged, 0 removed" in out
     assert "64 notes (1 tagged deckbuilder::removed)" in out
     assert scenario["second"].read_bytes() == scenario["third"].read_bytes()
 
