@@ -9,8 +9,9 @@ document without it:
 - a block is template text when it holds a placeholder token (``TITLE_PLACEHOLDER``, a
   ``{{TOPIC}}`` slot, ``Lorem ipsum``, ``[Insert ...]``), starts with ``TODO``/``TBD``/
   ``FIXME`` (after any ``**Label**:``), is a code block of TODO comments, a table whose
-  cells are mostly TODO, or repeats word for word under three or more sections (the
-  boilerplate answer "Best practices, tools, and real-world implementations.");
+  cells are mostly TODO, or is part of an answer that repeats whole, word for word, under
+  three or more sections (the boilerplate answer "Best practices, tools, and real-world
+  implementations.");
 - a section whose heading holds a placeholder, or whose every block is template text,
   is dropped with one warning naming it;
 - a guide whose title holds a placeholder, or that is template text for the most part,
@@ -200,12 +201,20 @@ def _text_reason(md: str, repeats: frozenset[str]) -> str:
 
 
 def _repeated(doc: Document) -> frozenset[str]:
-    """Texts that repeat under ``REPEATS`` or more sections of this guide."""
-    where: Counter[str] = Counter()
+    """Answers that repeat under ``REPEATS`` or more sections of this guide: a section's
+    whole text, or the text after a ``**Label**:`` (one definition for three different
+    terms). A plain line a real guide reuses (a result bullet in three sample answers) is
+    still material; the same answer under every question is not."""
+    bodies: Counter[tuple[str, ...]] = Counter()
+    labelled: Counter[str] = Counter()
     for section in doc.root.walk():
-        seen = {_key(t) for t in _texts(section.blocks)}
-        where.update(k for k in seen if len(k.split()) >= REPEAT_MIN_WORDS)
-    return frozenset(k for k, n in where.items() if n >= REPEATS)
+        texts = list(_texts(section.blocks))
+        body = tuple(_key(t) for t in texts)
+        if body and sum(len(k.split()) for k in body) >= REPEAT_MIN_WORDS:
+            bodies[body] += 1
+        labelled.update({_key(t) for t in texts if _LEAD_LABEL.match(t) and len(_key(t).split()) >= REPEAT_MIN_WORDS})
+    whole = {k for body, n in bodies.items() if n >= REPEATS for k in body}
+    return frozenset(whole | {k for k, n in labelled.items() if n >= REPEATS})
 
 
 def _units(blocks: tuple[Block, ...]) -> Iterator[Block | ListItem]:
