@@ -195,6 +195,23 @@ def _line_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
 
 def _details_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
     """``<details><summary>question</summary>answer</details>``."""
+    for question, answer, line in _details(section):
+        spec = _card(question, answer, path, line)
+        if spec:
+            yield spec
+
+
+def unanswered_details(doc: Document) -> Iterator[tuple[int, str]]:
+    """``(line, question)`` of each ``<details>`` question whose author left the answer
+    empty: no card, and ``check`` names it so the author can write one."""
+    for section in doc.root.walk():
+        for question, answer, line in _details(section):
+            if not _card(question, answer, section.path, line):
+                yield line, question_text(question)
+
+
+def _details(section: Section) -> Iterator[tuple[str, list[Block], int]]:
+    """Each ``<details>`` whose summary asks: its question, its answer's blocks, its line."""
     blocks = section.blocks
     for n, block in enumerate(blocks):
         if not (isinstance(block, Opaque) and block.kind == "html" and "<details" in block.text.lower()):
@@ -204,15 +221,47 @@ def _details_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec
         if not m or not asks(question):
             continue
         inner, closed = _DETAILS_END.split(m["rest"], maxsplit=1)[0], bool(_DETAILS_END.search(m["rest"]))
-        answer: list[Block] = [Paragraph(md, block.line) for md in [_html_markdown(inner)] if md]
-        if not closed:
-            for after in blocks[n + 1 :]:
-                if isinstance(after, Opaque) and after.kind == "html" and _DETAILS_END.search(after.text):
-                    break
-                answer.append(after)
-        spec = _card(question, answer, path, block.line)
-        if spec:
-            yield spec
+        answer: list[Block] = [Paragraph(md, block.line) for md in [_html_markdown(_OPEN_BOLD.sub("", inner))]
+                               if md.strip("*_ \n")]  # "<br><b>\n</b>": an answer left empty
+        for after in [] if closed else blocks[n + 1 :]:
+            if isinstance(after, Opaque) and after.kind == "html" and re.search(r"</?details\b", after.text, re.I):
+                break  # its end, or the next block when this one's end hides in the answer's last line
+            kept, ended = _before_end(after)
+            answer += [kept] if kept else []
+            if ended:
+                break
+        yield question, answer, block.line
+
+
+# "<summary>Q</summary><br><b>" then the answer, then "</b></details>": the bold wraps the
+# whole answer across blank lines, so markdown sees an opening tag alone and a closing one
+# on the answer's last line (a lazy continuation); neither is emphasis on the card.
+_OPEN_BOLD = re.compile(r"<(?:b|strong)>\s*$", re.I)
+_CLOSE = re.compile(r"\s*(?:</(?:b|strong)>\s*)*</details\s*>.*", re.I | re.DOTALL)
+
+
+def _before_end(block: Block) -> tuple[Block | None, bool]:
+    """The part of a block before a ``</details>`` written on its last line, and whether
+    it held one: the answer ends there, and what follows belongs to the next question."""
+    if isinstance(block, Paragraph) and _DETAILS_END.search(block.text):
+        text = _CLOSE.sub("", block.text).strip()
+        return (Paragraph(text, block.line) if text else None), True
+    if isinstance(block, ListBlock):
+        items: list[ListItem] = []
+        for item in block.items:
+            if _DETAILS_END.search(item.text):
+                text = _CLOSE.sub("", item.text).strip()
+                items += [ListItem(text, item.line)] if text else []
+                return (ListBlock(block.ordered, tuple(items), block.line) if items else None), True
+            children: list[Block] = []
+            for child in item.children:
+                kept, ended = _before_end(child)
+                children += [kept] if kept else []
+                if ended:
+                    items.append(ListItem(item.text, item.line, tuple(children)))
+                    return ListBlock(block.ordered, tuple(items), block.line), True
+            items.append(item)
+    return block, False
 
 
 def _item_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
