@@ -29,7 +29,7 @@ def answer(blocks: tuple[Block, ...]) -> tuple[str, str]:
             extra.append(block)
         elif not spilled and screen.fits(to_markdown([*back, block])):
             back.append(block)
-        elif not back and not spilled:
+        elif not spilled and all(_is_label(b) for b in back):  # "Answer:" alone answers nothing
             head, rest = _split(block)
             back.append(head)
             extra += [rest] if rest else []
@@ -40,6 +40,17 @@ def answer(blocks: tuple[Block, ...]) -> tuple[str, str]:
     if not back and extra and isinstance(extra[0], Opaque) and _long_code(extra[0]):
         back.append(_head_of_code(extra[0]))
     return to_markdown(back), _screenful(extra)
+
+
+# "**Answer:**", "Key Features:", "**Explanation**": a line that only names what follows
+_LABEL = re.compile(r"^\s*(?:\*\*|__)?[^*_\n]{1,60}?(?::(?:\*\*|__)?|(?:\*\*|__)?:|(?<=[^\s*_])(?:\*\*|__))\s*$")
+
+
+def _is_label(block: Block) -> bool:
+    """A short line that only names what follows it: on a back of its own it answers nothing,
+    so the first part of what follows joins it."""
+    return isinstance(block, Paragraph) and (not block.text.strip() or len(block.text.split()) <= 6
+                                             and bool(_LABEL.match(block.text)))
 
 
 def _long_code(block: Block) -> bool:
@@ -59,6 +70,12 @@ def _split(block: Block) -> tuple[Block, Block | None]:
             n += 1
         return (ListBlock(block.ordered, block.items[:n], block.line),
                 ListBlock(block.ordered, block.items[n:], block.line) if n < len(block.items) else None)
+    if isinstance(block, Opaque) and block.kind == "table" and len(block.rows) > 2:
+        n = 2  # the header and at least one row
+        while n < len(block.rows) and screen.fits(to_markdown([replace(block, rows=block.rows[: n + 1])])):
+            n += 1
+        return (replace(block, rows=block.rows[:n]),
+                replace(block, rows=block.rows[:1] + block.rows[n:]) if n < len(block.rows) else None)
     if isinstance(block, Paragraph):
         sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z`*(\"'])", block.text.strip())
         n = 1
