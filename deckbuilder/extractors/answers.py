@@ -42,6 +42,7 @@ _BOLD_HEAD = re.compile(r"^\s*(?:\*\*|__)(?P<q>[^*_\n]+?\?)\s*(?:\*\*|__)\s*[:�
 _ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?A(?:nswer)?\s*:\s*(?:\*\*|__)?\s*", re.I)
 _SUMMARY = re.compile(r"<summary[^>]*>(?P<q>.*?)</summary>(?P<rest>.*)", re.I | re.DOTALL)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
+_BREAKS = re.compile(r"<br\s*/?>", re.I)
 HINT = re.compile(r"^\s*(?:\(|(?:hint|tip|note|remember|tips|hints|nb)\b\s*[:—–-])", re.I)
 
 
@@ -87,7 +88,7 @@ def in_place(item: ListItem) -> InPlace | None:
     if head and asks(head["q"]):
         return InPlace(head["q"], (Paragraph(head["rest"].strip(), item.line), *item.children))
     first, _, rest = item.text.partition("\n")
-    rest = _ANSWER_LABEL.sub("", rest.strip())
+    rest = _ANSWER_LABEL.sub("", _BREAKS.sub("", rest).strip())  # "<br/><br/>" alone answers nothing
     answer = ((Paragraph(rest, item.line + 1),) if rest else ()) + item.children
     if not asks(first) or not answer or all(is_hint(md) for md in _texts(answer)):
         return None
