@@ -202,6 +202,19 @@ def _details_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec
             yield spec
 
 
+def outside_details(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    """The blocks that are not part of a ``<details>`` answer: a list inside one is that
+    answer's steps, not a list of questions."""
+    inside = False
+    for block in blocks:
+        if isinstance(block, Opaque) and block.kind == "html" and re.search(r"</?details\b", block.text, re.I):
+            inside = bool(re.search(r"<details\b", block.text, re.I)) and not _DETAILS_END.search(block.text)
+        elif inside:
+            inside = not _before_end(block)[1]
+        else:
+            yield block
+
+
 def unanswered_details(doc: Document) -> Iterator[tuple[int, str]]:
     """``(line, question)`` of each ``<details>`` question whose author left the answer
     empty: no card, and ``check`` names it so the author can write one."""

@@ -81,7 +81,8 @@ def asks(md: str) -> bool:
     m = PROMPT.match(text)
     if m is None:
         return False
-    return m.group().lower().endswith("between") or bool(_PROMPT_OBJECT.match(text[m.end() :]))
+    # two-word prompts ("Tell Me About Yourself") are never nouns; one word may be ("Design Patterns")
+    return " " in m.group().strip() or bool(_PROMPT_OBJECT.match(text[m.end() :]))
 
 
 def heading_asks(title: str) -> bool:

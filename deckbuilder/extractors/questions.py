@@ -84,7 +84,7 @@ def prompts(doc: Document) -> Iterator[Prompt]:
             continue
         category = section.path[-1]
         current: tuple[ListItem, str, list[str]] | None = None
-        for item in list_items(section.blocks):
+        for item in list_items(tuple(answers.outside_details(section.blocks))):
             question = _question_text(item.text) if asks(item.text) else ""
             if question:
                 if current:
