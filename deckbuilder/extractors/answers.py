@@ -39,7 +39,8 @@ _TAGGED_LINE = re.compile(
 )
 # "**What is X?** the answer" in one list item
 _BOLD_HEAD = re.compile(r"^\s*(?:\*\*|__)(?P<q>[^*_\n]+?\?)\s*(?:\*\*|__)\s*[:—–-]?\s*(?P<rest>\S.*)$", re.DOTALL)
-_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?A(?:nswer)?\s*:\s*(?:\*\*|__)?\s*", re.I)
+# "A:", "**Answer:**", and "A)" (capital only: "a) first option" opens an enumeration)
+_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:A(?:nswer)?\s*:|(?-i:A\)))\s*(?:\*\*|__)?\s*", re.I)
 _SUMMARY = re.compile(r"<summary[^>]*>(?P<q>.*?)</summary>(?P<rest>.*)", re.I | re.DOTALL)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
 _BREAKS = re.compile(r"<br\s*/?>", re.I)
@@ -235,7 +236,9 @@ def _details(section: Section) -> Iterator[tuple[str, list[Block], int]]:
         if not m or not asks(question):
             continue
         inner, closed = _DETAILS_END.split(m["rest"], maxsplit=1)[0], bool(_DETAILS_END.search(m["rest"]))
-        answer: list[Block] = [Paragraph(md, block.line) for md in [_html_markdown(_OPEN_BOLD.sub("", inner))]
+        if not closed and not re.search(r"</(?:b|strong)>", inner, re.I):
+            inner = _OPEN_BOLD.sub("", inner)  # closed on the answer's last line, in another block
+        answer: list[Block] = [Paragraph(md, block.line) for md in [_html_markdown(inner)]
                                if md.strip("*_ \n")]  # "<br><b>\n</b>": an answer left empty
         for after in [] if closed else blocks[n + 1 :]:
             if isinstance(after, Opaque) and after.kind == "html" and re.search(r"</?details\b", after.text, re.I):
@@ -250,7 +253,7 @@ def _details(section: Section) -> Iterator[tuple[str, list[Block], int]]:
 # "<summary>Q</summary><br><b>" then the answer, then "</b></details>": the bold wraps the
 # whole answer across blank lines, so markdown sees an opening tag alone and a closing one
 # on the answer's last line (a lazy continuation); neither is emphasis on the card.
-_OPEN_BOLD = re.compile(r"<(?:b|strong)>\s*$", re.I)
+_OPEN_BOLD = re.compile(r"<(?:b|strong)>", re.I)
 _CLOSE = re.compile(r"\s*(?:</(?:b|strong)>\s*)*</details\s*>.*", re.I | re.DOTALL)
 
 
