@@ -44,6 +44,7 @@ _ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:A(?:nswer)?\s*:|(?-i:A\)))\s*(?:
 _SUMMARY = re.compile(r"<summary[^>]*>(?P<q>.*?)</summary>(?P<rest>.*)", re.I | re.DOTALL)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
 _BREAKS = re.compile(r"<br\s*/?>", re.I)
+ANSWER_TITLE = re.compile(r"^\W*answers?\W*$", re.I)  # "### ✅ Answer:" says nothing on the back
 HINT = re.compile(r"^\s*(?:\(|(?:hint|tip|note|remember|tips|hints|nb)\b\s*[:—–-])", re.I)
 
 
@@ -144,12 +145,12 @@ def _heading_card(section: Section, question: str) -> CardSpec | None:
 
 def _whole(section: Section) -> list[Block]:
     """A subsection that does not ask, as part of its parent's answer."""
-    out: list[Block] = [Paragraph(f"**{section.path[-1]}**", section.line)]
-    out += _until_question_line(section.blocks)
+    title = [] if ANSWER_TITLE.match(section.title) else [Paragraph(f"**{section.path[-1]}**", section.line)]
+    out: list[Block] = [*title, *_until_question_line(section.blocks)]
     for child in section.children:
         if not heading_asks(child.title):
             out += _whole(child)
-    return out if len(out) > 1 else []
+    return out if len(out) > len(title) else []
 
 
 def _until_question_line(blocks: tuple[Block, ...]) -> Iterator[Block]:
