@@ -297,7 +297,8 @@ def _unanswered(path: str, document: Document, specs: list[CardSpec]) -> Iterato
     for section in sections(document):
         if any(NOT_MATERIAL.search(t) for t in section.path):
             continue
-        if section.title.rstrip().endswith("?") and not section.blocks and not section.children:
+        only_links = all(isinstance(b, Paragraph) and is_link_only(b.text) for b in section.blocks)
+        if section.title.rstrip().endswith("?") and only_links and not section.children and section.line not in lines:
             yield Finding("warning", path, section.line, f"the question '{_short(section.path[-1])}' has no answer "
                                                          "under it; no card made")
         blocks = section.blocks

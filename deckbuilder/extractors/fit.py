@@ -13,14 +13,15 @@ from dataclasses import replace
 
 from .. import screen
 from ..model import Block, ListBlock, Opaque, Paragraph
-from .text import to_markdown
+from .text import is_link_only, to_markdown
 
 CODE_LINES = 15
 
 
 def answer(blocks: tuple[Block, ...]) -> tuple[str, str]:
     """(back, extra) as block markdown; back is "" when the blocks hold no answer."""
-    blocks = tuple(b for b in blocks if not (isinstance(b, Opaque) and b.kind in ("html", "hr")))
+    blocks = tuple(b for b in map(_without_links, blocks)
+                   if b and not (isinstance(b, Opaque) and b.kind in ("html", "hr")))
     back: list[Block] = []
     extra: list[Block] = []
     spilled = False  # once a block did not fit, the rest of the answer follows it in Extra
@@ -51,6 +52,15 @@ def _is_label(block: Block) -> bool:
     so the first part of what follows joins it."""
     return isinstance(block, Paragraph) and (not block.text.strip() or len(block.text.split()) <= 6
                                              and bool(_LABEL.match(block.text)))
+
+
+def _without_links(block: Block) -> Block | None:
+    """A paragraph without its lines that are only links or images ("[Back to TOC](#top)",
+    "![image](...)"): navigation and pictures say nothing on a card; None when that was all."""
+    if not isinstance(block, Paragraph):
+        return block
+    kept = [ln for ln in block.text.split("\n") if not is_link_only(ln)]
+    return replace(block, text="\n".join(kept)) if any(ln.strip() for ln in kept) else None
 
 
 def _long_code(block: Block) -> bool:
