@@ -87,6 +87,15 @@ _IMPERATIVE = re.compile(
     r"try|stay|remember|consider|stop|mind|watch|beware|measure|quantify|mention|own|lead|go)\s",
     re.I,
 )
+# advice steps of behavioral guides ("**Gather facts**: ...", "**Acknowledge feelings**: ..."):
+# a capitalised verb and a lowercase object. Verbs that also open technical terms stay out
+# ("Separate chaining", "Prepare phase", "Build context", "Check constraint", "Seek time").
+_ADVICE_VERB = re.compile(
+    r"^(?:Identify|Listen|Schedule|Find|Respect|Prioriti[sz]e|Gather|Understand|Choose|Acknowledge|Provide|"
+    r"Maintain|Demonstrate|Create|Escalate|Evaluate|Communicate|Offer|Recogni[sz]e|Compensate|Have|Research|"
+    r"Learn|Involve|Invest|Hire|Give|Adjust|Organi[sz]e|Encourage|Share|Clarify|Align|Take|Bring|Follow|Admit|"
+    r"Apologi[sz]e|Celebrate|Empower|Foster|Establish|Reflect|Define|Improve)\s+[a-z]"
+)
 _SENTENCE_VERB = re.compile(r"\s(is|are|was|were|should|must|can|will|does|do|has|have)\s", re.I)
 _QUESTION_PREFIX = re.compile(r"^\s*(?:Q(?:uestion)?\s*\d*\s*[:.)-]\s*|\d+[.)]\s+)", re.I)
 # an English word opening a definition: capitalised; a lowercase name (npm, kubectl) is not
@@ -203,7 +212,7 @@ def _is_term(term: str) -> bool:
     """A name, not a question, an instruction or a sentence."""
     if len(term) > MAX_TERM_CHARS or len(term.split()) > MAX_TERM_WORDS or term[-1] in "?.!,;":
         return False
-    if _ASKS.match(term) and len(term.split()) > 1 or _IMPERATIVE.match(term):
+    if _ASKS.match(term) and len(term.split()) > 1 or _IMPERATIVE.match(term) or _ADVICE_VERB.match(term):
         return False
     return not (len(term.split()) >= 4 and _SENTENCE_VERB.search(f" {term} "))
 
