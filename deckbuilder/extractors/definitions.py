@@ -96,6 +96,9 @@ _ADVICE_VERB = re.compile(
     r"Learn|Involve|Invest|Hire|Give|Adjust|Organi[sz]e|Encourage|Share|Clarify|Align|Take|Bring|Follow|Admit|"
     r"Apologi[sz]e|Celebrate|Empower|Foster|Establish|Reflect|Define|Improve)\s+[a-z]"
 )
+# verbs that open advice steps and technical terms alike: steps only among other steps
+_STEP_VERB = re.compile(r"^(?:Set|Document|Prepare|Select|Build|Monitor|Send|Separate|Write|Check|Review|Support|"
+                        r"Handle|Reduce|Seek|Accept|Delegate)\s+[a-z]")
 _SENTENCE_VERB = re.compile(r"\s(is|are|was|were|should|must|can|will|does|do|has|have)\s", re.I)
 _QUESTION_PREFIX = re.compile(r"^\s*(?:Q(?:uestion)?\s*\d*\s*[:.)-]\s*|\d+[.)]\s+)", re.I)
 # an English word opening a definition: capitalised; a lowercase name (npm, kubectl) is not
@@ -122,6 +125,8 @@ def extract(doc: Document) -> Iterator[CardSpec]:
         found = list(entries(section.blocks, skip_lists=framework_lists, glossary=glossary))
         if glossary:  # "### Idempotency" and its paragraph, under the glossary's heading
             found += [e for e in map(heading_entry, section.children) if e]
+        if sum(bool(_ADVICE_VERB.match(e.term) or _STEP_VERB.match(e.term)) for e in found) * 2 > len(found):
+            found = [e for e in found if not _STEP_VERB.match(e.term)]  # a list of steps: "Document issues" too
         properties = _describes_subject(found, glossary)
         for entry in sorted(found, key=lambda e: e.line):
             spec = _spec(doc, section, entry, properties) if entry.line not in claimed else None
