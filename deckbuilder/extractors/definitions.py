@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from ..model import CardSpec, Document, Kind, Section
 from ..screen import ANSWER_LINES, fits
 from . import frameworks, metrics, star, takeaways, themes
+from .asking import heading_asks
 from .flag_mistakes import MISTAKE_HEADING
 from .flag_pieces import BAD_MARKERS, label_kind  # a red flag's sides (Bad, Instead of, Try) are no terms
 from .terms import DEFINES_SUBJECT, PROPERTY, Entry, entries, heading_entry, is_property
@@ -155,7 +156,7 @@ def _owned_elsewhere(doc: Document, section: Section) -> bool:
     """Answers to a question (``**Purpose:**``, ``**Analogy:**`` there are parts of the answer),
     sample answers, red flags and mistakes, takeaways: their labels are not terms."""
     return (
-        any(asks(title) for title in section.path[-2:])
+        any(asks(title) or heading_asks(title) for title in section.path[-2:])  # as answers reads it
         or star.is_answer(doc, section)
         or title_matches(section, MISTAKE_HEADING, depth=1)
         or section.title.lstrip().startswith(BAD_MARKERS)
