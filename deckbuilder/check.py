@@ -31,7 +31,7 @@ from .config import Config
 from .documents import gather
 from .encoding import decode, repair_mojibake
 from .errors import DeckbuilderError
-from .extractors import REGISTRY, extract_all, questions, star, stubs
+from .extractors import REGISTRY, answers, extract_all, questions, star, stubs
 from .extractors.flag_mistakes import MISTAKE_HEADING
 from .extractors.flag_pieces import BAD_MARKERS, lines_of
 from .extractors.text import is_link_only, no_emoji, plain, sections, title_matches
@@ -285,17 +285,20 @@ def _bold_question(md: str) -> bool:
 
 def _unanswered(path: str, document: Document, specs: list[CardSpec]) -> Iterator[Finding]:
     """Questions the guide asks and never answers: a prompt in a question list that became
-    no card (``questions.unanswered``), a heading or a bold line ending in '?' with nothing
-    under it."""
+    no card (``questions.unanswered``), a ``<details>`` question left empty
+    (``answers.unanswered_details``), a heading or a bold line ending in '?' with nothing under it."""
     for prompt in questions.unanswered(document):
         yield Finding("warning", path, prompt.line, f"the interview question '{_short(prompt.question)}' has no "
                                                     "answer, and the guide says nothing about what a strong answer "
                                                     "shows; no card made")
+    for line, question in answers.unanswered_details(document):
+        yield Finding("warning", path, line, f"the question '{_short(question)}' has an empty answer; no card made")
     lines = {s.line for s in specs}
     for section in sections(document):
         if any(NOT_MATERIAL.search(t) for t in section.path):
             continue
-        if section.title.rstrip().endswith("?") and not section.blocks and not section.children:
+        only_links = all(isinstance(b, Paragraph) and is_link_only(b.text) for b in section.blocks)
+        if section.title.rstrip().endswith("?") and only_links and not section.children and section.line not in lines:
             yield Finding("warning", path, section.line, f"the question '{_short(section.path[-1])}' has no answer "
                                                          "under it; no card made")
         blocks = section.blocks

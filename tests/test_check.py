@@ -75,3 +75,16 @@ def test_cards_table(tmp_path: Path) -> None:
     lines = run_cli("cards", str(tmp_path)).stdout.splitlines()
     assert lines[-1] == "63 cards"
     assert "initiative-proactivity.md:9" in lines[0] and "Tell me about a time you took initiative" in lines[0]
+
+
+def test_check_names_questions_left_unanswered_in_public_shapes(tmp_path: Path) -> None:
+    """A heading question with only a link back to the contents, and a ``<details>`` whose
+    answer is empty: no card, and check says so."""
+    (tmp_path / "sql.md").write_text(
+        "# SQL\n\n## What is a covering index?\n[Back to top](#sql)\n\n## Containers\n\n<details>\n"
+        "<summary>What does a pause do to a container?</summary><br><b>\n</b></details>\n",
+        encoding="utf-8",
+    )
+    out = run_cli("check", str(tmp_path)).stdout
+    assert "sql.md:3: warning: the question 'What is a covering index?' has no answer under it; no card made" in out
+    assert "sql.md:8: warning: the question 'What does a pause do to a container?' has an empty answer" in out

@@ -3,7 +3,7 @@ and ``questions.unanswered`` names it (for ``check``); every seed prompt has a r
 
 from __future__ import annotations
 
-from deckbuilder.extractors import questions
+from deckbuilder.extractors import answers, questions
 from deckbuilder.reader import parse_source
 from deckbuilder.sections import build_document
 
@@ -47,3 +47,11 @@ def test_every_seed_prompt_has_a_real_back() -> None:
     for spec in specs:
         assert spec.back.startswith("- **Show**: "), spec
         assert "- **Avoid**: " in spec.back and "- **Quantify**: " in spec.back, spec
+
+
+def test_a_details_question_left_empty_is_no_card_and_is_named() -> None:
+    doc = _doc("# Ops\n\n## Logs\n\n<details>\n<summary>Where do container logs go?</summary><br><b>\n</b></details>\n\n"
+               "<details>\n<summary>What is log rotation?</summary><br><b>\n\nOld files are renamed and pruned.\n"
+               "</b></details>\n")
+    assert list(answers.unanswered_details(doc)) == [(5, "Where do container logs go?")]
+    assert [s.front for s in answers.extract(doc)] == ["What is log rotation?"]

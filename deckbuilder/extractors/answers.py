@@ -39,9 +39,12 @@ _TAGGED_LINE = re.compile(
 )
 # "**What is X?** the answer" in one list item
 _BOLD_HEAD = re.compile(r"^\s*(?:\*\*|__)(?P<q>[^*_\n]+?\?)\s*(?:\*\*|__)\s*[:—–-]?\s*(?P<rest>\S.*)$", re.DOTALL)
-_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?A(?:nswer)?\s*:\s*(?:\*\*|__)?\s*", re.I)
+# "A:", "**Answer:**", and "A)" (capital only: "a) first option" opens an enumeration)
+_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:A(?:nswer)?\s*:|(?-i:A\)))\s*(?:\*\*|__)?\s*", re.I)
 _SUMMARY = re.compile(r"<summary[^>]*>(?P<q>.*?)</summary>(?P<rest>.*)", re.I | re.DOTALL)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
+_BREAKS = re.compile(r"<br\s*/?>", re.I)
+ANSWER_TITLE = re.compile(r"^\W*answers?\W*$", re.I)  # "### ✅ Answer:" says nothing on the back
 HINT = re.compile(r"^\s*(?:\(|(?:hint|tip|note|remember|tips|hints|nb)\b\s*[:—–-])", re.I)
 
 
@@ -87,7 +90,7 @@ def in_place(item: ListItem) -> InPlace | None:
     if head and asks(head["q"]):
         return InPlace(head["q"], (Paragraph(head["rest"].strip(), item.line), *item.children))
     first, _, rest = item.text.partition("\n")
-    rest = _ANSWER_LABEL.sub("", rest.strip())
+    rest = _ANSWER_LABEL.sub("", _BREAKS.sub("", rest).strip())  # "<br/><br/>" alone answers nothing
     answer = ((Paragraph(rest, item.line + 1),) if rest else ()) + item.children
     if not asks(first) or not answer or all(is_hint(md) for md in _texts(answer)):
         return None
@@ -142,12 +145,12 @@ def _heading_card(section: Section, question: str) -> CardSpec | None:
 
 def _whole(section: Section) -> list[Block]:
     """A subsection that does not ask, as part of its parent's answer."""
-    out: list[Block] = [Paragraph(f"**{section.path[-1]}**", section.line)]
-    out += _until_question_line(section.blocks)
+    title = [] if ANSWER_TITLE.match(section.title) else [Paragraph(f"**{section.path[-1]}**", section.line)]
+    out: list[Block] = [*title, *_until_question_line(section.blocks)]
     for child in section.children:
         if not heading_asks(child.title):
             out += _whole(child)
-    return out if len(out) > 1 else []
+    return out if len(out) > len(title) else []
 
 
 def _until_question_line(blocks: tuple[Block, ...]) -> Iterator[Block]:
@@ -195,6 +198,36 @@ def _line_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
 
 def _details_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
     """``<details><summary>question</summary>answer</details>``."""
+    for question, answer, line in _details(section):
+        spec = _card(question, answer, path, line)
+        if spec:
+            yield spec
+
+
+def outside_details(blocks: tuple[Block, ...]) -> Iterator[Block]:
+    """The blocks that are not part of a ``<details>`` answer: a list inside one is that
+    answer's steps, not a list of questions."""
+    inside = False
+    for block in blocks:
+        if isinstance(block, Opaque) and block.kind == "html" and re.search(r"</?details\b", block.text, re.I):
+            inside = bool(re.search(r"<details\b", block.text, re.I)) and not _DETAILS_END.search(block.text)
+        elif inside:
+            inside = not _before_end(block)[1]
+        else:
+            yield block
+
+
+def unanswered_details(doc: Document) -> Iterator[tuple[int, str]]:
+    """``(line, question)`` of each ``<details>`` question whose author left the answer
+    empty: no card, and ``check`` names it so the author can write one."""
+    for section in doc.root.walk():
+        for question, answer, line in _details(section):
+            if not _card(question, answer, section.path, line):
+                yield line, question_text(question)
+
+
+def _details(section: Section) -> Iterator[tuple[str, list[Block], int]]:
+    """Each ``<details>`` whose summary asks: its question, its answer's blocks, its line."""
     blocks = section.blocks
     for n, block in enumerate(blocks):
         if not (isinstance(block, Opaque) and block.kind == "html" and "<details" in block.text.lower()):
@@ -204,15 +237,49 @@ def _details_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec
         if not m or not asks(question):
             continue
         inner, closed = _DETAILS_END.split(m["rest"], maxsplit=1)[0], bool(_DETAILS_END.search(m["rest"]))
-        answer: list[Block] = [Paragraph(md, block.line) for md in [_html_markdown(inner)] if md]
-        if not closed:
-            for after in blocks[n + 1 :]:
-                if isinstance(after, Opaque) and after.kind == "html" and _DETAILS_END.search(after.text):
-                    break
-                answer.append(after)
-        spec = _card(question, answer, path, block.line)
-        if spec:
-            yield spec
+        if not closed and not re.search(r"</(?:b|strong)>", inner, re.I):
+            inner = _OPEN_BOLD.sub("", inner)  # closed on the answer's last line, in another block
+        answer: list[Block] = [Paragraph(md, block.line) for md in [_html_markdown(inner)]
+                               if md.strip("*_ \n")]  # "<br><b>\n</b>": an answer left empty
+        for after in [] if closed else blocks[n + 1 :]:
+            if isinstance(after, Opaque) and after.kind == "html" and re.search(r"</?details\b", after.text, re.I):
+                break  # its end, or the next block when this one's end hides in the answer's last line
+            kept, ended = _before_end(after)
+            answer += [kept] if kept else []
+            if ended:
+                break
+        yield question, answer, block.line
+
+
+# "<summary>Q</summary><br><b>" then the answer, then "</b></details>": the bold wraps the
+# whole answer across blank lines, so markdown sees an opening tag alone and a closing one
+# on the answer's last line (a lazy continuation); neither is emphasis on the card.
+_OPEN_BOLD = re.compile(r"<(?:b|strong)>", re.I)
+_CLOSE = re.compile(r"\s*(?:</(?:b|strong)>\s*)*</details\s*>.*", re.I | re.DOTALL)
+
+
+def _before_end(block: Block) -> tuple[Block | None, bool]:
+    """The part of a block before a ``</details>`` written on its last line, and whether
+    it held one: the answer ends there, and what follows belongs to the next question."""
+    if isinstance(block, Paragraph) and _DETAILS_END.search(block.text):
+        text = _CLOSE.sub("", block.text).strip()
+        return (Paragraph(text, block.line) if text else None), True
+    if isinstance(block, ListBlock):
+        items: list[ListItem] = []
+        for item in block.items:
+            if _DETAILS_END.search(item.text):
+                text = _CLOSE.sub("", item.text).strip()
+                items += [ListItem(text, item.line)] if text else []
+                return (ListBlock(block.ordered, tuple(items), block.line) if items else None), True
+            children: list[Block] = []
+            for child in item.children:
+                kept, ended = _before_end(child)
+                children += [kept] if kept else []
+                if ended:
+                    items.append(ListItem(item.text, item.line, tuple(children)))
+                    return ListBlock(block.ordered, tuple(items), block.line), True
+            items.append(item)
+    return block, False
 
 
 def _item_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:

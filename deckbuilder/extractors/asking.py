@@ -22,7 +22,7 @@ INTERROGATIVE = re.compile(
     r"^(?:what|what's|whats|why|how|how's|when|where|which|who|whom|whose)\b(?!\s+(?:it|this|that)\s+\w+$)", re.I
 )
 PROMPT = re.compile(
-    r"^(?:tell me|walk (?:me|us) through|talk (?:me|us) through|give (?:me |us )?an example|"
+    r"^(?:tell me|walk (?:me|us) through|talk (?:me|us) through|talk about|give (?:me |us )?(?:an example|examples)|"
     r"explain|describe|design|compare|contrast|define|implement|write|discuss|differentiate|"
     r"distinguish|outline|summari[sz]e|list|name|share|how would you|can you|could you|"
     r"(?:the\s+)?differences?\s+between)\b",
@@ -44,6 +44,10 @@ _HEADING_VERB = re.compile(
     r"causes?|makes?|goes|many|much)\b|^(?:how|when|where|why|which)\s+to\b|^\w+'s\b",
     re.I,
 )
+# who asks it, in front of a question from a list: "*Acme question* (https://...) – Tell me..."
+ASKER = re.compile(r"^\s*\*?[^*\n–—]{0,40}?\bquestion\*?\s*(?:\(https?://[^)\s]*\))?[\s*]*[–—]\s*\**(?=\w)", re.I)
+BARE_URL = re.compile(r"\s*\(https?://[^)\s]*\)\**")
+_TRAILING_BREAKS = re.compile(r"(?:\s*<br\s*/?>)+\s*$", re.I)
 _BOLD = re.compile(r"\*\*|__|(?<![\w`])\*(?=\S)|(?<=\S)\*(?![\w`])")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 # headings that name a list of questions rather than ask one
@@ -54,6 +58,7 @@ def question_text(md: str) -> str:
     """A line of inline markdown as a card's front: bold, links, emoji, quotes and a leading
     ``Q1:`` or ``3.`` removed, code spans kept: ``**Q2: Explain the CAP theorem**`` ->
     ``Explain the CAP theorem``."""
+    md = BARE_URL.sub("", _TRAILING_BREAKS.sub("", md))
     text = LABEL.sub("", _BOLD.sub("", _LINK.sub(r"\1", md)).strip(), count=1)
     text = LABEL.sub("", no_emoji(text), count=1)
     return unquote(text.strip()).strip()
@@ -61,7 +66,9 @@ def question_text(md: str) -> str:
 
 def asks(md: str) -> bool:
     """Does this line ask something an interviewer could ask? A ``Q:`` label alone does
-    not make a topic ("Q4: Database Indexing") a question."""
+    not make a topic ("Q4: Database Indexing") a question; who asks it ("Acme question –")
+    is not part of the question."""
+    md = ASKER.sub("", md, count=1)
     if "?" not in md and not _OPENING.search(md[:60]):
         return False  # most lines of a guide: no question mark, no asking word up front
     text = question_text(md)
@@ -74,7 +81,8 @@ def asks(md: str) -> bool:
     m = PROMPT.match(text)
     if m is None:
         return False
-    return m.group().lower().endswith("between") or bool(_PROMPT_OBJECT.match(text[m.end() :]))
+    # two-word prompts ("Tell Me About Yourself") are never nouns; one word may be ("Design Patterns")
+    return " " in m.group().strip() or bool(_PROMPT_OBJECT.match(text[m.end() :]))
 
 
 def heading_asks(title: str) -> bool:

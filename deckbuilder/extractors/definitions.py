@@ -25,6 +25,7 @@ from collections.abc import Iterator
 from ..model import CardSpec, Document, Kind, Section
 from ..screen import ANSWER_LINES, fits
 from . import frameworks, metrics, star, takeaways, themes
+from .asking import heading_asks
 from .flag_mistakes import MISTAKE_HEADING
 from .flag_pieces import BAD_MARKERS, label_kind  # a red flag's sides (Bad, Instead of, Try) are no terms
 from .terms import DEFINES_SUBJECT, PROPERTY, Entry, entries, heading_entry, is_property
@@ -87,12 +88,26 @@ _IMPERATIVE = re.compile(
     r"try|stay|remember|consider|stop|mind|watch|beware|measure|quantify|mention|own|lead|go)\s",
     re.I,
 )
+# advice steps of behavioral guides ("**Gather facts**: ...", "**Acknowledge feelings**: ..."):
+# a capitalised verb and a lowercase object. Verbs that also open technical terms stay out
+# ("Separate chaining", "Prepare phase", "Build context", "Check constraint", "Seek time").
+_ADVICE_VERB = re.compile(
+    r"^(?:Identify|Listen|Schedule|Find|Respect|Prioriti[sz]e|Gather|Understand|Choose|Acknowledge|Provide|"
+    r"Maintain|Demonstrate|Create|Escalate|Evaluate|Communicate|Offer|Recogni[sz]e|Compensate|Have|Research|"
+    r"Learn|Involve|Invest|Hire|Give|Adjust|Organi[sz]e|Encourage|Share|Clarify|Align|Take|Bring|Follow|Admit|"
+    r"Apologi[sz]e|Celebrate|Empower|Foster|Establish|Reflect|Define|Improve)\s+[a-z]"
+)
+# verbs that open advice steps and technical terms alike: steps only among other steps
+_STEP_VERB = re.compile(r"^(?:Set|Document|Prepare|Select|Build|Monitor|Send|Separate|Write|Check|Review|Support|"
+                        r"Handle|Reduce|Seek|Accept|Delegate)\s+[a-z]")
 _SENTENCE_VERB = re.compile(r"\s(is|are|was|were|should|must|can|will|does|do|has|have)\s", re.I)
 _QUESTION_PREFIX = re.compile(r"^\s*(?:Q(?:uestion)?\s*\d*\s*[:.)-]\s*|\d+[.)]\s+)", re.I)
 # an English word opening a definition: capitalised; a lowercase name (npm, kubectl) is not
 _OPENING_WORD = re.compile(r"^[a-z]+(?:-[a-z]+)?\b(?![(.`_/])")
 _LOWERCASE_NAMES = frozenset("npm git kubectl etcd nginx yarn pip curl grep bash vim ssh sudo cron systemd".split())
 _LETTER = re.compile(r"^\W*[A-Z](\s*[-–—]\s*[A-Z])?\W*$")  # "A", "A–C": a glossary's letter heading
+# "### ✅ Answer:", "### Key Differences:": a heading that labels its part of the answer above it
+LABEL_TITLE = re.compile(r"^\W*(?:answers?|explanation|\w+(?: \w+){0,2}:)\W*$", re.I)
 _BIG_O = re.compile(r"\b[OΘΩ]\(")
 _BARE_COST = re.compile(r"^(time|space|memory)$", re.I)
 MIN_WORDS = 3  # words of a definition, fillers not counted: "an API style." is too short to test
@@ -111,6 +126,8 @@ def extract(doc: Document) -> Iterator[CardSpec]:
         found = list(entries(section.blocks, skip_lists=framework_lists, glossary=glossary))
         if glossary:  # "### Idempotency" and its paragraph, under the glossary's heading
             found += [e for e in map(heading_entry, section.children) if e]
+        if sum(bool(_ADVICE_VERB.match(e.term) or _STEP_VERB.match(e.term)) for e in found) * 2 > len(found):
+            found = [e for e in found if not _STEP_VERB.match(e.term)]  # a list of steps: "Document issues" too
         properties = _describes_subject(found, glossary)
         for entry in sorted(found, key=lambda e: e.line):
             spec = _spec(doc, section, entry, properties) if entry.line not in claimed else None
@@ -139,7 +156,7 @@ def _owned_elsewhere(doc: Document, section: Section) -> bool:
     """Answers to a question (``**Purpose:**``, ``**Analogy:**`` there are parts of the answer),
     sample answers, red flags and mistakes, takeaways: their labels are not terms."""
     return (
-        any(asks(title) for title in section.path[-2:])
+        any(asks(title) or heading_asks(title) for title in section.path[-2:])  # as answers reads it
         or star.is_answer(doc, section)
         or title_matches(section, MISTAKE_HEADING, depth=1)
         or section.title.lstrip().startswith(BAD_MARKERS)
@@ -201,7 +218,7 @@ def _is_term(term: str) -> bool:
     """A name, not a question, an instruction or a sentence."""
     if len(term) > MAX_TERM_CHARS or len(term.split()) > MAX_TERM_WORDS or term[-1] in "?.!,;":
         return False
-    if _ASKS.match(term) and len(term.split()) > 1 or _IMPERATIVE.match(term):
+    if _ASKS.match(term) and len(term.split()) > 1 or _IMPERATIVE.match(term) or _ADVICE_VERB.match(term):
         return False
     return not (len(term.split()) >= 4 and _SENTENCE_VERB.search(f" {term} "))
 
@@ -229,10 +246,11 @@ def unwrap_code(front: str) -> str:
 
 def topic_of(doc: Document, section: Section, above: str = "") -> str:
     """The section's title as a card's context: without ``Q1:`` or ``3.`` in front, and
-    not a glossary's letter heading (``## A``) nor the ``above`` title: the one above then."""
+    not a glossary's letter heading (``## A``), a label (``### Answer:``) nor the ``above``
+    title: the one above then."""
     for title in reversed((doc.title, *section.path)):
         topic = _QUESTION_PREFIX.sub("", title).strip() or title
-        if not _LETTER.match(title) and topic != above:
+        if not _LETTER.match(title) and not LABEL_TITLE.match(title) and topic != above:
             return topic
     return doc.title
 

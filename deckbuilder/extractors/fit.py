@@ -13,14 +13,15 @@ from dataclasses import replace
 
 from .. import screen
 from ..model import Block, ListBlock, Opaque, Paragraph
-from .text import to_markdown
+from .text import is_link_only, to_markdown
 
 CODE_LINES = 15
 
 
 def answer(blocks: tuple[Block, ...]) -> tuple[str, str]:
     """(back, extra) as block markdown; back is "" when the blocks hold no answer."""
-    blocks = tuple(b for b in blocks if not (isinstance(b, Opaque) and b.kind in ("html", "hr")))
+    blocks = tuple(b for b in map(_without_links, blocks)
+                   if b and not (isinstance(b, Opaque) and b.kind in ("html", "hr")))
     back: list[Block] = []
     extra: list[Block] = []
     spilled = False  # once a block did not fit, the rest of the answer follows it in Extra
@@ -29,7 +30,7 @@ def answer(blocks: tuple[Block, ...]) -> tuple[str, str]:
             extra.append(block)
         elif not spilled and screen.fits(to_markdown([*back, block])):
             back.append(block)
-        elif not back and not spilled:
+        elif not spilled and all(_is_label(b) for b in back):  # "Answer:" alone answers nothing
             head, rest = _split(block)
             back.append(head)
             extra += [rest] if rest else []
@@ -40,6 +41,26 @@ def answer(blocks: tuple[Block, ...]) -> tuple[str, str]:
     if not back and extra and isinstance(extra[0], Opaque) and _long_code(extra[0]):
         back.append(_head_of_code(extra[0]))
     return to_markdown(back), _screenful(extra)
+
+
+# "**Answer:**", "Key Features:", "**Explanation**": a line that only names what follows
+_LABEL = re.compile(r"^\s*(?:\*\*|__)?[^*_\n]{1,60}?(?::(?:\*\*|__)?|(?:\*\*|__)?:|(?<=[^\s*_])(?:\*\*|__))\s*$")
+
+
+def _is_label(block: Block) -> bool:
+    """A short line that only names what follows it: on a back of its own it answers nothing,
+    so the first part of what follows joins it."""
+    return isinstance(block, Paragraph) and (not block.text.strip() or len(block.text.split()) <= 6
+                                             and bool(_LABEL.match(block.text)))
+
+
+def _without_links(block: Block) -> Block | None:
+    """A paragraph without its lines that are only links or images ("[Back to TOC](#top)",
+    "![image](...)"): navigation and pictures say nothing on a card; None when that was all."""
+    if not isinstance(block, Paragraph):
+        return block
+    kept = [ln for ln in block.text.split("\n") if not is_link_only(ln)]
+    return replace(block, text="\n".join(kept)) if any(ln.strip() for ln in kept) else None
 
 
 def _long_code(block: Block) -> bool:
@@ -59,6 +80,12 @@ def _split(block: Block) -> tuple[Block, Block | None]:
             n += 1
         return (ListBlock(block.ordered, block.items[:n], block.line),
                 ListBlock(block.ordered, block.items[n:], block.line) if n < len(block.items) else None)
+    if isinstance(block, Opaque) and block.kind == "table" and len(block.rows) > 2:
+        n = 2  # the header and at least one row
+        while n < len(block.rows) and screen.fits(to_markdown([replace(block, rows=block.rows[: n + 1])])):
+            n += 1
+        return (replace(block, rows=block.rows[:n]),
+                replace(block, rows=block.rows[:1] + block.rows[n:]) if n < len(block.rows) else None)
     if isinstance(block, Paragraph):
         sentences = re.split(r"(?<=[.!?])\s+(?=[A-Z`*(\"'])", block.text.strip())
         n = 1

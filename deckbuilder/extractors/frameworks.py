@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind, ListBlock, Paragraph, Section
 from . import star
+from .takeaways import TAKEAWAY_HEADING
 from .text import is_link_only, paragraphs, plain, sections, split_label, title_matches, unquote
 
 FRAMEWORK_HEADING = re.compile(
@@ -30,7 +31,8 @@ def extract(doc: Document) -> Iterator[CardSpec]:
     for section in sections(doc):
         if star.is_answer(doc, section):
             continue
-        if title_matches(section, FRAMEWORK_HEADING, depth=1):
+        # a summary under "... methods?" is a list of takeaways, already the takeaways extractor's
+        if title_matches(section, FRAMEWORK_HEADING, depth=1) and not title_matches(section, TAKEAWAY_HEADING, 0):
             yield from _lists(section)
         for para in paragraphs(section.blocks):
             spec = formula_spec(para, section) or inline_formula_spec(para, section)

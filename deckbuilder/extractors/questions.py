@@ -21,7 +21,7 @@ from difflib import SequenceMatcher
 
 from ..model import CardSpec, Document, Kind, ListBlock, ListItem, Section
 from . import advice, answers, star
-from .asking import asks, heading_asks
+from .asking import BARE_URL, asks, heading_asks
 from .text import is_link_only, list_items, plain, sections, to_markdown, unquote, words
 
 QUESTION_HEADING = re.compile(
@@ -84,7 +84,7 @@ def prompts(doc: Document) -> Iterator[Prompt]:
             continue
         category = section.path[-1]
         current: tuple[ListItem, str, list[str]] | None = None
-        for item in list_items(section.blocks):
+        for item in list_items(tuple(answers.outside_details(section.blocks))):
             question = _question_text(item.text) if asks(item.text) else ""
             if question:
                 if current:
@@ -121,7 +121,7 @@ def _question_text(md: str) -> str:
     """The question of a list item, or "" for links and notes that are not questions."""
     if is_link_only(md):
         return ""
-    text = unquote(plain(md.split("\n")[0]))
+    text = unquote(plain(BARE_URL.sub("", md.split("\n")[0])))  # a link written out says nothing to learn
     return text if len(text.split()) >= 3 else ""
 
 

@@ -81,6 +81,11 @@ def parse_answer(section: Section) -> Answer | None:
     rows = {label for label, _ in parts}
     if len(rows & {"S", "T", "A", "R"}) < 2 and not {"Context", "Response"} <= rows:
         return None
+    # "**Task**: - What was your responsibility?": a template to fill in, not an answer; the
+    # first block of each part tells (worked examples may follow the last one)
+    lines = [plain(t) for _, blocks in parts for t in _texts(blocks[:1])]
+    if sum(line.endswith("?") for line in lines) * 2 > len(lines):
+        return None
     return Answer(
         section=section,
         question=question_of(section),
@@ -88,6 +93,14 @@ def parse_answer(section: Section) -> Answer | None:
         takeaway=unquote(takeaway),
         takeaway_line=takeaway_line,
     )
+
+
+def _texts(blocks: list[Block]) -> Iterator[str]:
+    for block in blocks:
+        if isinstance(block, Paragraph):
+            yield block.text
+        elif isinstance(block, ListBlock):
+            yield from (item.text for item in block.items)
 
 
 def answers(doc: Document) -> list[Answer]:

@@ -156,9 +156,18 @@ def _enumeration_spans(text: str) -> list[Span]:
         if len(cuts) < 2:
             continue
         bounds = [0] + [c + 1 for c in cuts] + [len(sentence)]
-        for a, b in itertools.pairwise(bounds):
-            spans.append(_trim(text, s_start + a, s_start + b))
+        items = [_trim(text, s_start + a, s_start + b) for a, b in itertools.pairwise(bounds)]
+        spans += [_first_item(text, items[0], items[1]), *items[1:]]
     return spans
+
+
+def _first_item(text: str, first: Span, second: Span) -> Span:
+    """"Web services provide a scalable, flexible, and stateless way": with no copula to
+    start from, the first item runs back to the subject; keep as many words as the second."""
+    words, size = text[first[0] : first[1]].split(), len(text[second[0] : second[1]].split())
+    if len(words) <= max(3, 3 * size):
+        return first
+    return first[1] - len(" ".join(words[-size:])), first[1]
 
 
 def _dash_spans(text: str) -> list[Span]:

@@ -136,14 +136,28 @@ def to_markdown(blocks: tuple[Block, ...] | list[Block]) -> str:
     return "\n\n".join(md for md in (_block_markdown(b) for b in blocks) if md)
 
 
+# layout tags written inline ("text<br>", "<ins>key</ins>", "n<sup>2</sup>"): cards escape raw
+# HTML, so they would show as text; a code span is kept as written
+_LAYOUT_TAG = re.compile(r"(`+).*?\1|[ \t]*<br\s*/?>[ \t]*\n?|</?(?:ins|u|sub|small|mark)>|<sup>|</sup>", re.I | re.S)
+
+
+def without_layout_tags(md: str) -> str:
+    """Inline markdown without the layout tags cards would show escaped: ``<br>`` becomes a
+    line break, ``<sup>2</sup>`` reads ``^2``, underline and the like keep their text."""
+    def swap(m: re.Match[str]) -> str:
+        tag = m.group().strip().lower()
+        return m.group() if m.group(1) else "\n" if tag.startswith("<br") else "^" if tag == "<sup>" else ""
+    return _LAYOUT_TAG.sub(swap, md).strip()
+
+
 def _block_markdown(block: Block) -> str:
     if isinstance(block, Paragraph):
-        return block.text.strip()
+        return without_layout_tags(block.text)
     if isinstance(block, ListBlock):
         out = []
         for n, item in enumerate(block.items, 1):
             marker = f"{n}. " if block.ordered else "- "
-            body = [item.text.strip()] + [_block_markdown(c) for c in item.children]
+            body = [without_layout_tags(item.text)] + [_block_markdown(c) for c in item.children]
             text = "\n".join(b for b in body if b)
             out.append(marker + text.replace("\n", "\n" + " " * len(marker)))
         return "\n".join(out)
