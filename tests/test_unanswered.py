@@ -50,7 +50,8 @@ def test_every_seed_prompt_has_a_real_back() -> None:
 
 
 def test_a_details_question_left_empty_is_no_card_and_is_named() -> None:
-    doc = _doc("# Ops\n\n## Logs\n\n<details>\n<summary>Where do container logs go?</summary><br><b>\n</b></details>\n\n"
+    doc = _doc("# Ops\n\n## Logs\n\n"
+               "<details>\n<summary>Where do container logs go?</summary><br><b>\n</b></details>\n\n"
                "<details>\n<summary>What is log rotation?</summary><br><b>\n\nOld files are renamed and pruned.\n"
                "</b></details>\n")
     assert list(answers.unanswered_details(doc)) == [(5, "Where do container logs go?")]
