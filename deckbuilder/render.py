@@ -91,7 +91,79 @@ def inline(md: str, *, cloze: bool = False) -> str:
 
 
 def block(md: str, *, cloze: bool = False) -> str:
-    return _md(blocks=True).render(md.strip(), {"cloze": cloze}).strip()
+    """Block markdown -> HTML; paragraphs and ``- `` lists without markdown-it's block parser."""
+    md = md.strip()
+    env = {"cloze": cloze}
+    simple = _simple_block(md, env)
+    return simple if simple is not None else _md(blocks=True).render(md, env).strip()
+
+
+# Most multi-line fields (every question back built from a guide's advice) are only
+# paragraphs and one-line "- " items. markdown-it's block parser tries a dozen rules on
+# each line and was a quarter of a cold build, so those fields skip it: their HTML is
+# written here exactly as markdown-it writes it (tests/test_render_blocks.py checks that
+# on generated markdown), and anything else falls back to markdown-it.
+# Characters whose meaning depends on block context: tables, link reference definitions,
+# and whitespace markdown-it reads differently from a space (tabs, CR, NUL, Unicode spaces).
+_BLOCK_CONTEXT = re.compile(r"\||\]:|[^\S \n]|\x00")
+# A line start that opens something other than a paragraph: indentation, headings, quotes,
+# list markers, fences, thematic breaks and setext underlines.
+_NOT_PARAGRAPH = re.compile(
+    r"$|[ #>]|[-*+](?: |$)|\d{1,9}[.)](?: |$)|```|~~~|([-*_])(?: *\1){2,} *$|=+ *$|-+ *$"
+)
+
+
+def _simple_block(md: str, env: EnvType) -> str | None:
+    """HTML for markdown of paragraphs and tight ``- `` lists of one-line items, None for anything else."""
+    if _BLOCK_CONTEXT.search(md):
+        return None
+    out: list[str] = []
+    paragraph: list[str] = []
+    items: list[str] = []
+    previous = "blank"
+    for line in md.split("\n"):
+        if not line:
+            kind = "blank"
+        elif line.startswith("- ") and not _NOT_PARAGRAPH.match(line[2:]):
+            kind = "item"
+        elif not _NOT_PARAGRAPH.match(line):
+            kind = "text"
+        else:
+            return None
+        if (kind == "text" and previous == "item") or (kind == "item" and previous == "blank" and items):
+            return None  # a lazy continuation line, or a loose list
+        if kind != "text" and paragraph:
+            out.append(_paragraph(paragraph, env))
+            paragraph = []
+        if kind == "text" and items:
+            out.append(_list(items, env))
+            items = []
+        if kind == "text":
+            paragraph.append(line)
+        elif kind == "item":
+            items.append(line[2:].strip())
+        previous = kind
+    if paragraph:
+        out.append(_paragraph(paragraph, env))
+    if items:
+        out.append(_list(items, env))
+    return "".join(out).strip()
+
+
+def _paragraph(lines: list[str], env: EnvType) -> str:
+    text = "\n".join(lines).strip()
+    return f"<p>{_inline_html(text, env)}</p>\n"
+
+
+def _list(items: list[str], env: EnvType) -> str:
+    return "<ul>\n" + "".join(f"<li>{_inline_html(item, env)}</li>\n" for item in items) + "</ul>\n"
+
+
+def _inline_html(text: str, env: EnvType) -> str:
+    """A paragraph's or item's inline markdown as the block renderer writes it (breaks as ``<br />``)."""
+    if not _MARKDOWN_CHARS.search(text):  # plain text, as in inline()
+        return text.replace('"', "&quot;").replace("\n", "<br />\n")
+    return _md(blocks=True).renderInline(text, env)
 
 
 _BLOCK_START = re.compile(r"^(?:[-*+]\s|\d+[.)]\s|>|\||```|~~~)")
