@@ -93,9 +93,8 @@ def inline(md: str, *, cloze: bool = False) -> str:
 def block(md: str, *, cloze: bool = False) -> str:
     """Block markdown -> HTML; paragraphs and ``- `` lists without markdown-it's block parser."""
     md = md.strip()
-    env = {"cloze": cloze}
-    simple = _simple_block(md, env)
-    return simple if simple is not None else _md(blocks=True).render(md, env).strip()
+    simple = _simple_block(md, cloze)
+    return simple if simple is not None else _md(blocks=True).render(md, {"cloze": cloze}).strip()
 
 
 # Most multi-line fields (every question back built from a guide's advice) are only
@@ -113,7 +112,7 @@ _NOT_PARAGRAPH = re.compile(
 )
 
 
-def _simple_block(md: str, env: EnvType) -> str | None:
+def _simple_block(md: str, cloze: bool) -> str | None:
     """HTML for markdown of paragraphs and tight ``- `` lists of one-line items, None for anything else."""
     if _BLOCK_CONTEXT.search(md):
         return None
@@ -133,10 +132,10 @@ def _simple_block(md: str, env: EnvType) -> str | None:
         if (kind == "text" and previous == "item") or (kind == "item" and previous == "blank" and items):
             return None  # a lazy continuation line, or a loose list
         if kind != "text" and paragraph:
-            out.append(_paragraph(paragraph, env))
+            out.append(_paragraph(paragraph, cloze))
             paragraph = []
         if kind == "text" and items:
-            out.append(_list(items, env))
+            out.append(_list(items, cloze))
             items = []
         if kind == "text":
             paragraph.append(line)
@@ -144,26 +143,29 @@ def _simple_block(md: str, env: EnvType) -> str | None:
             items.append(line[2:].strip())
         previous = kind
     if paragraph:
-        out.append(_paragraph(paragraph, env))
+        out.append(_paragraph(paragraph, cloze))
     if items:
-        out.append(_list(items, env))
+        out.append(_list(items, cloze))
     return "".join(out).strip()
 
 
-def _paragraph(lines: list[str], env: EnvType) -> str:
+def _paragraph(lines: list[str], cloze: bool) -> str:
     text = "\n".join(lines).strip()
-    return f"<p>{_inline_html(text, env)}</p>\n"
+    return f"<p>{_inline_html(text, cloze)}</p>\n"
 
 
-def _list(items: list[str], env: EnvType) -> str:
-    return "<ul>\n" + "".join(f"<li>{_inline_html(item, env)}</li>\n" for item in items) + "</ul>\n"
+def _list(items: list[str], cloze: bool) -> str:
+    return "<ul>\n" + "".join(f"<li>{_inline_html(item, cloze)}</li>\n" for item in items) + "</ul>\n"
 
 
-def _inline_html(text: str, env: EnvType) -> str:
+# A guide's advice backs repeat the same few theme, framework and red-flag lines (about
+# one line in ten is new), so each line's HTML is kept rather than parsed again.
+@lru_cache(maxsize=8192)
+def _inline_html(text: str, cloze: bool) -> str:
     """A paragraph's or item's inline markdown as the block renderer writes it (breaks as ``<br />``)."""
     if not _MARKDOWN_CHARS.search(text):  # plain text, as in inline()
         return text.replace('"', "&quot;").replace("\n", "<br />\n")
-    return _md(blocks=True).renderInline(text, env)
+    return _md(blocks=True).renderInline(text, {"cloze": cloze})
 
 
 _BLOCK_START = re.compile(r"^(?:[-*+]\s|\d+[.)]\s|>|\||```|~~~)")

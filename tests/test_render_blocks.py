@@ -47,6 +47,6 @@ def test_question_backs_take_the_short_way() -> None:
         "Ask yourself:\n\n- **Show**: Customer empathy, `code` & <b>\n- **Use**: STAR; the Ladder\n"
         "- **Avoid**: Ignoring stakeholders: “I didn't bother...”\n\nThen [say](http://x.y) it  \nagain."
     )
-    assert render._simple_block(back, {"cloze": False}) == markdown_it(back, False)
+    assert render._simple_block(back, False) == markdown_it(back, False)
     for other in ("- a\n\n- b", "- a\nb", "1. a", "| a |\n|---|", "```\nx\n```", "> q", "- a\n  - b", "a\n---"):
-        assert render._simple_block(other, {"cloze": False}) is None, other
+        assert render._simple_block(other, False) is None, other
