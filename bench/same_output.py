@@ -1,6 +1,9 @@
-"""Check that this checkout builds the same bytes as another git ref (default ``main``).
+"""Check that this checkout builds the same bytes as another git ref.
 
-    python bench/same_output.py [--ref main] [--keep]
+    python bench/same_output.py [--ref REF] [--keep]
+
+REF defaults to where this branch left ``main`` (``git merge-base main HEAD``), so that
+only this branch's changes are compared, not what landed on ``main`` since.
 
 A speed-up must not change a byte of what users get. This script exports REF with
 ``git archive`` into a temporary folder, then builds each input twice through the real
@@ -50,13 +53,16 @@ def build(code: Path, guides: Path, work: Path) -> tuple[bytes, bytes]:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--ref", default="main", help="git ref to compare with (default: main)")
+    parser.add_argument("--ref", help="git ref to compare with (default: git merge-base main HEAD)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     args = parser.parse_args()
 
+    ref = args.ref or subprocess.run(["git", "-C", str(ROOT), "merge-base", "main", "HEAD"], check=True,
+                                     capture_output=True, text=True).stdout.strip()
+    print(f"comparing with {ref}")
     tmp = Path(tempfile.mkdtemp(prefix="same-output-"))
     try:
-        theirs = export(args.ref, tmp / "ref")
+        theirs = export(ref, tmp / "ref")
         inputs = {"corpus-100": tmp / "corpus"}
         corpus.generate(inputs["corpus-100"], 100, 0)
         inputs.update({name.replace("/", "-"): ROOT / name for name in FIXTURES})
@@ -68,7 +74,7 @@ def main() -> int:
                 same = a == b
                 different += not same
                 print(f"{name:28} {what:5} {'same' if same else 'DIFFERENT'} ({len(a):,} / {len(b):,} bytes)")
-        print("all the same" if not different else f"{different} outputs differ from {args.ref}")
+        print("all the same" if not different else f"{different} outputs differ from {ref}")
         return 1 if different else 0
     finally:
         if args.keep:
