@@ -91,7 +91,81 @@ def inline(md: str, *, cloze: bool = False) -> str:
 
 
 def block(md: str, *, cloze: bool = False) -> str:
-    return _md(blocks=True).render(md.strip(), {"cloze": cloze}).strip()
+    """Block markdown -> HTML; paragraphs and ``- `` lists without markdown-it's block parser."""
+    md = md.strip()
+    simple = _simple_block(md, cloze)
+    return simple if simple is not None else _md(blocks=True).render(md, {"cloze": cloze}).strip()
+
+
+# Most multi-line fields (every question back built from a guide's advice) are only
+# paragraphs and one-line "- " items. markdown-it's block parser tries a dozen rules on
+# each line and was a quarter of a cold build, so those fields skip it: their HTML is
+# written here exactly as markdown-it writes it (tests/test_render_blocks.py checks that
+# on generated markdown), and anything else falls back to markdown-it.
+# Characters whose meaning depends on block context: tables, link reference definitions,
+# and whitespace markdown-it reads differently from a space (tabs, CR, NUL, Unicode spaces).
+_BLOCK_CONTEXT = re.compile(r"\||\]:|[^\S \n]|\x00")
+# A line start that opens something other than a paragraph: indentation, headings, quotes,
+# list markers, fences, thematic breaks and setext underlines.
+_NOT_PARAGRAPH = re.compile(
+    r"$|[ #>]|[-*+](?: |$)|\d{1,9}[.)](?: |$)|```|~~~|([-*_])(?: *\1){2,} *$|=+ *$|-+ *$"
+)
+
+
+def _simple_block(md: str, cloze: bool) -> str | None:
+    """HTML for markdown of paragraphs and tight ``- `` lists of one-line items, None for anything else."""
+    if _BLOCK_CONTEXT.search(md):
+        return None
+    out: list[str] = []
+    paragraph: list[str] = []
+    items: list[str] = []
+    previous = "blank"
+    for line in md.split("\n"):
+        if not line:
+            kind = "blank"
+        elif line.startswith("- ") and not _NOT_PARAGRAPH.match(line[2:]):
+            kind = "item"
+        elif not _NOT_PARAGRAPH.match(line):
+            kind = "text"
+        else:
+            return None
+        if (kind == "text" and previous == "item") or (kind == "item" and previous == "blank" and items):
+            return None  # a lazy continuation line, or a loose list
+        if kind != "text" and paragraph:
+            out.append(_paragraph(paragraph, cloze))
+            paragraph = []
+        if kind == "text" and items:
+            out.append(_list(items, cloze))
+            items = []
+        if kind == "text":
+            paragraph.append(line)
+        elif kind == "item":
+            items.append(line[2:].strip())
+        previous = kind
+    if paragraph:
+        out.append(_paragraph(paragraph, cloze))
+    if items:
+        out.append(_list(items, cloze))
+    return "".join(out).strip()
+
+
+def _paragraph(lines: list[str], cloze: bool) -> str:
+    text = "\n".join(lines).strip()
+    return f"<p>{_inline_html(text, cloze)}</p>\n"
+
+
+def _list(items: list[str], cloze: bool) -> str:
+    return "<ul>\n" + "".join(f"<li>{_inline_html(item, cloze)}</li>\n" for item in items) + "</ul>\n"
+
+
+# A guide's advice backs repeat the same few theme, framework and red-flag lines (about
+# one line in ten is new), so each line's HTML is kept rather than parsed again.
+@lru_cache(maxsize=8192)
+def _inline_html(text: str, cloze: bool) -> str:
+    """A paragraph's or item's inline markdown as the block renderer writes it (breaks as ``<br />``)."""
+    if not _MARKDOWN_CHARS.search(text):  # plain text, as in inline()
+        return text.replace('"', "&quot;").replace("\n", "<br />\n")
+    return _md(blocks=True).renderInline(text, {"cloze": cloze})
 
 
 _BLOCK_START = re.compile(r"^(?:[-*+]\s|\d+[.)]\s|>|\||```|~~~)")

@@ -11,6 +11,7 @@ next word is lowercase, an acronym or code: "Design a rate limiter", "Explain AC
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from .text import no_emoji, unquote
 
@@ -54,6 +55,7 @@ _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
 LIST_TITLE = re.compile(r"\bquestions\b|\bfaqs?\b|follow[- ]?ups?\b|\bprompts\b", re.I)
 
 
+@lru_cache(maxsize=8192)  # questions, answers and definitions each ask of the same lines
 def question_text(md: str) -> str:
     """A line of inline markdown as a card's front: bold, links, emoji, quotes and a leading
     ``Q1:`` or ``3.`` removed, code spans kept: ``**Q2: Explain the CAP theorem**`` ->
@@ -64,6 +66,7 @@ def question_text(md: str) -> str:
     return unquote(text.strip()).strip()
 
 
+@lru_cache(maxsize=8192)  # as question_text: each line is asked about five times
 def asks(md: str) -> bool:
     """Does this line ask something an interviewer could ask? A ``Q:`` label alone does
     not make a topic ("Q4: Database Indexing") a question; who asks it ("Acme question –")

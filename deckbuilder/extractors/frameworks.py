@@ -12,6 +12,7 @@ from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind, ListBlock, Paragraph, Section
 from . import star
+from .memo import once_per_document
 from .takeaways import TAKEAWAY_HEADING
 from .text import is_link_only, paragraphs, plain, sections, split_label, title_matches, unquote
 
@@ -27,6 +28,7 @@ _TASK = re.compile(r"^\s*\[[ xX]\]\s")  # "- [ ] Deploy it": a to-do for the rea
 _TERM = re.compile(r"[A-Za-z][\w'’-]*(?:\s+[A-Za-z][\w'’-]*)*")
 
 
+@once_per_document
 def extract(doc: Document) -> Iterator[CardSpec]:
     for section in sections(doc):
         if star.is_answer(doc, section):

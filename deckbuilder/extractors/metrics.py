@@ -9,11 +9,13 @@ from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind
 from .labelled import labelled_lines
+from .memo import once_per_document
 from .text import sections, title_matches, unquote
 
 METRIC_HEADING = re.compile(r"\bmetrics?\b|numbers to|quantif|measur(e|ing) (your )?impact", re.I)
 
 
+@once_per_document
 def extract(doc: Document) -> Iterator[CardSpec]:
     for section in sections(doc):
         if not title_matches(section, METRIC_HEADING, depth=1):

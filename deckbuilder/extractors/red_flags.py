@@ -29,6 +29,7 @@ from .flag_avoid import avoid_card
 from .flag_mistakes import MISTAKE_HEADING, Mistake, is_mistake, label_of, mistake_of
 from .flag_pairs import Found, find, table_pairs
 from .flag_pieces import PLACEHOLDER, capital, is_code
+from .memo import once_per_document
 from .text import QUOTES, is_link_only, sections, unquote, words
 
 _ADVICE = re.compile(r"^(?:don'?t|do not|never|avoid|stop|no longer|skip)\b", re.I)
@@ -41,6 +42,7 @@ _PROS_CONS = re.compile(
 _DO = re.compile(r"^do\s+(?!not\b|n't\b)", re.I)
 
 
+@once_per_document
 def extract(doc: Document) -> Iterator[CardSpec]:
     for section in sections(doc):
         if star.is_answer(doc, section):

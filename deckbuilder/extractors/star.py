@@ -110,6 +110,7 @@ def answers(doc: Document) -> list[Answer]:
         return _last[1]
     found = [a for a in (parse_answer(s) for s in sections(doc)) if a is not None]
     _last = (doc, found, {id(a.section) for a in found})
+    _outlines.clear()
     return found
 
 
@@ -123,6 +124,18 @@ _last: tuple[Document, list[Answer], set[int]] | None = None
 
 
 def outline(answer: Answer) -> StarOutline:
+    """The answer's S/T/A/R rows; kept for the answers of the last document read, as every
+    question similar to a sample answer shows its outline too."""
+    kept = _outlines.get(id(answer))
+    if kept is None or kept[0] is not answer:
+        kept = _outlines[id(answer)] = (answer, _outline(answer))
+    return kept[1]
+
+
+_outlines: dict[int, tuple[Answer, StarOutline]] = {}  # id -> (the answer, held so its id stays its own)
+
+
+def _outline(answer: Answer) -> StarOutline:
     rows = []
     for label, blocks in answer.parts:
         if label in ("A", "Response"):

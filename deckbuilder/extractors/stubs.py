@@ -53,7 +53,15 @@ _TOKEN = re.compile(
     r"|(?i:\[\s*(?:insert|add|your)\b[^\]]*\])(?!\()"  # [Insert example here]
     r"|(?i:\blorem ipsum\b)"
 )
-_MAYBE = re.compile(r"PLACEHOLDER|\{\{|TODO|TBD|FIXME|(?i:lorem|\[\s*(?:insert|add|your)\b)")  # cheap first look
+# The cheap first look for a placeholder, as three searches: one alternation of these,
+# tried at every position of a guide, cost a tenth of its extraction, and each part alone
+# is scanned for its first character. ``[lL](?i:orem)`` is ``(?i:lorem)``: no other
+# character folds to "l".
+_MAYBE = (
+    re.compile(r"PLACEHOLDER|\{\{|TODO|TBD|FIXME"),
+    re.compile(r"[lL](?i:orem)"),
+    re.compile(r"\[\s*(?i:insert|add|your)\b"),
+)
 _LEAD_LABEL = re.compile(r"^\W*(?:\*\*|__)[^*_\n]+(?:\*\*|__)\s*[:—–-]?\s*")
 _TODO = re.compile(r"^\W*(?P<word>TODO|TBD|FIXME)\s*(?:[:—–(.!-]|$)")
 _CODE_TODO = re.compile(r"^\s*(?:(?://|#|--|/?\*+|<!--|;)\s*)?(?:TODO|TBD|FIXME)\b|^\s*\.\.\.\s*$")
@@ -76,7 +84,7 @@ class Scan:
 def scan(doc: Document) -> Scan:
     """The document without its template text, and what was left out (nothing is logged)."""
     repeats = _repeated(doc)
-    if not repeats and not _MAYBE.search(doc.source.text):
+    if not repeats and not _maybe(doc.source.text):
         return Scan(doc, ())  # most guides: nothing that could be a placeholder
     blocks = [u for s in doc.root.walk() for u in _units(s.blocks)]
     template = [u for u in blocks if _reason(u, repeats)]
@@ -185,7 +193,7 @@ def _item_reason(item: ListItem, repeats: frozenset[str]) -> str:
 def _text_reason(md: str, repeats: frozenset[str]) -> str:
     if repeats and _key(md) in repeats:
         return f"the same text under {REPEATS} or more sections: {_short(md)!r}"
-    if not _MAYBE.search(md):
+    if not _maybe(md):
         return ""
     prose = _CODE_SPAN.sub(" ", md)
     token = _TOKEN.search(prose)
@@ -198,6 +206,11 @@ def _text_reason(md: str, repeats: frozenset[str]) -> str:
         if todo:
             return repr(todo["word"])
     return ""
+
+
+def _maybe(text: str) -> bool:
+    """Could the text hold a placeholder or a TODO? (No means certainly not.)"""
+    return any(pattern.search(text) for pattern in _MAYBE)
 
 
 def _repeated(doc: Document) -> frozenset[str]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..model import Block, Document, ListBlock, ListItem, Paragraph, Section
 
@@ -69,6 +70,9 @@ def unquote(text: str) -> str:
     return text
 
 
+# Every extractor reads the same lines through plain() (a question is plain-ed by the
+# question list, the advice, the answer matcher...): about one call in five is new text.
+@lru_cache(maxsize=16384)
 def plain(md: str) -> str:
     """Inline markdown -> plain text (links to their text, emphasis and code marks removed)."""
     text = _LINK.sub(r"\1", md)

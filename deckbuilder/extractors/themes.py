@@ -9,6 +9,7 @@ from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind, Section
 from .labelled import labelled_lines
+from .memo import once_per_document
 from .text import sections, title_matches
 
 THEME_HEADING = re.compile(
@@ -19,6 +20,7 @@ THEME_HEADING = re.compile(
 NOT_THEMES = re.compile(r"red flags?|mistakes?|avoid|metrics?|framework|questions?", re.I)
 
 
+@once_per_document
 def extract(doc: Document) -> Iterator[CardSpec]:
     for section in sections(doc):
         if not _is_theme_section(section):

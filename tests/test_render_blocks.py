@@ -1,0 +1,52 @@
+"""Block fields written without markdown-it's block parser are the HTML markdown-it writes.
+
+``render.block`` writes paragraphs and tight ``- `` lists itself (the common shape of a
+question back) and hands everything else to markdown-it. The property: for any markdown
+built from block markdown's sharp edges, ``block`` gives what markdown-it's full render
+gives, in cloze fields too.
+"""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from deckbuilder import render
+
+PIECES = [
+    "a", "word", "two words", " ", "  ", "\n", "\n\n", "- ", "-", "--", "---", "* ", "*", "**", "***", "+ ",
+    "_", "___", "1. ", "2) ", "10.", "#", "# ", "### ", "> ", ">", "=", "===", "```", "~~~", "`", "``",
+    "|", "| a | b |", "|---|", "[", "]", "(", ")", ":", "]:", "[x]: /url", "[x]", "<", ">", "&", "&amp;",
+    '"', "'", "\\", "\t", "\r", "\u00a0", "\u2028", "!", "![alt](x.png)", "[link](http://x.y)",
+    "<http://x.y>", "{{c1::", "}}", "::", "==", "“quoted”", "é", "🚀", "**Show**: ", "- **Use**: STAR",
+]
+MARKDOWN = st.lists(st.sampled_from(PIECES), max_size=40).map("".join)
+INLINE = ["a", "word", " ", "**", "*", "_", "`", "[x](y)", "&", '"', "\\", "!", "{{c1::", "}}", "“q”", "🚀", "  "]
+# lines mostly of words and inline markup, some opening a block: mostly the short way's shapes
+LINE = st.one_of(
+    st.lists(st.sampled_from(INLINE), min_size=1, max_size=8).map("".join),
+    st.lists(st.sampled_from([p for p in PIECES if "\n" not in p]), max_size=6).map("".join),
+)
+SIMPLE_SHAPES = st.lists(st.tuples(st.sampled_from(["", "", "- ", "\n"]), LINE).map("".join), max_size=12).map(
+    "\n".join
+)
+
+
+def markdown_it(md: str, cloze: bool) -> str:
+    return render._md(blocks=True).render(md.strip(), {"cloze": cloze}).strip()
+
+
+@settings(max_examples=1500, deadline=None)
+@given(md=st.one_of(MARKDOWN, SIMPLE_SHAPES), cloze=st.booleans())
+def test_block_is_what_markdown_it_writes(md: str, cloze: bool) -> None:
+    assert render.block(md, cloze=cloze) == markdown_it(md, cloze)
+
+
+def test_question_backs_take_the_short_way() -> None:
+    back = (
+        "Ask yourself:\n\n- **Show**: Customer empathy, `code` & <b>\n- **Use**: STAR; the Ladder\n"
+        "- **Avoid**: Ignoring stakeholders: “I didn't bother...”\n\nThen [say](http://x.y) it  \nagain."
+    )
+    assert render._simple_block(back, False) == markdown_it(back, False)
+    for other in ("- a\n\n- b", "- a\nb", "1. a", "| a |\n|---|", "```\nx\n```", "> q", "- a\n  - b", "a\n---"):
+        assert render._simple_block(other, False) is None, other
