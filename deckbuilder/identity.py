@@ -22,13 +22,18 @@ def normalise(text: str) -> str:
     return _NON_WORD.sub(" ", text.lower()).strip()
 
 
+def normalise_front(text: str) -> str:
+    """A front as identity reads it: cloze deletions as their answers (hints dropped), normalised."""
+    return normalise(_CLOZE.sub(r"\1", text) if "{{" in text else text)
+
+
 def identity_key(spec: CardSpec) -> str:
     """The text that names the note within its document, section and kind."""
     if spec.kind in (Kind.FRAMEWORK, Kind.FORMULA):
         return normalise(spec.label)  # steps may be edited; the framework stays the same note
     if spec.kind is Kind.RED_FLAG:
         return normalise(f"{spec.label} | {spec.front}")
-    return normalise(_CLOZE.sub(r"\1", spec.front))
+    return normalise_front(spec.front)
 
 
 def note_guid(doc_id: str, spec: CardSpec) -> str:

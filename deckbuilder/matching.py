@@ -26,7 +26,7 @@ from collections.abc import Iterable, Sequence
 from difflib import SequenceMatcher
 from typing import NamedTuple
 
-from .identity import normalise
+from .identity import normalise_front
 
 ACCEPT = 0.8  # a pair at or above this score is one note
 WARN = 0.6  # a pair between this and ACCEPT is reported as a likely match left apart
@@ -41,7 +41,6 @@ _SHORTLIST = 12  # scored candidates per note in the fuzzy round
 # unchanged back says nothing the front does not: it cannot excuse a swapped word
 _BORROWED_ANSWER = frozenset({"question"})
 
-_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
 _STOP = frozenset(
     "a an the and or but if of to in on at by for from with about into over as is are was were be been being "
     "do does did done have has had i me my we our you your he she they them their it its this that these those "
@@ -71,8 +70,8 @@ class Pair(NamedTuple):
 
 
 def plain(text: str) -> str:
-    """The front without cloze markup, normalised: what two fronts are compared by."""
-    return normalise(_CLOZE.sub(r"\1", text) if "{{" in text else text)
+    """The front without cloze markup, normalised: what two fronts are compared by (as identity reads it)."""
+    return normalise_front(text)
 
 
 def stems(text: str) -> frozenset[str]:
