@@ -24,6 +24,21 @@ class SourceText:
 
 
 @dataclass(frozen=True)
+class SourceWarning:
+    """Something about a guide its author should hear of, kept as data so that it travels
+    with the guide's cached result and is shown again on every build, not only the first."""
+
+    path: str  # path as given, for messages
+    line: int  # 1-based line in the file, or 0 for the file as a whole
+    message: str
+    kind: str = ""  # a short stable name ("encoding", "stub", "duplicate", ...) for grouping
+
+    def __str__(self) -> str:
+        where = f"{self.path}:{self.line}" if self.line else self.path
+        return f"{where}: {self.message}"
+
+
+@dataclass(frozen=True)
 class Paragraph:
     text: str  # inline markdown source; soft breaks kept as "\n"
     line: int
