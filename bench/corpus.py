@@ -187,6 +187,7 @@ ACTION_TAILS = [
     "(the first time anyone had looked at it end to end)",
     "to check whether the problem was getting worse",
 ]
+OWNERS = ["another team", "nobody in particular", "a team in another office", "a vendor"]
 FINDINGS = [
     "{p}% of the work was duplicated between teams",
     "{p}% of the alerts were never acted on",
@@ -377,7 +378,8 @@ FOLLOW_UPS = [
     "What feedback did you receive afterwards?",
 ]
 OVERVIEW_PARTS = [
-    "{topic} questions assess your ability to identify opportunities, act without being asked, and create value independently.",
+    "{topic} questions assess your ability to identify opportunities, act without being asked, "
+    "and create value independently.",
     "Interviewers use them to separate engineers who wait for instructions from engineers who move the work forward.",
     "Strong answers are specific, quantified, and honest about trade-offs and setbacks.",
     "These qualities are highly valued for senior roles and for anyone aiming at a leadership position.",
@@ -436,7 +438,7 @@ def _star(rng: random.Random, number: int, question: str, topic: str) -> list[st
         f"During my time at {company}, I noticed that our {system} {symptom}. "
         f"The impact was spreading: {_fill(rng, rng.choice(FINDINGS))}, projects were slipping, "
         f"and morale was starting to suffer. However, {constraint}—"
-        f"I was a {role}, and the {system} belonged to {rng.choice(['another team', 'nobody in particular', 'a team in another office', 'a vendor'])}."
+        f"I was a {role}, and the {system} belonged to {rng.choice(OWNERS)}."
     )
     if rng.random() < 0.6:
         situation += (

@@ -213,7 +213,7 @@ def edit_scenario(workdir: Path, guides: int, seed: int) -> None:
     print(f"(b) {guides} guides, edits: " + ", ".join(f"{n} {k}" for k, n in counts.items()))
     print(f"    {line}")
     continuing = kept = wrong = 0
-    misses = []
+    misses: list[str] = []
     for guid, note in before.notes.items():
         key = (note.doc, note.kind, plain(note.key))
         if key in gone:
@@ -226,11 +226,11 @@ def edit_scenario(workdir: Path, guides: int, seed: int) -> None:
         doc, text = expected.get(key, (note.doc, note.key))
         doc = renames.get(doc, doc)
         continuing += 1
-        new = after.notes.get(guid)
-        if new is not None and new.doc == doc and plain(new.key) == plain(text):
+        now_note = after.notes.get(guid)
+        if now_note is not None and now_note.doc == doc and plain(now_note.key) == plain(text):
             kept += 1
         elif len(misses) < 5:
-            now = f"{new.doc}: {new.key!r}" if new else "gone"
+            now = f"{now_note.doc}: {now_note.key!r}" if now_note else "gone"
             misses.append(f"{note.doc}: {note.key!r} expected in {doc} as {text!r}; now {now}")
     print(f"    continuing notes that kept their history: {kept}/{continuing} = {kept / continuing:.2%}")
     print(f"    replaced questions taken for the old one: {wrong}/{len(replaced)}")
@@ -263,7 +263,7 @@ def render_errors(workdir: Path, packages: list[Path]) -> tuple[int, int]:
 def similar_pairs(count: int, seed: int) -> list[tuple[str, str]]:
     """Different questions from one template and verb: another object or context."""
     rng = random.Random(f"{seed}:pairs")
-    out = []
+    out: list[tuple[str, str]] = []
     while len(out) < count:
         template = rng.choice(corpus.Q_TEMPLATES)
         v, vp = rng.choice(corpus.VERBS)

@@ -4,6 +4,7 @@ cloze, no note taller than a phone. Built through the CLI and imported with ``an
 from __future__ import annotations
 
 import re
+
 import pytest
 
 from deckbuilder import screen

@@ -14,9 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from .chromium import (
-    MIN_CONTRAST, MIN_FONT_PX, PHONE, anki_page, contrast_ratio, measure, problems,
-)
+from .chromium import MIN_CONTRAST, MIN_FONT_PX, PHONE, anki_page, contrast_ratio, measure, problems
 from .conftest import SEED, import_apkg, run_cli
 
 NOTE_TYPES = ("Deckbuilder Recall", "Deckbuilder Cloze", "Deckbuilder Red Flag")
