@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SEED, card_texts, copy_seed, import_apkg, run_cli
+from .conftest import SEED, SEED_NOTES, card_texts, copy_seed, import_apkg, run_cli
 
 MOJIBAKE = re.compile(r"‚Ä|‚Ü|‚ú|‚ù|√©|â€|Ã|ðŸ|\ufffd")
 
@@ -38,8 +38,8 @@ def test_cli_prints_summary_and_output(seed_dir: Path) -> None:
     out = seed_dir / "deck.apkg"
     result = run_cli("build", str(seed_dir), "-o", str(out))
     assert result.exit_code == 0
-    assert "initiative-proactivity.md: 63 notes (50 recall, 8 cloze, 5 red flag)" in result.stdout
-    assert f"wrote 63 notes to {out}" in result.stdout
+    assert f"initiative-proactivity.md: {SEED_NOTES} notes (50 recall, 8 cloze, 5 red flag)" in result.stdout
+    assert f"wrote {SEED_NOTES} notes to {out}" in result.stdout
     assert "repaired broken encoding" in result.stderr
     umask = os.umask(0)
     os.umask(umask)
@@ -49,14 +49,14 @@ def test_cli_prints_summary_and_output(seed_dir: Path) -> None:
 
 def test_notes_per_note_type(imported) -> None:
     col, log, _ = imported
-    assert len(log.new) == 63
+    assert len(log.new) == SEED_NOTES
     counts = Counter(col.get_note(nid).note_type()["name"] for nid in col.find_notes(""))
     assert counts == {"Deckbuilder Recall": 50, "Deckbuilder Cloze": 8, "Deckbuilder Red Flag": 5}
 
 
 def test_every_card_renders_clean(imported) -> None:
     _, _, cards = imported
-    assert len(cards) >= 63
+    assert len(cards) >= SEED_NOTES
     for card in cards:
         for side in ("q", "a"):
             text = card[side]
@@ -100,7 +100,7 @@ def test_building_twice_gives_same_guids(tmp_path: Path) -> None:
         (tmp_path / "guides" / "deckbuilder.lock").unlink(missing_ok=True)  # identity alone, no lock
         assert run_cli("build", str(copy_seed(tmp_path / "guides")), "-o", str(out)).exit_code == 0
         guids.append(_guids(out))
-    assert guids[0] == guids[1] and len(guids[0]) == 63
+    assert guids[0] == guids[1] and len(guids[0]) == SEED_NOTES
 
 
 def test_raw_and_repaired_seed_build_identical_cards(tmp_path: Path, collection) -> None:

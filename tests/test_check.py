@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .conftest import SEED, copy_seed, run_cli
+from .conftest import SEED, SEED_NOTES, copy_seed, run_cli
 
 LINT_ME = """# Lint Me
 
@@ -61,7 +61,7 @@ def test_fix_encoding_rewrites_with_backup(tmp_path: Path) -> None:
 def test_cards_json_lists_every_card_with_its_source(tmp_path: Path) -> None:
     copy_seed(tmp_path)
     rows = json.loads(run_cli("cards", str(tmp_path), "--format", "json").stdout)
-    assert len(rows) == 63
+    assert len(rows) == SEED_NOTES
     flag = next(r for r in rows if r["kind"] == "red_flag")
     assert flag["note_type"] == "Deckbuilder Red Flag"
     assert flag["fields"]["Label"] == "Waiting for permission"
@@ -73,7 +73,7 @@ def test_cards_json_lists_every_card_with_its_source(tmp_path: Path) -> None:
 def test_cards_table(tmp_path: Path) -> None:
     copy_seed(tmp_path)
     lines = run_cli("cards", str(tmp_path)).stdout.splitlines()
-    assert lines[-1] == "63 cards"
+    assert lines[-1] == f"{SEED_NOTES} cards"
     assert "initiative-proactivity.md:9" in lines[0] and "Tell me about a time you took initiative" in lines[0]
 
 

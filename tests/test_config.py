@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import card_texts, copy_seed, import_apkg, run_cli
+from .conftest import SEED_NOTES, card_texts, copy_seed, import_apkg, run_cli
 
 
 def write(folder: Path, text: str) -> Path:
@@ -65,7 +65,7 @@ def test_settings_shape_the_deck(tmp_path: Path, collection) -> None:
     out = tmp_path / "out"
     result = run_cli("build", str(guides), "-o", str(out))
     assert result.exit_code == 0, result.output
-    assert "57 notes" in result.stdout  # 63 less the 6 metrics
+    assert f"{SEED_NOTES - 6} notes" in result.stdout  # less the 6 metrics
     import_apkg(collection, out / "prep.apkg")
     cards = card_texts(collection)
     assert {c["deck"] for c in cards} == {"My Prep::Initiative"}
@@ -85,7 +85,7 @@ def test_front_matter_takes_document_settings(tmp_path: Path) -> None:
     rows = json.loads(result.stdout)
     assert {r["deck"] for r in rows} == {"Interview Prep::Initiative"}
     assert not [r for r in rows if r["kind"] == "question"]
-    assert len(rows) == 63 - 24
+    assert len(rows) == SEED_NOTES - 24
     assert rows[0]["source"].endswith("initiative-proactivity.md:37")  # lines count from the file's top
 
 

@@ -11,7 +11,7 @@ import pytest
 
 from deckbuilder.lockfile import END, parse_lock
 
-from .conftest import FIXTURES, ROOT, copy_seed, import_apkg, run_cli
+from .conftest import FIXTURES, ROOT, SEED_NOTES, copy_seed, import_apkg, run_cli
 
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main",
        "-c", "commit.gpgsign=false"]
@@ -261,4 +261,4 @@ def test_a_version_1_lock_is_read_and_upgraded(tmp_path: Path) -> None:
     def ids(text: str) -> set[tuple[str, str]]:  # (guid, note id) of every note line
         return {(p[1], p[4]) for p in (ln.split("\t") for ln in text.splitlines()) if p[0] == "note"}
 
-    assert len(ids(old)) == 63 and ids(new) == ids(old)
+    assert len(ids(old)) == SEED_NOTES and ids(new) == ids(old)

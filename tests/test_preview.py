@@ -14,7 +14,7 @@ import pytest
 
 from deckbuilder.card_html import Side, TemplateError, cloze_ordinals, render_template
 
-from .conftest import copy_seed, import_apkg, run_cli, strip_html
+from .conftest import SEED_NOTES, copy_seed, import_apkg, run_cli, strip_html
 
 VOID = {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track", "wbr"}
 URL_ATTRIBUTES = {"src", "href", "srcset", "action", "formaction", "poster", "data", "background", "xlink:href"}
@@ -98,7 +98,7 @@ def seed(tmp_path_factory):
 
 def test_cli_reports_what_it_wrote(seed) -> None:
     _, parsed, anki, stdout, beside = seed
-    assert re.search(rf"wrote {len(anki)} cards \(63 notes, 1 documents\) to .*preview\.html", stdout), stdout
+    assert re.search(rf"wrote {len(anki)} cards \({SEED_NOTES} notes, 1 documents\) to .*preview\.html", stdout), stdout
     assert beside == ["initiative-proactivity.md"]  # no lock file, no cache next to the guide
 
 

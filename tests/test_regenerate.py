@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import ROOT, copy_seed, import_apkg, run_cli
+from .conftest import ROOT, SEED_NOTES, copy_seed, import_apkg, run_cli
 
 QUESTION_OLD = "2. Describe a project you started on your own"
 QUESTION_NEW = "2. Describe a project that you started on your own"
@@ -93,7 +93,7 @@ def test_build_report_counts_the_edits(scenario) -> None:
     # prompts whose back showed the removed red flag or now shows the edited theme
     # ("what next" meets "How do you identify what needs to be done next?")
     assert (
-        "initiative-proactivity.md: 63 notes (51 recall, 8 cloze, 4 red flag); "
+        f"initiative-proactivity.md: {SEED_NOTES} notes (51 recall, 8 cloze, 4 red flag); "  # one added, one removed
         "1 added, 6 updated, 1 reworded, 55 unchanged, 1 removed"
     ) in report
 
@@ -138,13 +138,13 @@ def test_import_left_unchanged_notes_alone(scenario) -> None:
     log, col = scenario["log"], scenario["col"]
     assert len(log.updated) == 6 + 1 + 1  # edited + reworded + tombstone
     assert len(log.duplicate) == 55  # unchanged: "not newer", so Anki skipped them
-    assert len(col.find_notes("")) == 64  # 63 before, one added, none duplicated
+    assert len(col.find_notes("")) == SEED_NOTES + 1  # one added, none duplicated
 
 
 def test_third_build_without_edits_is_byte_identical(scenario) -> None:
     assert scenario["rebuilt"].exit_code == 0
     out = scenario["rebuilt"].stdout
-    assert "0 added, 0 updated, 0 reworded, 0 moved, 63 unchanged, 0 removed" in out
+    assert f"0 added, 0 updated, 0 reworded, 0 moved, {SEED_NOTES} unchanged, 0 removed" in out
     assert "64 notes (1 tagged deckbuilder::removed)" in out
     assert scenario["second"].read_bytes() == scenario["third"].read_bytes()
 
@@ -155,7 +155,7 @@ def test_dry_run_reports_without_writing(tmp_path: Path) -> None:
     out = tmp_path / "deck.apkg"
     result = run_cli("build", str(guides), "-o", str(out), "--dry-run")
     assert result.exit_code == 0
-    assert "63 added" in result.stdout and "would write 63 notes" in result.stdout
+    assert f"{SEED_NOTES} added" in result.stdout and f"would write {SEED_NOTES} notes" in result.stdout
     assert not out.exists() and not (guides / "deckbuilder.lock").exists()
     assert not (guides / ".deckbuilder-cache").exists()
 
@@ -173,11 +173,11 @@ def test_css_change_reaches_an_imported_collection(tmp_path: Path, collection) -
         css.write("\n.deckbuilder-test-marker { color: red; }\n")
     env["SOURCE_DATE_EPOCH"] = "1800000100"
     result = run_cli("build", str(guides), "-o", str(tmp_path / "b.apkg"), *tpl, env=env)
-    assert "63 unchanged" in result.stdout
+    assert f"{SEED_NOTES} unchanged" in result.stdout
     import_apkg(collection, tmp_path / "b.apkg")
     model = collection.models.by_name("Deckbuilder Recall")
     assert ".deckbuilder-test-marker" in model["css"]
-    assert len(collection.find_notes("")) == 63
+    assert len(collection.find_notes("")) == SEED_NOTES
 
 
 def test_lock_file_survives_a_fresh_clone(tmp_path: Path) -> None:
@@ -194,7 +194,7 @@ def test_lock_file_survives_a_fresh_clone(tmp_path: Path) -> None:
     subprocess.run(["git", "clone", "-q", str(repo), str(clone)], check=True)
     later = {"SOURCE_DATE_EPOCH": "1900000000"}  # a later day on another machine
     result = run_cli("build", str(clone / "guides"), "-o", str(tmp_path / "b.apkg"), env=later)
-    assert "63 unchanged" in result.stdout
+    assert f"{SEED_NOTES} unchanged" in result.stdout
     assert (tmp_path / "a.apkg").read_bytes() == (tmp_path / "b.apkg").read_bytes()
 
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from deckbuilder.watch import watch_and_build
 
-from .conftest import copy_seed
+from .conftest import SEED_NOTES, copy_seed
 
 
 def wait_for(condition, limit: float = 20.0) -> bool:
@@ -35,7 +35,7 @@ def test_watch_rebuilds_and_survives_a_broken_save(tmp_path: Path, capsys) -> No
     thread.start()
     try:
         assert wait_for(lambda: len(reports) == 1)
-        assert reports == [63]
+        assert reports == [SEED_NOTES]
         first = out.read_bytes()
 
         # a half-written save: the file stops in the middle of a UTF-8 character
