@@ -16,7 +16,13 @@ The title line, then the guide (a ``# Title`` is added when it has none), then t
 expected cards as YAML: a list in document order, each with ``kind`` and ``front`` and
 any of ``back``, ``extra``, ``label``, ``hint`` (only the keys given are compared;
 ``back_contains`` checks a substring). ``[]`` means "no card". A failure names the
-fixture file and the case's line. Each file is named after the extractor it exercises.
+fixture file and the case's line.
+
+Each file is named after the module of ``deckbuilder/extractors/`` it exercises
+(``questions.md`` for ``questions.py``), every registered extractor has one, and the test
+id starts with it: ``pytest tests/test_cases.py -k metrics`` runs one extractor's cases.
+A bug found in a real guide becomes one more case in its extractor's file. The whole-guide
+goldens (``test_family.py``) sit beside these and catch what no small case foresaw.
 """
 
 from __future__ import annotations
@@ -27,11 +33,13 @@ import pytest
 import yaml
 from markdown_it.utils import read_fixture_file
 
-from deckbuilder.extractors import extract_all
+from deckbuilder import extractors
+from deckbuilder.extractors import REGISTRY, extract_all
 from deckbuilder.reader import parse_source
 from deckbuilder.sections import build_document
 
 CASES = Path(__file__).parent / "fixtures" / "cases"
+EXTRACTOR_MODULES = Path(extractors.__file__).parent
 KEYS = ("kind", "front", "back", "extra", "label", "hint")
 
 
@@ -73,3 +81,14 @@ def test_every_case_file_has_cases() -> None:
     assert files
     for path in files:
         assert read_fixture_file(path), f"{path.name} has no cases"
+
+
+def test_every_registered_extractor_has_a_case_file() -> None:
+    missing = [name for name in REGISTRY if not (CASES / f"{name}.md").is_file()]
+    assert not missing, f"no fixture file in {CASES} for extractor(s) {missing}: add NAME.md with a case or more"
+
+
+def test_every_case_file_is_named_after_an_extractor_module() -> None:
+    modules = {path.stem for path in EXTRACTOR_MODULES.glob("*.py")}
+    strays = [path.name for path in sorted(CASES.iterdir()) if path.suffix != ".md" or path.stem not in modules]
+    assert not strays, f"{strays} in {CASES}: name each file after the module of deckbuilder/extractors/ it tests"
