@@ -2,19 +2,58 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+from collections.abc import Mapping
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from hypothesis import settings
 
 from deckbuilder.cli import main
+
+pytest_plugins = ["pytester"]  # tests/test_habits.py runs the suite's own hooks in a scratch project
 
 ROOT = Path(__file__).resolve().parent.parent
 SEED = ROOT / "source" / "initiative-proactivity.md"
 SEED_NOTES = 63  # the notes a build of the seed guide gives; many tests count on it, so it is said once
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+def in_ci(environ: Mapping[str, str] = os.environ) -> bool:
+    """CI sets ``CI`` (``.ci/run`` does when the runner does not): every test runs there, none skips."""
+    return bool(environ.get("CI"))
+
+
+# CI explores the same examples on every run, so a red build is the code's doing and can be rerun;
+# locally hypothesis keeps its random search and its example database, to find new failures.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev")
+settings.load_profile("ci" if in_ci() else "dev")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark what is slow by nature: every test drawn in Chromium and every hypothesis property.
+
+    Other slow tests say ``@pytest.mark.slow`` themselves; ``-m "not slow"`` is the inner loop.
+    """
+    for item in items:
+        in_browser = "browser" in getattr(item, "fixturenames", ())
+        if in_browser or getattr(getattr(item, "obj", None), "is_hypothesis_test", False):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):
+    """In CI a skip is a failure: a test that cannot run there hides a missing dependency."""
+    outcome = yield
+    report = outcome.get_result()
+    if in_ci() and report.skipped and not hasattr(report, "wasxfail"):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else str(report.longrepr)
+        report.outcome = "failed"
+        report.longrepr = f"skipped in CI, where every test must run: {reason}"
 
 
 def run_cli(*args: str, env: dict[str, str] | None = None):
@@ -45,13 +84,11 @@ def library(tmp_path: Path) -> Path:
 @pytest.fixture(scope="module")
 def browser():
     """Headless Chromium: without it (or Playwright) tests skip locally and fail in CI (``CI`` set)."""
-    import os
-
     from .chromium import chromium, why_unavailable
 
     missing = why_unavailable()
     if missing:
-        if os.environ.get("CI"):
+        if in_ci():
             pytest.fail(f"rendering tests need a browser in CI: {missing}", pytrace=False)
         pytest.skip(missing)
     with chromium() as browser:
@@ -65,6 +102,22 @@ def collection(tmp_path: Path):
     col = Collection(str(tmp_path / "collection.anki2"))
     yield col
     col.close()
+
+
+def check_golden(golden: Path, text: str) -> None:
+    """Compare *text* with the golden file; with ``UPDATE_GOLDEN`` set, write it instead and fail.
+
+    The failure after writing keeps an update from ever passing silently: the run that wrote
+    the file is red, the diff is reviewed in git, and the next run without the variable is green.
+    """
+    if os.environ.get("UPDATE_GOLDEN"):
+        if golden.exists() and golden.read_text(encoding="utf-8") == text:
+            return
+        golden.parent.mkdir(parents=True, exist_ok=True)
+        golden.write_text(text, encoding="utf-8")
+        pytest.fail(f"{golden}: golden updated; rerun without UPDATE_GOLDEN", pytrace=False)
+    assert golden.exists(), f"{golden} is missing; write it with UPDATE_GOLDEN=1, then review it"
+    assert golden.read_text(encoding="utf-8") == text, f"{golden} differs; review, then UPDATE_GOLDEN=1"
 
 
 def import_guide(tmp_path_factory, name: str, text: str):

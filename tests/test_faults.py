@@ -30,6 +30,8 @@ from deckbuilder.faults import ENV as KILL_AT
 
 from .conftest import copy_seed, import_apkg, run_cli
 
+pytestmark = pytest.mark.slow  # kill -9 at fixed points, full disks, killed workers: subprocess builds, 2-13 s each
+
 E1 = {"SOURCE_DATE_EPOCH": "1800000000"}
 E2 = {"SOURCE_DATE_EPOCH": "1800000100"}
 

@@ -16,6 +16,8 @@ import pytest
 from .conftest import FIXTURES, card_texts, copy_seed, import_apkg, run_cli
 from .test_regenerate import answer_all, history
 
+pytestmark = pytest.mark.slow  # a generated library built twice and imported into Anki
+
 FIRST = {"SOURCE_DATE_EPOCH": "1800000000"}
 LATER = {"SOURCE_DATE_EPOCH": "1800086400"}
 

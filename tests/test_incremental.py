@@ -13,6 +13,8 @@ from deckbuilder.model import Kind
 
 from .conftest import copy_seed, run_cli
 
+pytestmark = pytest.mark.slow  # two or three builds per test, through the process pool
+
 EPOCH = {"SOURCE_DATE_EPOCH": "1800000000"}
 
 

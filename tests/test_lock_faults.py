@@ -13,6 +13,8 @@ from deckbuilder.lockfile import END, parse_lock
 
 from .conftest import FIXTURES, ROOT, SEED_NOTES, copy_seed, import_apkg, run_cli
 
+pytestmark = pytest.mark.slow  # several builds per test, git merges of the lock
+
 GIT = ["git", "-c", "user.name=t", "-c", "user.email=t@t", "-c", "init.defaultBranch=main",
        "-c", "commit.gpgsign=false"]
 

@@ -14,6 +14,8 @@ import pytest
 
 from .conftest import ROOT, SEED_NOTES, copy_seed, import_apkg, run_cli
 
+pytestmark = pytest.mark.slow  # build, import, edit, rebuild, import again, per test
+
 QUESTION_OLD = "2. Describe a project you started on your own"
 QUESTION_NEW = "2. Describe a project that you started on your own"
 ANSWER_OLD = '"I was a backend engineer at a SaaS company.'

@@ -17,6 +17,8 @@ import pytest
 from .chromium import MIN_CONTRAST, MIN_FONT_PX, PHONE, anki_page, contrast_ratio, measure, problems
 from .conftest import SEED, import_apkg, run_cli
 
+pytestmark = pytest.mark.slow  # every card drawn in Chromium
+
 NOTE_TYPES = ("Deckbuilder Recall", "Deckbuilder Cloze", "Deckbuilder Red Flag")
 MODES = {"light": False, "night": True}
 

@@ -16,6 +16,8 @@ from .conftest import run_cli
 from .test_history import DIFFERENT_NEW, continuing, edit_library, errors, fronts, library
 from .test_regenerate import answer_all, history
 
+pytestmark = pytest.mark.slow  # whole-library builds imported into real Anki collections
+
 ROOT_DECK = "Interview Prep"
 
 
