@@ -29,8 +29,9 @@ def in_ci(environ: Mapping[str, str] = os.environ) -> bool:
 
 # CI explores the same examples on every run, so a red build is the code's doing and can be rerun;
 # locally hypothesis keeps its random search and its example database, to find new failures.
-settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
-settings.register_profile("dev")
+DEFAULT = settings.get_profile("default")  # the parent of both, whatever profile is loaded when this runs
+settings.register_profile("ci", DEFAULT, derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev", DEFAULT)
 settings.load_profile("ci" if in_ci() else "dev")
 
 
