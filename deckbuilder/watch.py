@@ -30,9 +30,10 @@ def rebuild(
     """One build (config re-read each time); errors are printed, never raised. Returns success."""
     from .config import find_config, load_config
     from .extractors import REGISTRY
+    from .stories import with_bank
 
     try:
-        settings = load_config(find_config(paths, config), list(REGISTRY))
+        settings = with_bank(load_config(find_config(paths, config), list(REGISTRY)), paths)  # issue 14: stories
         report(build(paths, out, config=settings))
         return True
     except DeckbuilderError as err:
