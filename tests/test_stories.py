@@ -195,7 +195,8 @@ def test_preview_shows_the_coverage_table(guides: Path, tmp_path: Path) -> None:
 
 
 LONG_SENTENCE = " ".join(["we"] + ["worked through one more part of a long problem"] * 3) + "."
-RESULTS = "\n".join(f"- Result {n}: cut {n}0% of the time it took everyone to ship a change to production" for n in range(3))
+RESULTS = "\n".join(f"- Result {n}: cut {n}0% of the time it took everyone to ship a change to production"
+                    for n in range(3))
 LONG_STORY = (
     "## A very long story\nAnswers: ownership\nMetrics: " + "; ".join(f"{n}0% faster builds" for n in range(8))
     + f"\n\n**Situation:** {LONG_SENTENCE}\n\n**Task:** {LONG_SENTENCE}\n\n**Action:**\n"
@@ -294,3 +295,26 @@ def test_only_what_questions_show_keys_the_guides() -> None:
     shown = replace(bank, stories=(*bank.stories[:3], replace(flaky, summary="other"), *bank.stories[4:]))
     assert repr(body) == repr(bank) and body.digest() != bank.digest()
     assert repr(shown) != repr(bank)
+
+
+@pytest.mark.parametrize("mode", ["light", "night"])
+def test_story_cards_fit_a_phone_and_read_well(browser, guides: Path, tmp_path: Path, collection, mode: str) -> None:
+    """Story notes and question backs with stories, as Anki renders them, in Chromium."""
+    from .chromium import PHONE
+    from .test_rendering import _fit_a_phone
+
+    build(guides, tmp_path / "deck.apkg")
+    import_apkg(collection, tmp_path / "deck.apkg")
+    cards = []
+    for cid in collection.find_cards(""):
+        card = collection.get_card(cid)
+        note = card.note()
+        if "Front" in note.keys() and "Your stor" in note["Front"] + note["Back"]:
+            cards.append({"question": card.question(), "answer": card.answer(), "css": note.note_type()["css"],
+                          "ordinal": card.ord + 1, "guid": note.guid})
+    assert len(cards) == 7 + 21  # every story, every question a story covers
+    page = browser.new_page(viewport=PHONE)
+    try:
+        _fit_a_phone(page, cards, "stories", mode)
+    finally:
+        page.close()
