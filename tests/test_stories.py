@@ -318,3 +318,18 @@ def test_story_cards_fit_a_phone_and_read_well(browser, guides: Path, tmp_path: 
         _fit_a_phone(page, cards, "stories", mode)
     finally:
         page.close()
+
+
+def test_bad_story_settings_and_files_name_the_place(guides: Path) -> None:
+    config = guides / "deckbuilder.yaml"
+    config.write_text("stories: ../nowhere\n", encoding="utf-8")
+    result = run_cli("stories", str(guides))
+    assert result.exit_code == 1
+    assert f"deckbuilder.yaml: stories: no such folder: {(guides.parent / 'nowhere').resolve()}" in result.output
+    config.write_text("stories: 3\n", encoding="utf-8")
+    assert "deckbuilder.yaml: stories: expected a folder, or false" in run_cli("stories", str(guides)).output
+    config.unlink()
+    (guides / "stories" / "broken.md").write_text("---\nanswers: [a, b\n---\n# X\n", encoding="utf-8")
+    result = run_cli("build", str(guides), "-o", str(guides.parent / "deck.apkg"))
+    assert result.exit_code == 1
+    assert f"{guides / 'stories' / 'broken.md'}:3: front matter:" in result.output
