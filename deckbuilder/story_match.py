@@ -9,6 +9,8 @@ explainable (``deckbuilder cards --format json`` and ``deckbuilder stories`` sho
   every question under *Ownership & Accountability*);
 - **section**: ... in a heading above that (a guide's *Conflict* part with several lists).
 
+A tag is read by its last part, the heading it names (``...::ownership-accountability``).
+
 Words are compared as the guide's own advice compares them (``advice.stems``: stop words
 out, four-letter stems, so "prevented" meets "prevention"). Interview questions are the
 prompts of question lists and the questions of sample answers; other cards ("What is a
@@ -66,8 +68,9 @@ def story_match(story: Story, question: str, section_path: tuple[str, ...]) -> M
 
 
 def entry_match(entry: str, question: str, section_path: tuple[str, ...]) -> tuple[str, str] | None:
-    """(rule, what matched) for one answers entry, or None."""
-    wanted = stems(entry)
+    """(rule, what matched) for one answers entry, or None. A card's tag
+    (``deckbuilder::guide::common-questions::taking-initiative``) is read by its last part."""
+    wanted = stems(entry.rsplit("::", 1)[-1])
     if not wanted:
         return None
     if wanted <= stems(question):

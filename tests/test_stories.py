@@ -333,3 +333,17 @@ def test_bad_story_settings_and_files_name_the_place(guides: Path) -> None:
     result = run_cli("build", str(guides), "-o", str(guides.parent / "deck.apkg"))
     assert result.exit_code == 1
     assert f"{guides / 'stories' / 'broken.md'}:3: front matter:" in result.output
+
+
+def test_an_entry_matches_by_phrase_category_section_or_tag() -> None:
+    from deckbuilder.story_match import entry_match
+
+    path = ("Conflict", "With your manager")
+    question = "Tell me about a time you disagreed with your manager"
+    assert entry_match('"disagreed with your manager"', question, path) == ("phrase", question)
+    assert entry_match("conflict", question, path) == ("section", "Conflict")
+    assert entry_match("manager", "Describe a hard decision", path) == ("category", "With your manager")
+    assert entry_match("deckbuilder::behavioral::conflict::with-your-manager", "Describe a hard decision", path) \
+        == ("category", "With your manager")
+    assert entry_match("peer", question, path) is None
+    assert entry_match("tell me about", question, path) is None  # no content words: never a match
