@@ -16,6 +16,7 @@ Reading is plain data out (``Bank`` of ``Story``); matching stories to questions
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -33,6 +34,8 @@ from .sections import build_document
 
 if TYPE_CHECKING:
     from .config import Config
+
+log = logging.getLogger("deckbuilder")
 
 FOLDER = "stories"  # the default bank: this folder at the top of the guides folder
 SUMMARY_WORDS = 18  # a one-line outline on a question's back
@@ -104,9 +107,19 @@ def _refuse_inside_guides(folder: Path, roots: list[Path], where: str) -> None:
 
 
 def load_bank(folder: Path) -> Bank:
-    """Every story under ``folder`` (markdown files, hidden ones left out)."""
-    files = sorted(p for p in folder.rglob("*") if p.suffix.lower() in (".md", ".markdown") and p.is_file()
-                   and not any(part.startswith(".") for part in p.relative_to(folder).parts))
+    """Every story under ``folder`` (markdown files, hidden ones left out). As for guides, a
+    link to a file outside the folder is skipped: a bank in a shared repository must not
+    put some other file of yours into a deck."""
+    inside = folder.resolve()
+    files = []
+    for path in sorted(folder.rglob("*")):
+        if path.suffix.lower() not in (".md", ".markdown") or not path.is_file() \
+                or any(part.startswith(".") for part in path.relative_to(folder).parts):
+            continue
+        if not path.resolve().is_relative_to(inside):
+            log.warning("%s: a link to a file outside %s; skipped", path, folder)
+            continue
+        files.append(path)
     return Bank(str(folder), tuple(story for path in files for story in read_stories(path, folder)))
 
 

@@ -347,3 +347,13 @@ def test_an_entry_matches_by_phrase_category_section_or_tag() -> None:
         == ("category", "With your manager")
     assert entry_match("peer", question, path) is None
     assert entry_match("tell me about", question, path) is None  # no content words: never a match
+
+
+def test_a_link_out_of_the_bank_is_not_read(guides: Path, tmp_path: Path) -> None:
+    secret = tmp_path / "diary.md"
+    secret.write_text("# Secret\nAnswers: initiative\n\n**Situation:** private\n\n**Result:** private\n",
+                      encoding="utf-8")
+    (guides / "stories" / "diary.md").symlink_to(secret)
+    result = run_cli("cards", str(guides))
+    assert "Your story: Secret" not in result.stdout
+    assert f"warning: {guides / 'stories' / 'diary.md'}: a link to a file outside" in result.stderr
