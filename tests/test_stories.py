@@ -357,3 +357,36 @@ def test_a_link_out_of_the_bank_is_not_read(guides: Path, tmp_path: Path) -> Non
     result = run_cli("cards", str(guides))
     assert "Your story: Secret" not in result.stdout
     assert f"warning: {guides / 'stories' / 'diary.md'}: a link to a file outside" in result.stderr
+
+
+def test_watch_rebuilds_when_a_story_outside_the_guides_is_saved(tmp_path: Path) -> None:
+    import threading
+
+    from deckbuilder.watch import watch_and_build
+
+    from .test_watch import wait_for
+
+    folder = copy_seed(tmp_path / "guides").parent
+    shutil.copytree(BANK, tmp_path / "private")
+    (folder / "deckbuilder.yaml").write_text("stories: ../private\n", encoding="utf-8")
+    reports: list[int] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=watch_and_build, daemon=True, kwargs={"stop_event": stop},
+                              args=([folder], tmp_path / "deck.apkg", 50,
+                                    lambda result: reports.append(result.summary.note_count)))
+    thread.start()
+    try:
+        assert wait_for(lambda: len(reports) == 1)
+        assert reports == [70]
+        story = tmp_path / "private" / "work.md"
+        text = story.read_text(encoding="utf-8").replace("retries 60 → 5 a week", "retries 60 → 4 a week")
+
+        def save() -> bool:  # saved again until the watcher, started after the first build, sees it
+            story.write_text(text, encoding="utf-8")
+            return wait_for(lambda: len(reports) >= 2, 2.0)
+
+        assert wait_for(save, 40.0)
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+    assert not thread.is_alive()
