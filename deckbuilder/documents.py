@@ -30,6 +30,7 @@ from .reader import MAX_BYTES, parse_source, read_source, relative_path
 from .render import render
 from .sections import build_document
 from .store import KeptDocument
+from .stories import FOLDER as STORY_FOLDER
 from .story_cards import DECK as STORY_DECK
 from .story_cards import DOC_ID as STORY_DOC
 from .story_cards import on_questions, story_specs
@@ -121,7 +122,7 @@ def _hidden(path: Path, root: Path) -> bool:
 def _story_bank(path: Path, root: Path) -> bool:
     """``stories/`` at the top of a guides folder is the user's story bank (issue 14), never guides."""
     parts = path.relative_to(root).parts
-    return len(parts) > 1 and parts[0] == "stories"
+    return len(parts) > 1 and parts[0] == STORY_FOLDER
 
 
 def deck_name(root_deck: str, rel: str, title: str) -> str:
