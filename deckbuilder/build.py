@@ -30,6 +30,7 @@ from .documents import (
     process_sources,
     read_sources,
     require_cards,
+    story_sources,
     with_deck,
 )
 from .errors import OutputError
@@ -147,7 +148,9 @@ def build(
     manifest = Manifest(cache_root)
     files, fingerprint = gather(paths), config_fingerprint(config)
     # the files' state *before* they are read: a save during the build makes the next one redo it
-    inputs = manifest.inputs(files, lock_file, fingerprint, digests, target)
+    # issue 14: a story's whole text, as it was read (only what questions show is in the fingerprint)
+    inputs = manifest.inputs(files, lock_file, fingerprint + (config.bank.digest() if config.bank else ""),
+                             digests, target)
     stored = manifest.unchanged(inputs, target)
     if stored is not None:
         for warning in stored["warnings"]:
@@ -156,6 +159,7 @@ def build(
         return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": [], "events": []}), target, [])
     lock_text = read_lock_text(lock_file)
     sources = read_sources(files, fingerprint)  # the bytes read here are the ones built (their hash is the key)
+    sources += story_sources(config, fingerprint)  # issue 14: the story bank, one more document
     trusted = manifest.trusted_store(lock_text)
     # a lock this folder's last build did not write is read whole, and its notes checked too
     whole_lock = None if trusted else parse_lock(lock_text, str(lock_file))

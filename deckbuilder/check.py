@@ -41,6 +41,9 @@ from .reader import read_source
 from .render import render
 from .rendered import crossings, side_lines
 from .sections import build_document
+from .story_cards import on_questions
+from .story_check import story_problems
+from .story_match import is_question
 
 MAX_FRONT_WORDS = 30
 MAX_BACK_WORDS = 90
@@ -82,6 +85,7 @@ def check(paths: list[Path], config: Config | None = None) -> list[Finding]:
 
 
 def _check(paths: list[Path], config: Config, findings: list[Finding]) -> None:
+    asked: list[CardSpec] = []  # issue 14: the interview questions, for the story checks
     seen_fronts: dict[tuple[str, str], str] = {}
     backs: dict[str, list[tuple[str, int]]] = {}
     try:
@@ -101,6 +105,7 @@ def _check(paths: list[Path], config: Config, findings: list[Finding]) -> None:
                                                          "run `deckbuilder check --fix-encoding` to repair the file"))
         document = build_document(source)
         specs = extract_all(document, config.enabled(list(REGISTRY), config.document(source.rel)))
+        specs = on_questions(specs, config.bank)  # issue 14: measured with the stories their backs show
         material = stubs.scan(document).document  # what the extractors read: template text left out
         findings.extend(_spec_findings(shown, specs))
         findings.extend(_note_findings(shown, document.title, specs))
@@ -108,6 +113,7 @@ def _check(paths: list[Path], config: Config, findings: list[Finding]) -> None:
         findings.extend(_unanswered(shown, material, specs))
         findings.extend(_flags_without_better(shown, material, specs))
         findings.extend(_raw_html(shown, material))
+        asked.extend(spec for spec in specs if is_question(spec))
         for spec in specs:
             key = (spec.kind.value, normalise(spec.front))
             here = f"{shown}:{spec.line}"
@@ -120,6 +126,13 @@ def _check(paths: list[Path], config: Config, findings: list[Finding]) -> None:
                 if not any(p == shown for p, _ in places):
                     places.append((shown, spec.line))
     findings.extend(_boilerplate(backs))
+    findings.extend(_stories(config, asked))
+
+
+def _stories(config: Config, asked: list[CardSpec]) -> Iterator[Finding]:
+    """Issue 14: the story bank's problems (``story_check``), as warnings."""
+    for problem in story_problems(config.bank, asked):
+        yield Finding("warning", problem.path, problem.line, problem.message)
 
 
 @contextmanager

@@ -66,7 +66,9 @@ def _config(paths: list[Path], explicit: Path | None, templates: Path | None = N
     from .config import find_config, load_config
     from .extractors import REGISTRY
 
-    settings = load_config(find_config(paths, explicit), list(REGISTRY))
+    from .stories import with_bank
+
+    settings = with_bank(load_config(find_config(paths, explicit), list(REGISTRY)), paths)  # issue 14: stories
     return replace(settings, templates=str(templates.resolve())) if templates else settings
 
 
@@ -221,7 +223,9 @@ def cards(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
     sources = _paths(paths)
     settings = _config(sources, config)
     rows: list[dict[str, Any]] = []
-    for cand in candidates(load_documents(sources, settings)):
+    docs = load_documents(sources, settings)
+    cands = candidates(docs)
+    for cand in cands:
         record = cand.record
         rows.append({
             "note_type": NOTE_TYPES[record.note_kind].name,
@@ -232,6 +236,7 @@ def cards(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
             "fields": dict(zip(FIELDS[record.note_kind], record.fields, strict=True)),
             "source": cand.where,
         })
+    _explain_stories(rows, cands, docs, settings.bank)
     if fmt == "json":
         click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
         return
@@ -239,6 +244,49 @@ def cards(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
         front = str(next(iter(row["fields"].values())))
         click.echo(printable(f"{row['source']:<40} {row['kind']:<10} {row['guid']:<12} {_short(front)}"))
     click.echo(f"{len(rows)} cards")
+
+
+def _explain_stories(rows: list[dict[str, Any]], cands, docs, bank) -> None:  # type: ignore[no-untyped-def]
+    """Issue 14: with a story bank, each interview question's row says which stories it
+    shows and which rule matched each (``story_match``)."""
+    from .story_match import is_question, spec_matches
+
+    if bank is None:
+        return
+    specs = {(d.doc_id, s.kind.value, " ".join(s.front.split())): s for d in docs for s in d.specs or ()}
+    for row, cand in zip(rows, cands, strict=True):
+        spec = specs.get((cand.doc, cand.kind, cand.key))
+        if spec is not None and is_question(spec):
+            row["stories"] = [m.explain() for m in spec_matches(bank, spec)]
+
+
+@main.command()
+@click.argument("paths", nargs=-1, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@CONFIG_OPTION
+def stories(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
+    """Which interview questions your stories cover: per guide and category, then the
+    questions no story covers and the stories that answer nothing."""
+    import json
+
+    from .coverage import as_json, as_text, coverage
+    from .documents import load_documents
+    from .errors import NoStoriesError
+    from .story_cards import DOC_ID
+
+    _setup_logging()
+    sources = _paths(paths)
+    settings = _config(sources, config)
+    if settings.bank is None:
+        raise NoStoriesError("no story bank: make a stories/ folder in the guides folder, or name one with "
+                             "'stories:' in deckbuilder.yaml", str(sources[0]))
+    docs = load_documents(sources, settings)
+    found = coverage([(d.path, d.specs or ()) for d in docs if d.doc_id != DOC_ID], settings.bank)
+    if fmt == "json":
+        click.echo(json.dumps(as_json(found), ensure_ascii=False, indent=2))
+        return
+    for line in as_text(found):
+        click.echo(printable(line))
 
 
 def _short(html_text: str, width: int = 70) -> str:

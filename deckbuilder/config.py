@@ -9,6 +9,7 @@ Found next to the sources (in the first folder given) or passed with ``--config`
     extractors:                     # switch any extractor off
       metrics: false
     math: true                      # let Anki's MathJax typeset formulas (default: shown as text)
+    stories: ~/private/stories      # your story bank (default: stories/ in the guides folder; false: none)
     documents:                      # per-document settings, by path relative to the sources
       behavioral/conflict.md:
         deck: Conflict              # this document's deck name (instead of its title)
@@ -25,11 +26,14 @@ import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from .errors import ConfigError
+
+if TYPE_CHECKING:
+    from .stories import Bank
 
 log = logging.getLogger("deckbuilder")
 
@@ -38,7 +42,7 @@ DEFAULT_ROOT_DECK = "Interview Prep"
 DEFAULT_OUTPUT = "deck.apkg"
 DEFAULT_TAG_PREFIX = "deckbuilder"
 DOCUMENT_KEYS = ("deck", "skip", "extractors")
-TOP_KEYS = ("deck", "output", "tag_prefix", "templates", "extractors", "documents", "math")
+TOP_KEYS = ("deck", "output", "tag_prefix", "templates", "extractors", "documents", "math", "stories")
 MAX_CONFIG_BYTES = 1 << 20  # settings, not data
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
@@ -60,6 +64,8 @@ class Config:
     documents: tuple[tuple[str, DocumentSettings], ...] = ()
     math: bool = False  # let MathJax typeset \( \) and \[ \] (a safe subset; see inert.py)
     source: str = ""  # the file it came from, for messages
+    stories: str = ""  # the story bank folder named here (absolute), "" for the default, "off" for none
+    bank: Bank | None = None  # the stories read in (``stories.with_bank``); its repr keys the guides' cache
 
     def document(self, rel: str) -> DocumentSettings:
         return dict(self.documents).get(rel, DocumentSettings())
@@ -147,9 +153,28 @@ def load_config(path: Path | None, known_extractors: list[str]) -> Config:
         settings["documents"] = _documents(check, data["documents"], known_extractors)
     if "math" in data:
         settings["math"] = check.boolean(data["math"], "math")
+    if "stories" in data:
+        settings["stories"] = _stories(check, data["stories"], path)
     if check.errors:
         raise ConfigError("\n".join(check.errors))
     return Config(**settings)
+
+
+def _stories(check: _Checker, value: object, path: Path) -> str:
+    """``false``: no stories; ``true``: the default folder; a folder (``~`` and relative to
+    this file allowed), which may lie outside the repository: stories are personal."""
+    if value is False:
+        return "off"
+    if value is True:
+        return ""
+    if not isinstance(value, str) or not value.strip() or _CONTROL.search(value):
+        check.fail("stories", "expected a folder, or false")
+        return ""
+    folder = (path.parent / Path(value.strip()).expanduser()).resolve()
+    if not folder.is_dir():
+        check.fail("stories", f"no such folder: {folder}")
+        return ""
+    return str(folder)
 
 
 def _read_settings(path: Path) -> str:

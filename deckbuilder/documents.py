@@ -30,6 +30,10 @@ from .reader import MAX_BYTES, parse_source, read_source, relative_path
 from .render import render
 from .sections import build_document
 from .store import KeptDocument
+from .stories import FOLDER as STORY_FOLDER
+from .story_cards import DECK as STORY_DECK
+from .story_cards import DOC_ID as STORY_DOC
+from .story_cards import on_questions, story_specs
 
 log = logging.getLogger("deckbuilder")
 
@@ -65,7 +69,7 @@ def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
             files = sorted(
                 p for p in path.rglob("*")
                 if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file() and not _hidden(p, path)
-                and _inside(p, path)
+                and not _story_bank(p, path) and _inside(p, path)
             )
             if not files:
                 errors.append(InputError("this folder has no markdown files (*.md)", str(path)))
@@ -115,6 +119,12 @@ def _hidden(path: Path, root: Path) -> bool:
     return any(part.startswith(".") for part in path.relative_to(root).parts)
 
 
+def _story_bank(path: Path, root: Path) -> bool:
+    """``stories/`` at the top of a guides folder is the user's story bank (issue 14), never guides."""
+    parts = path.relative_to(root).parts
+    return len(parts) > 1 and parts[0] == STORY_FOLDER
+
+
 def deck_name(root_deck: str, rel: str, title: str) -> str:
     folders = [_humanise(p) for p in Path(rel).parent.parts]
     return "::".join([root_deck, *folders, title.replace("::", ":")])
@@ -143,6 +153,8 @@ def process_file(
     path: Path, root: Path, config: Config, data: bytes | None = None, keep_specs: bool = True
 ) -> BuiltDocument | None:
     """Everything that depends on one file alone: read, parse, extract, render. None if skipped."""
+    if config.bank is not None and str(path) == config.bank.folder:  # issue 14: the story bank
+        return story_document(path, config, keep_specs)
     source = read_source(path, root) if data is None else parse_source(data, str(path), relative_path(path, root))
     warnings = []
     if source.repaired:
@@ -157,7 +169,8 @@ def process_file(
     if settings.skip:
         return None
     document = build_document(source)
-    specs = tuple(extract_all(document, config.enabled(list(REGISTRY), settings)))
+    # issue 14: each interview question shows the user's stories that answer it
+    specs = tuple(on_questions(extract_all(document, config.enabled(list(REGISTRY), settings)), config.bank))
     if not specs:
         warnings.append(f"{path}: no study material found; it adds no cards")
     ident = doc_id(source.rel)
@@ -172,6 +185,29 @@ def process_file(
         notes.append(cand)
     return BuiltDocument(str(path), source.rel, document.title, deck, ident, specs if keep_specs else None,
                          tuple(notes), source.repaired, tuple(warnings), base_deck=deck)
+
+
+def story_document(path: Path, config: Config, keep_specs: bool = True) -> BuiltDocument:
+    """The story bank as one document: a note per story, in the root deck's "Your stories"."""
+    assert config.bank is not None
+    pairs = story_specs(config.bank)
+    specs = tuple(spec for _, spec in pairs)
+    deck = f"{config.root_deck}::{STORY_DECK}"
+    notes = tuple(replace(cand, where=f"{story.path}:{story.line}")  # the story's own file, not the folder
+                  for cand, (story, _) in zip(_render_notes(str(path), STORY_DOC, STORY_DECK, deck, specs, config),
+                                              pairs, strict=True))
+    return BuiltDocument(str(path), STORY_DOC, STORY_DECK, deck, STORY_DOC, specs if keep_specs else None, notes,
+                         base_deck=deck)
+
+
+def story_sources(config: Config, fingerprint: str) -> list[Source]:
+    """The story bank, when there is one, as one more source after the guides; its cache
+    key covers every story's whole text (the settings' fingerprint only what questions show)."""
+    if config.bank is None:
+        return []
+    folder = Path(config.bank.folder)
+    data = config.bank.digest().encode("ascii")
+    return [Source(folder, folder.parent, STORY_DOC, data, entry_key(data, str(folder), STORY_DOC, fingerprint))]
 
 
 def _render_notes(
@@ -259,8 +295,10 @@ def load_documents(
 ) -> list[BuiltDocument]:
     """Read, extract and render every document; warn about each, and raise if none gives cards."""
     config = config or Config()
-    docs = [doc for doc in process_sources(read_sources(gather(paths), config_fingerprint(config)), config,
-                                           cache_dir=cache_dir, workers=workers) if doc is not None]
+    fingerprint = config_fingerprint(config)
+    sources = read_sources(gather(paths), fingerprint) + story_sources(config, fingerprint)  # issue 14
+    docs = [doc for doc in process_sources(sources, config, cache_dir=cache_dir, workers=workers)
+            if doc is not None]
     for doc in docs:
         for warning in doc.warnings:
             log.warning("%s", warning)

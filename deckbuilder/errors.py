@@ -64,3 +64,7 @@ class BuildErrors(DeckbuilderError):
     def __init__(self, errors: list[DeckbuilderError]) -> None:
         self.errors = errors
         super().__init__("\n".join(str(e) for e in errors))
+
+
+class NoStoriesError(DeckbuilderError):
+    """``deckbuilder stories`` found no story bank: no ``stories/`` folder and none configured."""

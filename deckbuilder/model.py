@@ -118,6 +118,7 @@ class Kind(str, Enum):
     DEFINITION = "definition"  # "**Term**: definition", "Term" + ": definition", glossary entries
     TABLE_ROW = "table_row"  # one row of a comparison table: the thing -> its other cells
     AVOID = "avoid"  # a lone "❌ Don't over-engineer": what to avoid, and why
+    STORY = "story"  # one of the user's own stories, from the story bank (not from a guide)
 
 
 class NoteKind(str, Enum):
@@ -141,6 +142,7 @@ NOTE_KIND = {
     Kind.DEFINITION: NoteKind.RECALL,
     Kind.TABLE_ROW: NoteKind.RECALL,
     Kind.AVOID: NoteKind.RECALL,
+    Kind.STORY: NoteKind.RECALL,
 }
 
 

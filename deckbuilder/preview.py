@@ -22,11 +22,13 @@ from .atomic import write_text
 from .card_html import Side, cloze_ordinals, render_template
 from .changes import Candidate
 from .config import Config
+from .coverage import coverage
 from .documents import BuiltDocument, candidates, load_documents
 from .errors import OutputError
 from .model import NoteKind
 from .notetypes import NOTE_TYPES, Templates, load_templates
 from .render import FIELDS
+from .story_cards import DOC_ID as STORY_DOC
 
 SHORT_NAMES = {NoteKind.RECALL: "Recall", NoteKind.CLOZE: "Cloze", NoteKind.RED_FLAG: "Red Flag"}
 
@@ -79,7 +81,7 @@ def write_preview(paths: list[Path], out: Path, config: Config | None = None) ->
     templates = {kind: load_templates(kind, config.templates) for kind in NoteKind}
     notes = candidates(docs)
     cards = [card for note in notes for card in note_cards(note, templates[note.record.note_kind])]
-    page = page_html(docs, cards, [templates[kind].css for kind in NoteKind])
+    page = page_html(docs, cards, [templates[kind].css for kind in NoteKind], _coverage(docs, config))
     _write_atomically(out, page)
     return PreviewResult(out, len({n.doc for n in notes}), len(notes), len(cards))
 
@@ -95,8 +97,33 @@ def _write_atomically(out: Path, text: str) -> None:
 
 # ---------- the page ----------
 
-def page_html(docs: list[BuiltDocument], cards: list[PreviewCard], stylesheets: list[str]) -> str:
-    """The whole page: header with counts and the night-mode switch, then documents and sections."""
+def _coverage(docs: list[BuiltDocument], config: Config) -> str:
+    """Issue 14: with a story bank, the coverage table of ``deckbuilder stories``, as HTML."""
+    if config.bank is None:
+        return ""
+    found = coverage([(d.path, d.specs or ()) for d in docs if d.doc_id != STORY_DOC], config.bank)
+    rows = "".join(
+        f"<tr><td>{_e(c.guide)}</td><td>{_e(c.name)}</td><td class=\"pv-num\">{len(c.questions)}</td>"
+        f"<td class=\"pv-num\">{c.covered}</td><td>{_e(', '.join(c.stories()) or '-')}</td></tr>"
+        for c in found.categories
+    )
+    uncovered = "".join(f"<li>{_e(q.text)} <span class=\"pv-muted\">{_e(q.path)}:{q.line}</span></li>"
+                        for q in found.uncovered())
+    unused = "".join(f"<li>{_e(s.title)} <span class=\"pv-muted\">{_e(s.path)}:{s.line}</span></li>"
+                     for s in found.unused)
+    return (
+        '<section class="pv-coverage" id="coverage">\n<h2>Your stories: coverage</h2>\n'
+        '<table class="pv-table"><thead><tr><th>guide</th><th>category</th><th>questions</th><th>covered</th>'
+        f"<th>stories</th></tr></thead>\n<tbody>{rows}</tbody></table>\n"
+        f"<h3>Questions no story covers ({len(found.uncovered())})</h3>\n<ul>{uncovered}</ul>\n"
+        f"<h3>Stories that answer nothing ({len(found.unused)})</h3>\n<ul>{unused}</ul>\n</section>\n"
+    )
+
+
+def page_html(docs: list[BuiltDocument], cards: list[PreviewCard], stylesheets: list[str], coverage_table: str = "",
+              ) -> str:
+    """The whole page: header with counts and the night-mode switch, the stories' coverage
+    when there is a story bank, then documents and sections."""
     by_doc: dict[str, list[PreviewCard]] = {}
     for card in cards:
         by_doc.setdefault(card.note.doc, []).append(card)
@@ -130,7 +157,7 @@ each side as Anki draws it at phone width.</p>
 <nav><ol class="pv-toc">{toc}</ol></nav>
 </header>
 <main>
-{body}</main>
+{coverage_table}{body}</main>
 <script>
 {PAGE_SCRIPT}
 </script>
@@ -204,6 +231,10 @@ html.pv-dark { color-scheme: dark; }
   border: 1px solid var(--pv-line); background: var(--pv-fg); color: var(--pv-bg);
 }
 .pv-card { margin: 0 0 28px; }
+.pv-coverage { max-width: 820px; margin: 0 auto; overflow-x: auto; }
+.pv-table { border-collapse: collapse; font-size: 14px; }
+.pv-table th, .pv-table td { border-bottom: 1px solid var(--pv-line); padding: 4px 8px; text-align: left; }
+.pv-table .pv-num { text-align: right; }
 .pv-meta { margin: 0 0 6px; font-size: 14px; }
 .pv-tag { display: inline-block; padding: 0 .5em; border-radius: 4px; font-weight: 600; color: #ffffff; }
 .pv-recall { background: #1a56c4; } .pv-cloze { background: #6b3fa0; } .pv-red_flag { background: #a50e0e; }

@@ -30,14 +30,29 @@ def rebuild(
     """One build (config re-read each time); errors are printed, never raised. Returns success."""
     from .config import find_config, load_config
     from .extractors import REGISTRY
+    from .stories import with_bank
 
     try:
-        settings = load_config(find_config(paths, config), list(REGISTRY))
+        settings = with_bank(load_config(find_config(paths, config), list(REGISTRY)), paths)  # issue 14: stories
         report(build(paths, out, config=settings))
         return True
     except DeckbuilderError as err:
         err.show()
         return False
+
+
+def _story_folder(paths: list[Path], config: Path | None) -> list[Path]:
+    """Issue 14: a story bank outside the guides folders is watched too (a broken setting
+    gives none here: each rebuild prints its error)."""
+    from .config import find_config, load_config
+    from .extractors import REGISTRY
+    from .stories import with_bank
+
+    try:
+        bank = with_bank(load_config(find_config(paths, config), list(REGISTRY)), paths).bank
+    except DeckbuilderError:
+        return []
+    return [Path(bank.folder)] if bank is not None else []
 
 
 def watch_and_build(
@@ -52,6 +67,7 @@ def watch_and_build(
 
     rebuild(paths, out, report, config)
     folders = [p if p.is_dir() else p.parent for p in paths]
+    folders += [f for f in _story_folder(paths, config) if not any(f.is_relative_to(g) for g in folders)]
     click.echo(f"watching {', '.join(map(str, folders))} (Ctrl-C to stop)", err=True)
     for _changes in watch(*folders, watch_filter=_relevant, debounce=debounce, step=50, stop_event=stop_event):
         rebuild(paths, out, report, config)
