@@ -57,7 +57,7 @@ def extract(doc: Document) -> Iterator[CardSpec]:
             front=prompt.question,
             label=prompt.category,
             back=back,
-            outline=star.outline(answer) if answer else None,
+            outline=star.gist(answer) if answer else None,
             extra="\n\n".join(x for x in (notes, sample) if x),
             hint=f"Interview question · {prompt.category}",
             section_path=prompt.section.path,

@@ -151,6 +151,16 @@ def _outline(answer: Answer) -> StarOutline:
     return StarOutline(rows=tuple(rows))
 
 
+def gist(answer: Answer) -> StarOutline:
+    """The sample answer in brief for a question card's back: how it opens and its
+    headline result. The whole outline has its own card; on a question's back under the
+    advice it made the side taller than a phone."""
+    rows = outline(answer).rows
+    opening = rows[:1] if rows and rows[0][0] not in ("A", "Response", "R") else ()
+    results = tuple((label, lines[:2]) for label, lines in rows if label == "R")[:1]
+    return StarOutline(rows=opening + results)
+
+
 def extract(doc: Document) -> Iterator[CardSpec]:
     for answer in answers(doc):
         yield CardSpec(
