@@ -39,8 +39,16 @@ _TAGGED_LINE = re.compile(
 )
 # "**What is X?** the answer" in one list item
 _BOLD_HEAD = re.compile(r"^\s*(?:\*\*|__)(?P<q>[^*_\n]+?\?)\s*(?:\*\*|__)\s*[:—–-]?\s*(?P<rest>\S.*)$", re.DOTALL)
-# "A:", "**Answer:**", and "A)" (capital only: "a) first option" opens an enumeration)
-_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:A(?:nswer)?\s*:|(?-i:A\)))\s*(?:\*\*|__)?\s*", re.I)
+# "A:", "**Answer:**", "**Answer**:", "Ans :", "**Sample Answer**:", "*Good answer:*", and
+# "A)" (capital only: "a) first option" opens an enumeration)
+_ANSWER_LABEL = re.compile(
+    r"^\s*(?:[*_]{1,2})?(?:(?:(?:sample|good|model|expected|short|suggested|ideal|strong)\s+)?ans(?:wer)?"
+    r"|A)\s*(?:[*_]{1,2})?\s*:\s*(?:[*_]{1,2}:?(?=\s|$))?\s*|^\s*(?:\*\*|__)?(?-i:A\))\s*(?:\*\*|__)?\s*",
+    re.I,
+)
+# "**Difficulty**: Easy", "**What they're testing:** Understanding Git's workflow": a short
+# line about the question, written before the answer's label
+_META_LINE = re.compile(r"^\s*(?:\*\*|__)?[A-Z][\w' ]{0,30}?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?[^\n]{0,80}$")
 _SUMMARY = re.compile(r"<summary[^>]*>(?P<q>.*?)</summary>(?P<rest>.*)", re.I | re.DOTALL)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
 _BREAKS = re.compile(r"<br\s*/?>", re.I)
@@ -122,10 +130,42 @@ def _marked(text: str) -> bool:
 def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple[str, ...], line: int,
           ) -> CardSpec | None:
     front = question_text(question_md)
-    back, extra = fit.answer(tuple(blocks))
+    back, extra = fit.answer(_without_lead(tuple(blocks)))
     if not front or not back:
         return None
     return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
+
+
+def _without_lead(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """The answer without what leads into it: its label ("**Answer**:", "A:", "Sample
+    Answer:"), also when the label opens a blockquote (``> **Answer:**``) or a lone list
+    item (``* **A:** ...``), and the short lines about the question written before the
+    label ("**Difficulty**: Easy", "**What they're testing:** ..."). On the back they
+    answer nothing."""
+    for n, block in enumerate(blocks[:2]):
+        if not isinstance(block, Paragraph):
+            break
+        lines = block.text.strip().split("\n")
+        at = next((i for i, ln in enumerate(lines) if _ANSWER_LABEL.match(ln)), None)
+        if at is None:
+            if not all(_META_LINE.match(ln) for ln in lines):
+                break
+            continue
+        if not all(_META_LINE.match(ln) for ln in lines[:at]) or (n and at):
+            break
+        rest = "\n".join([_ANSWER_LABEL.sub("", lines[at], count=1), *lines[at + 1 :]]).strip()
+        return ((Paragraph(rest, block.line),) if rest else ()) + blocks[n + 1 :]
+    first = blocks[0] if blocks else None
+    if isinstance(first, Opaque) and first.kind == "quote" and first.children and _leads(first.children[0]):
+        return _without_lead(first.children) + blocks[1:]
+    if isinstance(first, ListBlock) and len(first.items) == 1 and _ANSWER_LABEL.match(first.items[0].text):
+        item = first.items[0]
+        return _without_lead((Paragraph(item.text, item.line), *item.children)) + blocks[1:]
+    return blocks
+
+
+def _leads(block: Block) -> bool:
+    return isinstance(block, Paragraph) and bool(_ANSWER_LABEL.match(block.text))
 
 
 def _heading_card(section: Section, question: str) -> CardSpec | None:
