@@ -49,6 +49,7 @@ _ANSWER_LABEL = re.compile(
 # "**Difficulty**: Easy", "**What they're testing:** Understanding Git's workflow": a short
 # line about the question, written before the answer's label
 _META_LINE = re.compile(r"^\s*(?:\*\*|__)?[A-Z][\w' ]{0,30}?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?[^\n]{0,80}$")
+_URL_ONLY = re.compile(r"^\s*<?https?://\S+?>?\s*$")
 _SUMMARY = re.compile(r"<summary[^>]*>(?P<q>.*?)</summary>(?P<rest>.*)", re.I | re.DOTALL)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
 _BREAKS = re.compile(r"<br\s*/?>", re.I)
@@ -131,7 +132,7 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
           ) -> CardSpec | None:
     front = question_text(question_md)
     back, extra = fit.answer(_without_lead(tuple(blocks)))
-    if not front or not back:
+    if not front or not back or _URL_ONLY.match(back):  # a bare address is where to read, not an answer
         return None
     return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
 
@@ -323,13 +324,57 @@ def _before_end(block: Block) -> tuple[Block | None, bool]:
 
 
 def _item_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
+    after = dict(answered_after(section.blocks))
     for block in section.blocks:
         if isinstance(block, ListBlock):
             for item in block.items:
                 found = in_place(item)
+                if not found and item.line in after:
+                    found = InPlace(item.text, after[item.line])
                 spec = _card(found.question, found.answer, path, item.line) if found else None
                 if spec:
                     yield spec
+
+
+def answered_after(blocks: tuple[Block, ...]) -> list[tuple[int, tuple[Block, ...]]]:
+    """``(line, answer)`` of each numbered question answered by the blocks after its list,
+    up to the next question: ``134. Why do we need X?`` then ``- To store...`` (a new
+    list), or ``1. What is X?`` over a ``----`` rule then paragraphs. When unanswered
+    questions run together into one list, the blocks after it answer its last item. Only
+    where the guide answers two or more one-question lists this way: one asking item before
+    a paragraph is too little to tell its answer from the text after a list of questions."""
+    starts = [n for n, b in enumerate(blocks) if _asking_list(b)]
+    pairs, lone = [], 0
+    for k, n in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(blocks)
+        answer = list(blocks[n + 1 : end])
+        while answer and isinstance(answer[0], Opaque) and answer[0].kind == "hr":
+            answer.pop(0)
+        for m, block in enumerate(answer):
+            if isinstance(block, Opaque) and block.kind == "hr" or \
+                    isinstance(block, Paragraph) and _question_line(block.text.split("\n")[0]):
+                answer = answer[:m]
+                break
+        if len(answer) == 1 and isinstance(answer[0], ListBlock) and len(answer[0].items) == 1:
+            one = answer[0].items[0]  # "- To store objects": one bullet is one answer, not a list
+            answer = [Paragraph(one.text, one.line), *one.children]
+        if answer and not all(is_hint(md) for md in _texts(tuple(answer))):
+            items = blocks[n].items  # type: ignore[union-attr]
+            pairs.append((items[-1].line, tuple(answer)))
+            lone += len(items) == 1
+    return pairs if lone >= 2 else []
+
+
+def _asking_list(block: Block) -> bool:
+    """A numbered list of questions each on one line with nothing under them (a bullet
+    that asks is a template's prompt: ``**Task**:`` then ``- What was asked?``)."""
+    if not isinstance(block, ListBlock) or not block.ordered:
+        return False
+    for item in block.items:
+        text = _BREAKS.sub("", item.text).strip()  # "7. What is X?<br/><br/>": the breaks are layout
+        if item.children or "\n" in text or not asks(text) or _marked(text):
+            return False
+    return True
 
 
 _TAGS = [

@@ -84,13 +84,16 @@ def prompts(doc: Document) -> Iterator[Prompt]:
             continue
         category = section.path[-1]
         current: tuple[ListItem, str, list[str]] | None = None
-        for item in list_items(tuple(answers.outside_details(section.blocks))):
+        blocks = tuple(answers.outside_details(section.blocks))
+        answered = {line for line, _ in answers.answered_after(blocks)}
+        for item in list_items(blocks):
             question = _question_text(item.text) if asks(item.text) else ""
             if question:
                 if current:
                     yield _prompt(current, category, section)
-                # answered in place: the answers extractor's card
-                current = None if answers.in_place(item) else (item, question, [to_markdown(item.children)])
+                # answered in place or by the blocks after it: the answers extractor's card
+                answered_here = item.line in answered or answers.in_place(item)
+                current = None if answered_here else (item, question, [to_markdown(item.children)])
             elif current and not is_link_only(item.text) and plain(item.text):
                 current[2].append(to_markdown((_as_list(item),)))
         if current:
