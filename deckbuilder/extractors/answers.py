@@ -33,7 +33,10 @@ from .text import plain, title_matches
 
 MISTAKES = re.compile(r"red flags?|mistakes?|pitfalls?|anti-?patterns?", re.I)
 # "**What is X?**" alone on its line, or "**Q: What is X?**" / "**Q:** What is X?" / "Q: What is X?"
-_BOLD_LINE = re.compile(r"^\s*(?P<em>\*\*|__)(?P<q>[^*_\n]+?)(?P=em)\s*$")
+# ("ROW_NUMBER" keeps its underscore: only a "_" between letters is part of a word)
+_BOLD_LINE = re.compile(r"^\s*(?P<em>\*\*|__)(?P<q>(?:[^*_\n]|(?<=\w)_(?=\w))+?)(?P=em)\s*$")
+# "10. ", "Q3. " in front of a bold question: numbered, a prompt without "?" asks too
+_NUMBERED = re.compile(r"^\s*(?:Q\s*)?\d{1,3}[.)]\s", re.I)
 _TAGGED_LINE = re.compile(
     r"^\s*(?:\*\*|__)?Q(?:uestion)?\s*\d*\s*:\s*(?:\*\*|__)?\s*(?P<q>.+?)\s*(?:\*\*|__)?\s*$", re.I
 )
@@ -207,7 +210,7 @@ def _question_line(line: str) -> str:
     if not m or _marked(line):
         return ""
     q = m["q"].strip()
-    return q if q.endswith("?") or asks(q) and _TAGGED_LINE.match(line) else ""
+    return q if q.endswith("?") or asks(q) and (_TAGGED_LINE.match(line) or _NUMBERED.match(q)) else ""
 
 
 def _line_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:

@@ -23,7 +23,8 @@ INTERROGATIVE = re.compile(
     r"^(?:what|what's|whats|why|how|how's|when|where|which|who|whom|whose)\b(?!\s+(?:it|this|that)\s+\w+$)", re.I
 )
 PROMPT = re.compile(
-    r"^(?:tell me|walk (?:me|us) through|talk (?:me|us) through|talk about|give (?:me |us )?(?:an example|examples)|"
+    r"^(?:(?:briefly|quickly|clearly)\s+)?"
+    r"(?:tell me|walk (?:me|us) through|talk (?:me|us) through|talk about|give (?:me |us )?(?:an example|examples)|"
     r"explain|describe|design|compare|contrast|define|implement|write|discuss|differentiate|"
     r"distinguish|outline|summari[sz]e|list|name|share|how would you|can you|could you|"
     r"(?:the\s+)?differences?\s+between)\b",
