@@ -132,9 +132,13 @@ def _marked(text: str) -> bool:
 
 
 def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple[str, ...], line: int,
-          ) -> CardSpec | None:
+          steps: bool = False) -> CardSpec | None:
+    """``steps``: the blocks list the sub-questions a worked example walks through."""
     front = question_text(question_md)
-    back, extra = fit.answer(_without_lead(tuple(blocks)))
+    blocks = _without_lead(tuple(blocks))
+    if not steps and _only_asks(blocks) and not _ASKS_FOR_QUESTIONS.search(front):
+        return None  # "Tell me about a mistake" then "- How did you handle it?": follow-ups, no answer
+    back, extra = fit.answer(blocks)
     if not front or not back or _URL_ONLY.match(back):  # a bare address is where to read, not an answer
         return None
     return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
@@ -168,6 +172,16 @@ def _without_lead(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     return blocks
 
 
+# a question whose answer may well be questions: "What questions would you ask the team?"
+_ASKS_FOR_QUESTIONS = re.compile(r"\bquestions?\b|\bask\b", re.I)
+
+
+def _only_asks(blocks: tuple[Block, ...]) -> bool:
+    """Every line of the answer is itself a question: the interviewer's follow-ups."""
+    lines = [ln for md in _texts(blocks) for ln in plain(md).split("\n") if ln.strip()]
+    return bool(lines) and all(ln.rstrip().endswith("?") for ln in lines)
+
+
 def _leads(block: Block) -> bool:
     return isinstance(block, Paragraph) and bool(_ANSWER_LABEL.match(block.text))
 
@@ -184,6 +198,7 @@ def _heading_card(section: Section, question: str) -> CardSpec | None:
     steps = [question_text(c.path[-1]) for c in section.children if heading_asks(c.title)]
     if steps and not any(not isinstance(b, Opaque) or b.kind != "html" for b in blocks):
         blocks = [ListBlock(False, tuple(ListItem(q, section.line) for q in steps), section.line)]
+        return _card(question, blocks, section.path[:-1], section.line, steps=True)
     return _card(question, blocks, section.path[:-1], section.line)
 
 
