@@ -53,6 +53,12 @@ INTRO_HEADING = re.compile(
     r"getting started|prerequisites|(table of )?contents|toc|readme)$",
     re.I,
 )
+# where to read more: "**Books**: <a title> by <an author>" names a book, it defines nothing
+RESOURCES_HEADING = re.compile(
+    r"\b(?:(?:study |learning |additional |further |useful |recommended )?resources|further reading|"
+    r"reading list|recommended reading|references|bibliography|useful links|learn more|where to learn)\b",
+    re.I,
+)
 # a word that makes any label structure: "Real-world example", "Interview tip", "Common pitfall"
 STRUCTURE_WORD = re.compile(
     r"\b(examples?|tips?|pitfalls?|gotchas?|mistakes?|insights?|analogy|mnemonic|takeaways?|notes?|"
@@ -147,9 +153,10 @@ def _describes_subject(found: list[Entry], glossary: bool) -> bool:
 
 def _about_the_guide(doc: Document, section: Section) -> bool:
     """Before the first heading and in an overview, bold labels are about the guide itself
-    (``**Last updated:**``, ``**Format:**``); only a glossary defines terms there."""
+    (``**Last updated:**``, ``**Format:**``), and under *Resources* they name where to read
+    more (``**Books**: ...``); only a glossary defines terms there."""
     intro = not section.level or bool(INTRO_HEADING.match(section.path[-1]))
-    return intro and not in_glossary(doc, section)
+    return (intro or title_matches(section, RESOURCES_HEADING, depth=1)) and not in_glossary(doc, section)
 
 
 def _owned_elsewhere(doc: Document, section: Section) -> bool:
