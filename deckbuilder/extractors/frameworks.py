@@ -22,6 +22,7 @@ FRAMEWORK_HEADING = re.compile(
     re.I,
 )
 MAX_STEP_WORDS = 8
+LONG_STEP_WORDS = 16  # a step longer than this, with no clause to delete, is advice in prose
 _FORMULA = re.compile(r"^(?P<lhs>[A-Za-z][\w '’-]{0,40}?)\s*=\s*(?P<rhs>.+)$")
 _OPERATOR = re.compile(r"\s[×x*/÷+−-]\s|[()]")
 _INLINE_FORMULA = re.compile(r"\*\*(?P<lhs>[A-Za-z][\w ]{0,20}?)\s*=\s*(?P<rhs>[^*=\n]+?)\*\*")
@@ -98,7 +99,10 @@ def _step(md: str, n: int) -> str:
     if len(head) == 2 and len(head[0].split()) <= MAX_STEP_WORDS:  # else its first clause or sentence
         sep = text[len(head[0]) : len(text) - len(head[1])]
         return "{{c%d::%s}}%s%s" % (n, head[0], sep, head[1])
-    return ""  # its first words cut mid-clause would test a fragment: a long step is no step
+    words = text.split()
+    if len(words) > LONG_STEP_WORDS:
+        return ""  # a paragraph of advice, not a step: its first words would test a fragment
+    return "{{c%d::%s}} %s" % (n, " ".join(words[:MAX_STEP_WORDS]), " ".join(words[MAX_STEP_WORDS:]))
 
 
 def _tail(md: str) -> str:
