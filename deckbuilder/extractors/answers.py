@@ -70,9 +70,41 @@ def extract(doc: Document) -> Iterator[CardSpec]:
             if spec:
                 yield spec
             path = path[:-1]  # questions after its answer are its siblings, not part of it
+        elif scenario := labelled_answer(section):
+            spec = _card(scenario[0], scenario[1], path[:-1], section.line)
+            if spec:
+                yield spec
+            continue
         yield from _line_cards(section, path)
         yield from _details_cards(section, path)
         yield from _item_cards(section, path)
+
+
+# "**Your answer should include:**", "**Expected answer:**": what follows answers the section's title
+_EXPECTED = re.compile(
+    r"^\s*(?:\*\*|__)?(?:your answer should (?:include|cover|mention)|(?:a )?(?:good|strong|expected|model|ideal) "
+    r"answers?(?: (?:includes?|covers?))?)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*$",
+    re.I,
+)
+_SETUP = re.compile(
+    r"^\s*(?:\*\*|__)?(?:setup|situation|context|problem|scenario)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*", re.I
+)
+_SCENARIO_TITLE = re.compile(r"^\s*(?:scenario|case|exercise)\s*\d*\s*[:.)–—-]\s*", re.I)
+
+
+def labelled_answer(section: Section) -> tuple[str, tuple[Block, ...]] | None:
+    """A titled section that does not ask but says what its answer holds: "### Scenario 1:
+    You pushed a secret to main", "**Setup:** ...", "**Your answer should include:**" and a
+    list. The front is the title with its setup; the blocks after the label are the back."""
+    if not section.level or heading_asks(section.title):
+        return None
+    blocks = section.blocks
+    at = next((n for n, b in enumerate(blocks[:3]) if isinstance(b, Paragraph) and _EXPECTED.match(b.text)), None)
+    if at is None or not blocks[at + 1 :]:
+        return None
+    setup = " ".join(_SETUP.sub("", b.text).strip() for b in blocks[:at] if isinstance(b, Paragraph))
+    title = _SCENARIO_TITLE.sub("", section.path[-1]).strip()
+    return (f"{title}: {setup}" if setup else title), blocks[at + 1 :]
 
 
 def _heading_markdown(doc: Document, section: Section) -> str:

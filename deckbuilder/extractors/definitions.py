@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind, Section
 from ..screen import ANSWER_LINES, fits
-from . import frameworks, metrics, star, takeaways, themes
+from . import answers, frameworks, metrics, star, takeaways, themes
 from .asking import heading_asks
 from .flag_mistakes import MISTAKE_HEADING
 from .flag_pieces import BAD_MARKERS, label_kind  # a red flag's sides (Bad, Instead of, Try) are no terms
@@ -165,6 +165,7 @@ def _owned_elsewhere(doc: Document, section: Section) -> bool:
     return (
         any(asks(title) or heading_asks(title) for title in section.path[-2:])  # as answers reads it
         or star.is_answer(doc, section)
+        or answers.labelled_answer(section) is not None  # "**Setup:**" there is the scenario's
         or title_matches(section, MISTAKE_HEADING, depth=1)
         or section.title.lstrip().startswith(BAD_MARKERS)
         or title_matches(section, takeaways.TAKEAWAY_HEADING, depth=0)

@@ -115,8 +115,8 @@ def _is_question_list(doc: Document, section: Section) -> bool:
     titles = [t for t in section.path[-2:] if QUESTION_HEADING.search(t)]
     if not titles or any(NOT_QUESTIONS.search(t) for t in titles):
         return False
-    if heading_asks(section.title):
-        return False
+    if heading_asks(section.title) or answers.labelled_answer(section):
+        return False  # its list is that question's answer ("**Your answer should include:**")
     return not star.is_answer(doc, section)
 
 
