@@ -40,6 +40,8 @@ def answer(blocks: tuple[Block, ...]) -> tuple[str, str]:
             spilled = True
     if not back and extra and isinstance(extra[0], Opaque) and _long_code(extra[0]):
         back.append(_head_of_code(extra[0]))
+    while len(back) > 1 and extra and _is_label(back[-1]):  # "**Explanation:**" goes with what it names
+        extra.insert(0, back.pop())
     return to_markdown(back), _screenful(extra)
 
 
