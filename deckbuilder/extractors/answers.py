@@ -251,6 +251,12 @@ def _until_question_line(blocks: tuple[Block, ...]) -> Iterator[Block]:
         yield block
 
 
+def question_line(line: str) -> str:
+    """The question of a bold or ``Q:``-tagged line that asks, else "": the ``author``
+    extractor leaves the ``A:`` under such a line to this one."""
+    return _question_line(line)
+
+
 def _question_line(line: str) -> str:
     """The question of a bold or ``Q:``-tagged line that asks, else ""."""
     m = _BOLD_LINE.match(line) or _TAGGED_LINE.match(line)

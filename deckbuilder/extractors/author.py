@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Paragraph, Section
+from .answers import question_line
 from .asking import asks, heading_asks
 from .cloze_markup import might_have_markup, parse
 
@@ -68,10 +69,12 @@ class _Scanner:
     specs: list[CardSpec] = field(default_factory=list)
     claimed: set[int] = field(default_factory=set)
     pair: _Pair | None = None
+    after_question: bool = False  # the unit before was a bold question line the answers extractor reads
 
     def unit(self, unit: Unit | None) -> None:
         """Read the next unit (None: something that breaks a Q/A run, like a code block)."""
         lines = unit.lines() if unit else []
+        after_question, self.after_question = self.after_question, bool(lines) and bool(question_line(lines[0][0]))
         tags, open_pair = [], self.pair is not None
         for raw, _ in lines:
             tags.append(_tag(raw, open_pair))
@@ -88,8 +91,10 @@ class _Scanner:
                 self.finish()
                 self.pair = _Pair([tag["rest"]], [line])
             elif tag and (self.pair is None or self.pair.answer is not None):
-                if not (self.pair is None and self.section.level and heading_asks(self.section.title)):
-                    self.warn(line, "A: without a Q: before it; no card made")  # else the heading asks
+                # else the heading asks, or "**3. Q: What is X?**" just before it does
+                if not (self.pair is None and (after_question or self.section.level
+                                               and heading_asks(self.section.title))):
+                    self.warn(line, "A: without a Q: before it; no card made")
                 self.finish()
             elif tag:
                 assert self.pair is not None
