@@ -29,7 +29,7 @@ from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Opaque
 from . import fit, star
 from .asking import asks, heading_asks, question_text
 from .labelled import MARKERS
-from .text import plain, title_matches
+from .text import plain, title_matches, words
 
 MISTAKES = re.compile(r"red flags?|mistakes?|pitfalls?|anti-?patterns?", re.I)
 # "**What is X?**" alone on its line, or "**Q: What is X?**" / "**Q:** What is X?" / "Q: What is X?"
@@ -173,6 +173,8 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
     back, extra = fit.answer(blocks)
     if not front or not back or _URL_ONLY.match(back):  # a bare address is where to read, not an answer
         return None
+    if _restates(front, back):  # "Describe what happens at boot" -> "Describe what happens at boot Linux"
+        return None
     return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
 
 
@@ -212,6 +214,16 @@ def _only_asks(blocks: tuple[Block, ...]) -> bool:
     """Every line of the answer is itself a question: the interviewer's follow-ups."""
     lines = [ln for md in _texts(blocks) for ln in plain(md).split("\n") if ln.strip()]
     return bool(lines) and all(ln.rstrip().endswith("?") for ln in lines)
+
+
+def _restates(front: str, back: str) -> bool:
+    """Is the back the question again, with a word or none of its own? ("Yes, X is Y" to
+    "Is X Y?" answers it, so a yes or no counts as an answer.)"""
+    asked, said = set(words(front)), words(back)
+    return len(said) >= 4 and sum(w not in asked for w in said) <= 1 and not _YES_NO.intersection(said)
+
+
+_YES_NO = frozenset({"yes", "no", "not", "true", "false", "never", "always"})
 
 
 def _leads(block: Block) -> bool:
