@@ -59,6 +59,8 @@ RESOURCES_HEADING = re.compile(
     r"reading list|recommended reading|references|bibliography|useful links|learn more|where to learn)\b",
     re.I,
 )
+# advice on interviewing: "**Know your team's practices** - research its workflow" is a tip, not a term
+TIPS_HEADING = re.compile(r"\btips\b|\badvice\b|\bdos and don'?ts\b", re.I)
 # a word that makes any label structure: "Real-world example", "Interview tip", "Common pitfall"
 STRUCTURE_WORD = re.compile(
     r"\b(examples?|tips?|pitfalls?|gotchas?|mistakes?|insights?|analogy|mnemonic|takeaways?|notes?|"
@@ -166,6 +168,7 @@ def _owned_elsewhere(doc: Document, section: Section) -> bool:
         any(asks(title) or heading_asks(title) for title in section.path[-2:])  # as answers reads it
         or star.is_answer(doc, section)
         or answers.labelled_answer(section) is not None  # "**Setup:**" there is the scenario's
+        or title_matches(section, TIPS_HEADING, depth=1)
         or title_matches(section, MISTAKE_HEADING, depth=1)
         or section.title.lstrip().startswith(BAD_MARKERS)
         or title_matches(section, takeaways.TAKEAWAY_HEADING, depth=0)
