@@ -395,13 +395,20 @@ def _item_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
     after = dict(answered_after(section.blocks))
     for block in section.blocks:
         if isinstance(block, ListBlock):
-            for item in block.items:
+            for item, following in zip(block.items, (*block.items[1:], None), strict=True):
                 found = in_place(item)
                 if not found and item.line in after:
                     found = InPlace(item.text, after[item.line])
+                if not found and following and answered_by_next(item, following):
+                    found = InPlace(item.text, (Paragraph(following.text, following.line), *following.children))
                 spec = _card(found.question, found.answer, path, item.line) if found else None
                 if spec:
                     yield spec
+
+
+def answered_by_next(item: ListItem, following: ListItem) -> bool:
+    """"3. How do you check open ports?" then "4. Ans: netstat": the next item answers it."""
+    return bool(_ANSWER_LABEL.match(following.text)) and asks(item.text) and not in_place(item)
 
 
 def answered_after(blocks: tuple[Block, ...]) -> list[tuple[int, tuple[Block, ...]]]:

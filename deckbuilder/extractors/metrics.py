@@ -13,10 +13,6 @@ from .memo import once_per_document
 from .text import sections, title_matches, unquote
 
 METRIC_HEADING = re.compile(r"\bmetrics?\b|numbers to|quantif|measur(e|ing) (your )?impact", re.I)
-# A sub-heading under a metrics heading that names other material is not metrics: its
-# "❌ Vague: ..." / "✅ Better: ..." labels are a red flag's sides, not metrics to quote.
-OTHER_MATERIAL = re.compile(r"red flags?|mistakes?|pitfalls?|\bavoid|\bdon'?t\b|questions?|framework|takeaways?", re.I)
-VERDICT = re.compile(r"^\W*(?:❌|✅|✔️?|✗|✘)")
 
 
 @once_per_document
@@ -24,11 +20,7 @@ def extract(doc: Document) -> Iterator[CardSpec]:
     for section in sections(doc):
         if not title_matches(section, METRIC_HEADING, depth=1):
             continue
-        if not METRIC_HEADING.search(section.title) and OTHER_MATERIAL.search(section.title):
-            continue
         for entry in labelled_lines(section.blocks):
-            if entry.marker or VERDICT.match(entry.label):
-                continue
             yield CardSpec(
                 kind=Kind.METRIC,
                 front=entry.label,

@@ -85,7 +85,11 @@ def prompts(doc: Document) -> Iterator[Prompt]:
         category = section.path[-1]
         current: tuple[ListItem, str, list[str]] | None = None
         blocks = tuple(answers.outside_details(section.blocks))
-        answered = {line for line, _ in answers.answered_after(blocks)}
+        answered = {line for line, _ in answers.answered_after(blocks)} | {
+            item.line for b in blocks if isinstance(b, ListBlock)
+            for item, following in zip(b.items, b.items[1:], strict=False)
+            if answers.answered_by_next(item, following)
+        }
         for item in list_items(blocks):
             question = _question_text(item.text) if asks(item.text) else ""
             if question:
