@@ -157,3 +157,18 @@ def test_parse(text: str, anki: str, plain: str) -> None:
     parsed = parse(text)
     assert (parsed.anki, parsed.plain) == (anki, plain)
     assert bool(parsed.problem) == (text.startswith("{{c") and not anki)
+
+
+def test_an_answer_under_a_numbered_bold_question_is_no_stray_answer(tmp_path: Path) -> None:
+    """``**3. Q: What is X?**`` then ``* **A:** ...``: the answers extractor makes that card,
+    so ``check`` must not call the ``A:`` an answer without a question; one after prose still is."""
+    (tmp_path / "g.md").write_text(
+        "# G\n\n## Memory\n\n**3. Q: What is a page cache?**\n*   **A:** File pages the kernel keeps in RAM.\n\n"
+        "Some prose.\n\n**A:** An answer nobody asked for.\n",
+        encoding="utf-8",
+    )
+    result = run_cli("check", str(tmp_path))
+    assert "g.md:6: warning: A: without a Q:" not in result.output
+    assert "g.md:10: warning: A: without a Q: before it" in result.output
+    cards = run_cli("cards", str(tmp_path), "--format", "json")
+    assert "What is a page cache?" in cards.stdout

@@ -29,18 +29,30 @@ from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Opaque
 from . import fit, star
 from .asking import asks, heading_asks, question_text
 from .labelled import MARKERS
-from .text import plain, title_matches
+from .text import plain, title_matches, words
 
 MISTAKES = re.compile(r"red flags?|mistakes?|pitfalls?|anti-?patterns?", re.I)
 # "**What is X?**" alone on its line, or "**Q: What is X?**" / "**Q:** What is X?" / "Q: What is X?"
-_BOLD_LINE = re.compile(r"^\s*(?P<em>\*\*|__)(?P<q>[^*_\n]+?)(?P=em)\s*$")
+# ("ROW_NUMBER" keeps its underscore: only a "_" between letters is part of a word)
+_BOLD_LINE = re.compile(r"^\s*(?P<em>\*\*|__)(?P<q>(?:[^*_\n]|(?<=\w)_(?=\w))+?)(?P=em)\s*$")
+# "10. ", "Q3. " in front of a bold question: numbered, a prompt without "?" asks too
+_NUMBERED = re.compile(r"^\s*(?:Q\s*)?\d{1,3}[.)]\s", re.I)
 _TAGGED_LINE = re.compile(
     r"^\s*(?:\*\*|__)?Q(?:uestion)?\s*\d*\s*:\s*(?:\*\*|__)?\s*(?P<q>.+?)\s*(?:\*\*|__)?\s*$", re.I
 )
 # "**What is X?** the answer" in one list item
 _BOLD_HEAD = re.compile(r"^\s*(?:\*\*|__)(?P<q>[^*_\n]+?\?)\s*(?:\*\*|__)\s*[:—–-]?\s*(?P<rest>\S.*)$", re.DOTALL)
-# "A:", "**Answer:**", and "A)" (capital only: "a) first option" opens an enumeration)
-_ANSWER_LABEL = re.compile(r"^\s*(?:\*\*|__)?(?:A(?:nswer)?\s*:|(?-i:A\)))\s*(?:\*\*|__)?\s*", re.I)
+# "A:", "**Answer:**", "**Answer**:", "Ans :", "**Sample Answer**:", "*Good answer:*", and
+# "A)" (capital only: "a) first option" opens an enumeration)
+_ANSWER_LABEL = re.compile(
+    r"^\s*(?:[*_]{1,2})?(?:(?:(?:sample|good|model|expected|short|suggested|ideal|strong)\s+)?ans(?:wer)?"
+    r"|A)\s*(?:[*_]{1,2})?\s*:\s*(?:[*_]{1,2}:?(?=\s|$))?\s*|^\s*(?:\*\*|__)?(?-i:A\))\s*(?:\*\*|__)?\s*",
+    re.I,
+)
+# "**Difficulty**: Easy", "**What they're testing:** Understanding Git's workflow": a short
+# line about the question, written before the answer's label
+_META_LINE = re.compile(r"^\s*(?:\*\*|__)?[A-Z][\w' ]{0,30}?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?[^\n]{0,80}$")
+_URL_ONLY = re.compile(r"^\s*<?https?://\S+?>?\s*$")
 _SUMMARY = re.compile(r"<summary[^>]*>(?P<q>.*?)</summary>(?P<rest>.*)", re.I | re.DOTALL)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
 _BREAKS = re.compile(r"<br\s*/?>", re.I)
@@ -58,9 +70,41 @@ def extract(doc: Document) -> Iterator[CardSpec]:
             if spec:
                 yield spec
             path = path[:-1]  # questions after its answer are its siblings, not part of it
+        elif scenario := labelled_answer(section):
+            spec = _card(scenario[0], scenario[1], path[:-1], section.line)
+            if spec:
+                yield spec
+            continue
         yield from _line_cards(section, path)
         yield from _details_cards(section, path)
         yield from _item_cards(section, path)
+
+
+# "**Your answer should include:**", "**Expected answer:**": what follows answers the section's title
+_EXPECTED = re.compile(
+    r"^\s*(?:\*\*|__)?(?:your answer should (?:include|cover|mention)|(?:a )?(?:good|strong|expected|model|ideal) "
+    r"answers?(?: (?:includes?|covers?))?)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*$",
+    re.I,
+)
+_SETUP = re.compile(
+    r"^\s*(?:\*\*|__)?(?:setup|situation|context|problem|scenario)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*", re.I
+)
+_SCENARIO_TITLE = re.compile(r"^\s*(?:scenario|case|exercise)\s*\d*\s*[:.)–—-]\s*", re.I)
+
+
+def labelled_answer(section: Section) -> tuple[str, tuple[Block, ...]] | None:
+    """A titled section that does not ask but says what its answer holds: "### Scenario 1:
+    You pushed a secret to main", "**Setup:** ...", "**Your answer should include:**" and a
+    list. The front is the title with its setup; the blocks after the label are the back."""
+    if not section.level or heading_asks(section.title):
+        return None
+    blocks = section.blocks
+    at = next((n for n, b in enumerate(blocks[:3]) if isinstance(b, Paragraph) and _EXPECTED.match(b.text)), None)
+    if at is None or not blocks[at + 1 :]:
+        return None
+    setup = " ".join(_SETUP.sub("", b.text).strip() for b in blocks[:at] if isinstance(b, Paragraph))
+    title = _SCENARIO_TITLE.sub("", section.path[-1]).strip()
+    return (f"{title}: {setup}" if setup else title), blocks[at + 1 :]
 
 
 def _heading_markdown(doc: Document, section: Section) -> str:
@@ -120,12 +164,70 @@ def _marked(text: str) -> bool:
 
 
 def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple[str, ...], line: int,
-          ) -> CardSpec | None:
+          steps: bool = False) -> CardSpec | None:
+    """``steps``: the blocks list the sub-questions a worked example walks through."""
     front = question_text(question_md)
-    back, extra = fit.answer(tuple(blocks))
-    if not front or not back:
+    blocks = _without_lead(tuple(blocks))
+    if not steps and _only_asks(blocks) and not _ASKS_FOR_QUESTIONS.search(front):
+        return None  # "Tell me about a mistake" then "- How did you handle it?": follow-ups, no answer
+    back, extra = fit.answer(blocks)
+    if not front or not back or _URL_ONLY.match(back):  # a bare address is where to read, not an answer
+        return None
+    if _restates(front, back):  # "Describe what happens at boot" -> "Describe what happens at boot Linux"
         return None
     return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
+
+
+def _without_lead(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """The answer without what leads into it: its label ("**Answer**:", "A:", "Sample
+    Answer:"), also when the label opens a blockquote (``> **Answer:**``) or a lone list
+    item (``* **A:** ...``), and the short lines about the question written before the
+    label ("**Difficulty**: Easy", "**What they're testing:** ..."). On the back they
+    answer nothing."""
+    for n, block in enumerate(blocks[:2]):
+        if not isinstance(block, Paragraph):
+            break
+        lines = block.text.strip().split("\n")
+        at = next((i for i, ln in enumerate(lines) if _ANSWER_LABEL.match(ln)), None)
+        if at is None:
+            if not all(_META_LINE.match(ln) for ln in lines):
+                break
+            continue
+        if not all(_META_LINE.match(ln) for ln in lines[:at]) or (n and at):
+            break
+        rest = "\n".join([_ANSWER_LABEL.sub("", lines[at], count=1), *lines[at + 1 :]]).strip()
+        return ((Paragraph(rest, block.line),) if rest else ()) + blocks[n + 1 :]
+    first = blocks[0] if blocks else None
+    if isinstance(first, Opaque) and first.kind == "quote" and first.children and _leads(first.children[0]):
+        return _without_lead(first.children) + blocks[1:]
+    if isinstance(first, ListBlock) and len(first.items) == 1 and _ANSWER_LABEL.match(first.items[0].text):
+        item = first.items[0]
+        return _without_lead((Paragraph(item.text, item.line), *item.children)) + blocks[1:]
+    return blocks
+
+
+# a question whose answer may well be questions: "What questions would you ask the team?"
+_ASKS_FOR_QUESTIONS = re.compile(r"\bquestions?\b|\bask\b", re.I)
+
+
+def _only_asks(blocks: tuple[Block, ...]) -> bool:
+    """Every line of the answer is itself a question: the interviewer's follow-ups."""
+    lines = [ln for md in _texts(blocks) for ln in plain(md).split("\n") if ln.strip()]
+    return bool(lines) and all(ln.rstrip().endswith("?") for ln in lines)
+
+
+def _restates(front: str, back: str) -> bool:
+    """Is the back the question again, with a word or none of its own? ("Yes, X is Y" to
+    "Is X Y?" answers it, so a yes or no counts as an answer.)"""
+    asked, said = set(words(front)), words(back)
+    return len(said) >= 4 and sum(w not in asked for w in said) <= 1 and not _YES_NO.intersection(said)
+
+
+_YES_NO = frozenset({"yes", "no", "not", "true", "false", "never", "always"})
+
+
+def _leads(block: Block) -> bool:
+    return isinstance(block, Paragraph) and bool(_ANSWER_LABEL.match(block.text))
 
 
 def _heading_card(section: Section, question: str) -> CardSpec | None:
@@ -140,6 +242,7 @@ def _heading_card(section: Section, question: str) -> CardSpec | None:
     steps = [question_text(c.path[-1]) for c in section.children if heading_asks(c.title)]
     if steps and not any(not isinstance(b, Opaque) or b.kind != "html" for b in blocks):
         blocks = [ListBlock(False, tuple(ListItem(q, section.line) for q in steps), section.line)]
+        return _card(question, blocks, section.path[:-1], section.line, steps=True)
     return _card(question, blocks, section.path[:-1], section.line)
 
 
@@ -160,13 +263,19 @@ def _until_question_line(blocks: tuple[Block, ...]) -> Iterator[Block]:
         yield block
 
 
+def question_line(line: str) -> str:
+    """The question of a bold or ``Q:``-tagged line that asks, else "": the ``author``
+    extractor leaves the ``A:`` under such a line to this one."""
+    return _question_line(line)
+
+
 def _question_line(line: str) -> str:
     """The question of a bold or ``Q:``-tagged line that asks, else ""."""
     m = _BOLD_LINE.match(line) or _TAGGED_LINE.match(line)
     if not m or _marked(line):
         return ""
     q = m["q"].strip()
-    return q if q.endswith("?") or asks(q) and _TAGGED_LINE.match(line) else ""
+    return q if q.endswith("?") or asks(q) and (_TAGGED_LINE.match(line) or _NUMBERED.match(q)) else ""
 
 
 def _line_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
@@ -283,13 +392,64 @@ def _before_end(block: Block) -> tuple[Block | None, bool]:
 
 
 def _item_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
+    after = dict(answered_after(section.blocks))
     for block in section.blocks:
         if isinstance(block, ListBlock):
-            for item in block.items:
+            for item, following in zip(block.items, (*block.items[1:], None), strict=True):
                 found = in_place(item)
+                if not found and item.line in after:
+                    found = InPlace(item.text, after[item.line])
+                if not found and following and answered_by_next(item, following):
+                    found = InPlace(item.text, (Paragraph(following.text, following.line), *following.children))
                 spec = _card(found.question, found.answer, path, item.line) if found else None
                 if spec:
                     yield spec
+
+
+def answered_by_next(item: ListItem, following: ListItem) -> bool:
+    """"3. How do you check open ports?" then "4. Ans: netstat": the next item answers it."""
+    return bool(_ANSWER_LABEL.match(following.text)) and asks(item.text) and not in_place(item)
+
+
+def answered_after(blocks: tuple[Block, ...]) -> list[tuple[int, tuple[Block, ...]]]:
+    """``(line, answer)`` of each numbered question answered by the blocks after its list,
+    up to the next question: ``134. Why do we need X?`` then ``- To store...`` (a new
+    list), or ``1. What is X?`` over a ``----`` rule then paragraphs. When unanswered
+    questions run together into one list, the blocks after it answer its last item. Only
+    where the guide answers two or more one-question lists this way: one asking item before
+    a paragraph is too little to tell its answer from the text after a list of questions."""
+    starts = [n for n, b in enumerate(blocks) if _asking_list(b)]
+    pairs, lone = [], 0
+    for k, n in enumerate(starts):
+        end = starts[k + 1] if k + 1 < len(starts) else len(blocks)
+        answer = list(blocks[n + 1 : end])
+        while answer and isinstance(answer[0], Opaque) and answer[0].kind == "hr":
+            answer.pop(0)
+        for m, block in enumerate(answer):
+            if isinstance(block, Opaque) and block.kind == "hr" or \
+                    isinstance(block, Paragraph) and _question_line(block.text.split("\n")[0]):
+                answer = answer[:m]
+                break
+        if len(answer) == 1 and isinstance(answer[0], ListBlock) and len(answer[0].items) == 1:
+            one = answer[0].items[0]  # "- To store objects": one bullet is one answer, not a list
+            answer = [Paragraph(one.text, one.line), *one.children]
+        if answer and not all(is_hint(md) for md in _texts(tuple(answer))):
+            items = blocks[n].items  # type: ignore[union-attr]
+            pairs.append((items[-1].line, tuple(answer)))
+            lone += len(items) == 1
+    return pairs if lone >= 2 else []
+
+
+def _asking_list(block: Block) -> bool:
+    """A numbered list of questions each on one line with nothing under them (a bullet
+    that asks is a template's prompt: ``**Task**:`` then ``- What was asked?``)."""
+    if not isinstance(block, ListBlock) or not block.ordered:
+        return False
+    for item in block.items:
+        text = _BREAKS.sub("", item.text).strip()  # "7. What is X?<br/><br/>": the breaks are layout
+        if item.children or "\n" in text or not asks(text) or _marked(text):
+            return False
+    return True
 
 
 _TAGS = [

@@ -23,8 +23,9 @@ INTERROGATIVE = re.compile(
     r"^(?:what|what's|whats|why|how|how's|when|where|which|who|whom|whose)\b(?!\s+(?:it|this|that)\s+\w+$)", re.I
 )
 PROMPT = re.compile(
-    r"^(?:tell me|walk (?:me|us) through|talk (?:me|us) through|talk about|give (?:me |us )?(?:an example|examples)|"
-    r"explain|describe|design|compare|contrast|define|implement|write|discuss|differentiate|"
+    r"^(?:(?:briefly|quickly|clearly)\s+)?"
+    r"(?:tell me|walk (?:me|us) through|talk (?:me|us) through|talk about|give (?:me |us )?(?:an example|examples)|"
+    r"explain|describe|design|compare|contrast|define|implement|write|find|discuss|differentiate|"
     r"distinguish|outline|summari[sz]e|list|name|share|how would you|can you|could you|"
     r"(?:the\s+)?differences?\s+between)\b",
     re.I,
@@ -32,7 +33,7 @@ PROMPT = re.compile(
 # a cheap first look: an asking word among a line's first words
 _OPENING = re.compile(
     r"\b(?:what|whats|why|how|when|where|which|who|whom|whose|tell|walk|talk|give|explain|describe|design|"
-    r"compare|contrast|define|implement|write|discuss|differentiate|distinguish|outline|summari[sz]e|list|"
+    r"compare|contrast|define|implement|write|find|discuss|differentiate|distinguish|outline|summari[sz]e|list|"
     r"name|share|can|could|differences?)\b",
     re.I,
 )

@@ -23,6 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Paragraph, Section
+from .answers import question_line
 from .asking import asks, heading_asks
 from .cloze_markup import might_have_markup, parse
 
@@ -39,6 +40,7 @@ class Unit:
 
     text: str
     line: int
+    item: bool = False  # a list item, not a paragraph
 
     def lines(self) -> list[tuple[str, int]]:
         return [(raw, self.line + n) for n, raw in enumerate(self.text.split("\n"))]
@@ -68,10 +70,20 @@ class _Scanner:
     specs: list[CardSpec] = field(default_factory=list)
     claimed: set[int] = field(default_factory=set)
     pair: _Pair | None = None
+    after_question: bool = False  # the unit before was a bold question line the answers extractor reads
 
     def unit(self, unit: Unit | None) -> None:
         """Read the next unit (None: something that breaks a Q/A run, like a code block)."""
         lines = unit.lines() if unit else []
+        after_question, self.after_question = self.after_question, bool(lines) and bool(question_line(lines[0][0]))
+        if self.pair and self.pair.answer is not None:
+            if unit and unit.item and unit.line == self.pair.lines[-1] + 1 and "".join(self.pair.answer).strip() \
+                    and not any(_tag(r, True) for r, _ in lines):
+                # "A: Two layers." and on the next line "1) ACLs on the subnet": the answer goes on as a list
+                self.pair.answer += [f"- {lines[0][0]}", *(r for r, _ in lines[1:])]
+                self.pair.lines += [n for _, n in lines]
+                return
+            self.finish()
         tags, open_pair = [], self.pair is not None
         for raw, _ in lines:
             tags.append(_tag(raw, open_pair))
@@ -88,8 +100,10 @@ class _Scanner:
                 self.finish()
                 self.pair = _Pair([tag["rest"]], [line])
             elif tag and (self.pair is None or self.pair.answer is not None):
-                if not (self.pair is None and self.section.level and heading_asks(self.section.title)):
-                    self.warn(line, "A: without a Q: before it; no card made")  # else the heading asks
+                # else the heading asks, or "**3. Q: What is X?**" just before it does
+                if not (self.pair is None and (after_question or self.section.level
+                                               and heading_asks(self.section.title))):
+                    self.warn(line, "A: without a Q: before it; no card made")
                 self.finish()
             elif tag:
                 assert self.pair is not None
@@ -98,8 +112,6 @@ class _Scanner:
             elif self.pair:
                 (self.pair.question if self.pair.answer is None else self.pair.answer).append(raw)
                 self.pair.lines.append(line)
-        if self.pair and self.pair.answer is not None:
-            self.finish()
 
     def finish(self, followed: bool = False) -> None:
         """Make the pair's card; ``followed``: more blocks come after it in the section."""
@@ -161,7 +173,7 @@ def units(blocks: tuple[Block, ...]) -> Iterator[Unit | None]:
             yield Unit(block.text, block.line)
         elif isinstance(block, ListBlock):
             for item in block.items:
-                yield Unit(item.text, item.line)
+                yield Unit(item.text, item.line, item=True)
                 yield from units(item.children)
         else:
             yield None

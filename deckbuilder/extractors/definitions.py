@@ -24,7 +24,7 @@ from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind, Section
 from ..screen import ANSWER_LINES, fits
-from . import frameworks, metrics, star, takeaways, themes
+from . import answers, frameworks, metrics, star, takeaways, themes
 from .asking import heading_asks
 from .flag_mistakes import MISTAKE_HEADING
 from .flag_pieces import BAD_MARKERS, label_kind  # a red flag's sides (Bad, Instead of, Try) are no terms
@@ -53,6 +53,14 @@ INTRO_HEADING = re.compile(
     r"getting started|prerequisites|(table of )?contents|toc|readme)$",
     re.I,
 )
+# where to read more: "**Books**: <a title> by <an author>" names a book, it defines nothing
+RESOURCES_HEADING = re.compile(
+    r"\b(?:(?:study |learning |additional |further |useful |recommended )?resources|further reading|"
+    r"reading list|recommended reading|references|bibliography|useful links|learn more|where to learn)\b",
+    re.I,
+)
+# advice on interviewing: "**Know your team's practices** - research its workflow" is a tip, not a term
+TIPS_HEADING = re.compile(r"\btips\b|\badvice\b|\bdos and don'?ts\b", re.I)
 # a word that makes any label structure: "Real-world example", "Interview tip", "Common pitfall"
 STRUCTURE_WORD = re.compile(
     r"\b(examples?|tips?|pitfalls?|gotchas?|mistakes?|insights?|analogy|mnemonic|takeaways?|notes?|"
@@ -147,9 +155,10 @@ def _describes_subject(found: list[Entry], glossary: bool) -> bool:
 
 def _about_the_guide(doc: Document, section: Section) -> bool:
     """Before the first heading and in an overview, bold labels are about the guide itself
-    (``**Last updated:**``, ``**Format:**``); only a glossary defines terms there."""
+    (``**Last updated:**``, ``**Format:**``), and under *Resources* they name where to read
+    more (``**Books**: ...``); only a glossary defines terms there."""
     intro = not section.level or bool(INTRO_HEADING.match(section.path[-1]))
-    return intro and not in_glossary(doc, section)
+    return (intro or title_matches(section, RESOURCES_HEADING, depth=1)) and not in_glossary(doc, section)
 
 
 def _owned_elsewhere(doc: Document, section: Section) -> bool:
@@ -158,6 +167,8 @@ def _owned_elsewhere(doc: Document, section: Section) -> bool:
     return (
         any(asks(title) or heading_asks(title) for title in section.path[-2:])  # as answers reads it
         or star.is_answer(doc, section)
+        or answers.labelled_answer(section) is not None  # "**Setup:**" there is the scenario's
+        or title_matches(section, TIPS_HEADING, depth=1)
         or title_matches(section, MISTAKE_HEADING, depth=1)
         or section.title.lstrip().startswith(BAD_MARKERS)
         or title_matches(section, takeaways.TAKEAWAY_HEADING, depth=0)

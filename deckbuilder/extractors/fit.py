@@ -20,8 +20,8 @@ CODE_LINES = 15
 
 def answer(blocks: tuple[Block, ...]) -> tuple[str, str]:
     """(back, extra) as block markdown; back is "" when the blocks hold no answer."""
-    blocks = tuple(b for b in map(_without_links, blocks)
-                   if b and not (isinstance(b, Opaque) and b.kind in ("html", "hr")))
+    kept = [b for b in map(_without_links, blocks) if b and not (isinstance(b, Opaque) and b.kind in ("html", "hr"))]
+    blocks = tuple(b for n, b in enumerate(kept) if not _reading_list(kept, n) and not _reading_list(kept, n - 1))
     back: list[Block] = []
     extra: list[Block] = []
     spilled = False  # once a block did not fit, the rest of the answer follows it in Extra
@@ -40,6 +40,8 @@ def answer(blocks: tuple[Block, ...]) -> tuple[str, str]:
             spilled = True
     if not back and extra and isinstance(extra[0], Opaque) and _long_code(extra[0]):
         back.append(_head_of_code(extra[0]))
+    while len(back) > 1 and extra and _is_label(back[-1]):  # "**Explanation:**" goes with what it names
+        extra.insert(0, back.pop())
     return to_markdown(back), _screenful(extra)
 
 
@@ -56,11 +58,33 @@ def _is_label(block: Block) -> bool:
 
 def _without_links(block: Block) -> Block | None:
     """A paragraph without its lines that are only links or images ("[Back to TOC](#top)",
-    "![image](...)"): navigation and pictures say nothing on a card; None when that was all."""
+    "![image](...)", "**See also**: [#1](#1), [#5](#5)"): navigation and pictures say
+    nothing on a card; None when that was all."""
     if not isinstance(block, Paragraph):
         return block
-    kept = [ln for ln in block.text.split("\n") if not is_link_only(ln)]
+    kept = [ln for ln in block.text.split("\n") if not _navigation(ln)]
     return replace(block, text="\n".join(kept)) if any(ln.strip() for ln in kept) else None
+
+
+# a label naming where to read more: "**Further Reading**:", "Connected Questions:", "See also:"
+_READING = re.compile(
+    r"^\s*(?:\*\*|__)?(?:further reading|references?|resources|see also|read more|learn more|useful links|links|"
+    r"related(?: questions| reading)?|connected questions)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*",
+    re.I,
+)
+
+
+def _navigation(md: str) -> bool:
+    return is_link_only(md) or bool(_READING.match(md)) and is_link_only(_READING.sub("", md, count=1))
+
+
+def _reading_list(blocks: list[Block], n: int) -> bool:
+    """Is ``blocks[n]`` a reading label over a list of only links? Both say nothing on a card."""
+    if n < 0 or n + 1 >= len(blocks):
+        return False
+    label, after = blocks[n], blocks[n + 1]
+    return (isinstance(label, Paragraph) and bool(_READING.match(label.text)) and not _READING.sub("", label.text)
+            and isinstance(after, ListBlock) and all(not i.children and is_link_only(i.text) for i in after.items))
 
 
 def _long_code(block: Block) -> bool:

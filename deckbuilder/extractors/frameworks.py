@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from ..model import CardSpec, Document, Kind, ListBlock, Paragraph, Section
 from . import star
 from .memo import once_per_document
+from .asking import heading_asks
 from .takeaways import TAKEAWAY_HEADING
 from .text import is_link_only, paragraphs, plain, sections, split_label, title_matches, unquote
 
@@ -21,6 +22,7 @@ FRAMEWORK_HEADING = re.compile(
     re.I,
 )
 MAX_STEP_WORDS = 8
+LONG_STEP_WORDS = 16  # a step longer than this, with no clause to delete, is advice in prose
 _FORMULA = re.compile(r"^(?P<lhs>[A-Za-z][\w '’-]{0,40}?)\s*=\s*(?P<rhs>.+)$")
 _OPERATOR = re.compile(r"\s[×x*/÷+−-]\s|[()]")
 _INLINE_FORMULA = re.compile(r"\*\*(?P<lhs>[A-Za-z][\w ]{0,20}?)\s*=\s*(?P<rhs>[^*=\n]+?)\*\*")
@@ -34,7 +36,10 @@ def extract(doc: Document) -> Iterator[CardSpec]:
         if star.is_answer(doc, section):
             continue
         # a summary under "... methods?" is a list of takeaways, already the takeaways extractor's
-        if title_matches(section, FRAMEWORK_HEADING, depth=1) and not title_matches(section, TAKEAWAY_HEADING, 0):
+        # a list under a heading that asks ("### 2. What is the CSS box model?") is that answer's
+        # list, on the answer's card already
+        if title_matches(section, FRAMEWORK_HEADING, depth=1) and not title_matches(section, TAKEAWAY_HEADING, 0) \
+                and not heading_asks(section.title):
             yield from _lists(section)
         for para in paragraphs(section.blocks):
             spec = formula_spec(para, section) or inline_formula_spec(para, section)
@@ -52,6 +57,9 @@ def _lists(section: Section) -> Iterator[CardSpec]:
             if is_link_only(item.text) or _TASK.match(item.text):
                 continue
             step = _step(item.text.split("\n")[0], len(lines) + 1)
+            if not step:
+                lines = []
+                break
             lines.append(f"{n}. {step}" if block.ordered else f"- {step}")
         if len(lines) < 2:
             continue
@@ -87,11 +95,13 @@ def _step(md: str, n: int) -> str:
     text = unquote(plain(md))
     if len(text.split()) <= MAX_STEP_WORDS + 2:  # a short step is deleted whole
         return "{{c%d::%s}}" % (n, text)
-    head = re.split(r",\s|\s[—–-]\s|:\s|;\s", text, maxsplit=1)
-    if len(head) == 2 and len(head[0].split()) <= MAX_STEP_WORDS:  # else its first clause
+    head = re.split(r",\s|\s[—–-]\s|:\s|;\s|(?<=\w)\.\s", text, maxsplit=1)
+    if len(head) == 2 and len(head[0].split()) <= MAX_STEP_WORDS:  # else its first clause or sentence
         sep = text[len(head[0]) : len(text) - len(head[1])]
         return "{{c%d::%s}}%s%s" % (n, head[0], sep, head[1])
     words = text.split()
+    if len(words) > LONG_STEP_WORDS:
+        return ""  # a paragraph of advice, not a step: its first words would test a fragment
     return "{{c%d::%s}} %s" % (n, " ".join(words[:MAX_STEP_WORDS]), " ".join(words[MAX_STEP_WORDS:]))
 
 

@@ -84,13 +84,20 @@ def prompts(doc: Document) -> Iterator[Prompt]:
             continue
         category = section.path[-1]
         current: tuple[ListItem, str, list[str]] | None = None
-        for item in list_items(tuple(answers.outside_details(section.blocks))):
+        blocks = tuple(answers.outside_details(section.blocks))
+        answered = {line for line, _ in answers.answered_after(blocks)} | {
+            item.line for b in blocks if isinstance(b, ListBlock)
+            for item, following in zip(b.items, b.items[1:], strict=False)
+            if answers.answered_by_next(item, following)
+        }
+        for item in list_items(blocks):
             question = _question_text(item.text) if asks(item.text) else ""
             if question:
                 if current:
                     yield _prompt(current, category, section)
-                # answered in place: the answers extractor's card
-                current = None if answers.in_place(item) else (item, question, [to_markdown(item.children)])
+                # answered in place or by the blocks after it: the answers extractor's card
+                answered_here = item.line in answered or answers.in_place(item)
+                current = None if answered_here else (item, question, [to_markdown(item.children)])
             elif current and not is_link_only(item.text) and plain(item.text):
                 current[2].append(to_markdown((_as_list(item),)))
         if current:
@@ -112,8 +119,8 @@ def _is_question_list(doc: Document, section: Section) -> bool:
     titles = [t for t in section.path[-2:] if QUESTION_HEADING.search(t)]
     if not titles or any(NOT_QUESTIONS.search(t) for t in titles):
         return False
-    if heading_asks(section.title):
-        return False
+    if heading_asks(section.title) or answers.labelled_answer(section):
+        return False  # its list is that question's answer ("**Your answer should include:**")
     return not star.is_answer(doc, section)
 
 
