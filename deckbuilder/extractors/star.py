@@ -157,7 +157,8 @@ def gist(answer: Answer) -> StarOutline:
     advice it made the side taller than a phone."""
     rows = outline(answer).rows
     opening = rows[:1] if rows and rows[0][0] not in ("A", "Response", "R") else ()
-    results = tuple((label, lines[:2]) for label, lines in rows if label == "R")[:1]
+    results = tuple((label, lines[:2]) for label, lines in rows if label == "R")[:1] or tuple(
+        (label, lines[:1]) for label, lines in rows if label == "Response")[:1]
     return StarOutline(rows=opening + results)
 
 
