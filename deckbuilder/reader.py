@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from pathlib import Path
 
 import yaml
@@ -55,6 +57,11 @@ def parse_source(data: bytes, shown: str, rel: str) -> SourceText:
     )
 
 
+# Front matter opens with a setting ("deck: Conflict"); a block that opens with a heading,
+# prose or a list is a guide whose first line is a thematic break.
+_SETTING = re.compile(r"[A-Za-z_][\w-]*[ \t]*:(?:[ \t]|$)", re.M)
+
+
 def split_front_matter(text: str, shown: str) -> tuple[tuple[tuple[str, object], ...], str, int]:
     """Split a leading ``---`` YAML block off ``text``; return (items, body, body's first line)."""
     if not text.startswith("---\n"):
@@ -65,6 +72,8 @@ def split_front_matter(text: str, shown: str) -> tuple[tuple[tuple[str, object],
     if end == -1:
         return (), text, 1
     raw = text[4 : end + 1]
+    if not _SETTING.match(raw.lstrip("\n")):
+        return (), text, 1  # a guide that opens with a rule: markdown between two rules, not settings
     try:
         meta = yaml.safe_load(raw) or {}
     except yaml.YAMLError as err:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from .conftest import SEED_NOTES, copy_seed, run_cli
+from .conftest import SEED_NOTES, card_texts, copy_seed, import_guide, run_cli
 
 
 @pytest.fixture
@@ -164,3 +164,17 @@ def test_a_guide_named_twice_is_read_once(tmp_path: Path) -> None:
         result = build(*map(str, order), "-o", str(tmp_path / "d.apkg"))
         assert result.exit_code == 0, result.output
         assert f"wrote {SEED_NOTES} notes" in result.stdout and "same card" not in result.stderr
+
+
+
+def test_a_guide_opening_with_a_rule_is_markdown_not_front_matter(tmp_path_factory) -> None:
+    """'---' over a heading and prose is a thematic break: the guide builds and its question
+    is a card. Front matter opens with a setting ('deck: ...')."""
+    text = ("---\n# Networking Notes\nA short set of notes.\n\n---\n\n"
+            "## Basics\n\n### What does DNS do?\n\nIt turns a host name into an IP address.\n")
+    col = import_guide(tmp_path_factory, "rule.md", text)
+    try:
+        cards = card_texts(col)
+    finally:
+        col.close()
+    assert any(c["q"].startswith("What does DNS do?") and "host name into an IP address" in c["a"] for c in cards), cards
