@@ -206,6 +206,9 @@ def render(spec: CardSpec, doc_title: str, *, math: bool = False) -> RenderedNot
     return RenderedNote(note.note_kind, neutralise(tuple(_CONTROL.sub("", f) for f in note.fields), math=math))
 
 
+_SHOWS_CODE = re.compile(r"^```", re.M)  # a question that shows the code it asks about
+
+
 def _render(spec: CardSpec, doc_title: str) -> RenderedNote:
     ctx = context(doc_title, spec.section_path)
     hint = html.escape(spec.hint)
@@ -224,4 +227,5 @@ def _render(spec: CardSpec, doc_title: str) -> RenderedNote:
         back = f'<p class="back-text">{inline(spec.back)}</p>'
     if spec.outline is not None:
         back += outline_html(spec.outline)
-    return RenderedNote(kind, (inline(spec.front), back, extra, hint, ctx))
+    front = block(spec.front) if _SHOWS_CODE.search(spec.front) else inline(spec.front)  # "the output of this code?"
+    return RenderedNote(kind, (front, back, extra, hint, ctx))

@@ -185,3 +185,23 @@ def _doc_tag(guide: str) -> str:
     from deckbuilder.documents import doc_id, slug  # the same slug the build tags notes with
 
     return slug(doc_id(guide))
+
+
+def test_a_question_about_code_shows_the_code_on_its_front(tmp_path_factory) -> None:
+    """'What is the output of the following code?' is asked with the code in front, as Anki
+    renders it; the back is the answer alone."""
+    from .conftest import card_texts, import_guide
+
+    text = (
+        "# Python Output Questions\n\n## Lists\n\n### 1. What is the output of the following code?\n\n"
+        "```python\nprint([0] * 3)\n```\n\n**Answer:** `[0, 0, 0]`: the list is repeated three times.\n"
+    )
+    col = import_guide(tmp_path_factory, "output.md", text)
+    try:
+        (card,) = card_texts(col)
+    finally:
+        col.close()
+    assert card["q"].startswith("What is the output of the following code? print"), card["q"]
+    assert '<pre><code class="language-python">' in card["q_html"]
+    assert "the list is repeated three times." in card["a"] and "Answer:" not in card["a"]
+    assert "the list is repeated" not in card["q"]

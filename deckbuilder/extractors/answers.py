@@ -29,7 +29,8 @@ from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Opaque
 from . import fit, star
 from .asking import asks, heading_asks, question_text
 from .labelled import MARKERS
-from .text import plain, title_matches, words
+from .. import screen
+from .text import plain, title_matches, to_markdown, words
 
 MISTAKES = re.compile(r"red flags?|mistakes?|pitfalls?|anti-?patterns?", re.I)
 # "**What is X?**" alone on its line, or "**Q: What is X?**" / "**Q:** What is X?" / "Q: What is X?"
@@ -167,7 +168,7 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
           steps: bool = False) -> CardSpec | None:
     """``steps``: the blocks list the sub-questions a worked example walks through."""
     front = question_text(question_md)
-    blocks = _without_lead(tuple(blocks))
+    front, blocks = _with_code_shown(front, _without_lead(tuple(blocks)))
     if not steps and _only_asks(blocks) and not _ASKS_FOR_QUESTIONS.search(front):
         return None  # "Tell me about a mistake" then "- How did you handle it?": follow-ups, no answer
     back, extra = fit.answer(blocks)
@@ -176,6 +177,33 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
     if _restates(front, back):  # "Describe what happens at boot" -> "Describe what happens at boot Linux"
         return None
     return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
+
+
+# "What is the output of the following code?", "What will this print?": the question asks
+# about the code under it, so that code belongs on the front; on the back the front asked
+# about nothing the learner could see.
+_POINTS_AT_CODE = re.compile(
+    r"\b(?:following|this|these|below|given|above)\s+(?:\w+\s+)?"
+    r"(?:code|snippet|program|function|query|statement|expression|script|lines?|loop|class|component)\b"
+    r"|\bwhat (?:will|would|does|do|is) (?:this|these|the following)\b"
+    r"|\b(?:outputs?|prints?|logs?|returns?) (?:of|from) (?:this|the following)\b"
+    r"|\b(?:code|snippet|program) below\b",
+    re.I,
+)
+
+
+def _with_code_shown(front: str, blocks: tuple[Block, ...]) -> tuple[str, tuple[Block, ...]]:
+    """The question with the code it points at, and the answer after that code."""
+    first = blocks[0] if blocks else None
+    if not (isinstance(first, Opaque) and first.kind == "code" and _POINTS_AT_CODE.search(front)):
+        return front, blocks
+    shown = f"{front}\n\n{to_markdown((first,))}"
+    rest = _without_lead(blocks[1:])
+    if not rest:  # the code and no answer after it: the question is unanswered
+        return front, ()
+    if not screen.fits(shown):  # too tall to ask on one screen: the code stays behind
+        return front, blocks
+    return shown, rest
 
 
 def _without_lead(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
