@@ -364,19 +364,21 @@ def _matching(tokens: list[Token], i: int, close: str) -> int:
 
 
 def _list(tokens: list[Token], i: int, source: SourceText) -> tuple[ListBlock, int]:
-    """A list; skip comments stay among its items' children for ``without_skipped``."""
+    """A list; skip comments stay among its items' children for ``without_skipped``.
+
+    One pass: each block read ends where the next begins, so an item ends at the first
+    ``list_item_close`` at its level, and the list after its last item."""
     open_tok = tokens[i]
-    end = _matching(tokens, i, open_tok.type.replace("_open", "_close"))
+    close = "ordered_list_close" if open_tok.type == "ordered_list_open" else "bullet_list_close"
     items: list[ListItem] = []
     j = i + 1
-    while j < end:
+    while tokens[j].type != close:
         item_open = tokens[j]  # list_item_open
-        item_end = _matching(tokens, j, "list_item_close")
         text = ""
         children: list[Block] = []
         read = False  # anything but a comment read yet: a paragraph after it is no longer the item's text
         k = j + 1
-        while k < item_end:
+        while tokens[k].type != "list_item_close" or tokens[k].level != item_open.level:
             block, k = _block(tokens, k, source)
             if block is None:
                 continue
@@ -386,5 +388,5 @@ def _list(tokens: list[Token], i: int, source: SourceText) -> tuple[ListBlock, i
                 children.append(block)
             read = read or directive(block) is None
         items.append(ListItem(text, _line(item_open, source), tuple(children)))
-        j = item_end + 1
-    return ListBlock(open_tok.type == "ordered_list_open", tuple(items), _line(open_tok, source)), end + 1
+        j = k + 1
+    return ListBlock(open_tok.type == "ordered_list_open", tuple(items), _line(open_tok, source)), j + 1
