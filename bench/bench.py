@@ -10,7 +10,10 @@ one next to ``sys.executable``) as a subprocess:
                       and the old output are deleted first;
 (b) no-change build - immediately rebuild the same corpus;
 (c) one-file change - edit one answer line in one guide, then rebuild;
-(d) ``deckbuilder --help`` start-up time (best of 5).
+(d) ``deckbuilder --help`` start-up time (best of 5);
+(e) the yardstick: markdown-it-py's full parse (block and inline, CommonMark with tables
+    and HTML, the settings deckbuilder reads guides with) of the same files, on one core
+    in a child process, started in the same minute as the cold build.
 
 Peak RSS of each build comes from ``os.wait4`` on the child pid (ru_maxrss). Notes and
 cards are counted in the output .apkg (collection.anki2 read with sqlite3).
@@ -41,6 +44,7 @@ import corpus  # noqa: E402
 TARGETS = {
     # key: (label, limit, unit)
     "cold": ("cold build (1,000 guides)", 20.0, "s"),
+    "parse": ("cold build / markdown-it-py's full parse of the same files", 0.95, "x"),
     "one": ("one-file-changed rebuild", 2.0, "s"),
     "nochange": ("no-change rebuild", 1.0, "s"),
     "rss": ("peak RSS of a build", 400.0, "MB"),
@@ -81,6 +85,7 @@ class Row:
     nochange: Run | None = None
     one: Run | None = None
     help_s: float | None = None
+    parse_s: float | None = None  # markdown-it-py's single-core full parse of the corpus
     changed: str = ""
     errors: list[str] = field(default_factory=list)
 
@@ -163,6 +168,26 @@ def count_notes_cards(apkg: Path) -> tuple[int, int]:
     return notes, cards
 
 
+PARSE = """\
+import sys, time
+from pathlib import Path
+from markdown_it import MarkdownIt
+texts = [Path(p).read_text(encoding="utf-8") for p in sys.argv[1:]]
+md = MarkdownIt("commonmark", {"html": True}).enable("table")
+start = time.perf_counter()
+for text in texts:
+    md.parse(text)
+print(time.perf_counter() - start)
+"""
+
+
+def time_parse(paths: list[Path], timeout: float) -> float | None:
+    """Seconds markdown-it-py takes to fully parse ``paths`` on one core (files read first)."""
+    run = subprocess.run([sys.executable, "-c", PARSE, *map(str, paths)], capture_output=True, text=True,
+                         timeout=timeout)
+    return float(run.stdout) if run.returncode == 0 else None
+
+
 def time_help(exe: str, cwd: Path, log_dir: Path, timeout: float, repeats: int = 5) -> float | None:
     best = None
     for i in range(repeats):
@@ -190,6 +215,8 @@ def bench_size(size: int, work: Path, exe: str, seed: str, timeout: float) -> Ro
 
     build = [exe, "build", str(corpus_dir), "-o", str(out)]
 
+    row.parse_s = time_parse(paths, timeout)
+    print(f"[{size}] markdown-it-py full parse, one core: {row.parse_s} s", file=sys.stderr, flush=True)
     clear_state(corpus_dir, out)
     row.cold = run_measured(build, work, log_dir, "cold", timeout)
     print(f"[{size}] cold build: {row.cold.seconds:.2f} s, rc={row.cold.returncode}", file=sys.stderr, flush=True)
@@ -231,11 +258,18 @@ def _n(value: int | None) -> str:
     return "—" if value is None else f"{value:,}"
 
 
+def _ratio(row: Row) -> float | None:
+    """The cold build in units of markdown-it-py's full parse of the same files."""
+    if row.cold is None or not row.cold.ok or not row.parse_s:
+        return None
+    return row.cold.seconds / row.parse_s
+
+
 def print_report(rows: list[Row]) -> None:
     print()
     print("| guides | MB of markdown | notes | cards | cold s | cards/s | no-change s | one-changed s "
-          "| --help s | peak RSS MB |")
-    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+          "| --help s | peak RSS MB | markdown-it parse s | cold / parse |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         cps = "—"
         if r.cold is not None and r.cold.ok and r.cards:
@@ -243,7 +277,8 @@ def print_report(rows: list[Row]) -> None:
         rss = r.peak_rss()
         print(f"| {r.size:,} | {r.mb:.2f} | {_n(r.notes)} | {_n(r.cards)} | {_s(r.cold)} | {cps} "
               f"| {_s(r.nochange)} | {_s(r.one)} | {'—' if r.help_s is None else f'{r.help_s:.3f}'} "
-              f"| {'—' if rss is None else f'{rss:.0f}'} |")
+              f"| {'—' if rss is None else f'{rss:.0f}'} | {'—' if r.parse_s is None else f'{r.parse_s:.2f}'} "
+              f"| {'—' if _ratio(r) is None else f'{_ratio(r):.2f}'} |")
 
     print()
     for r in rows:
@@ -264,6 +299,7 @@ def print_report(rows: list[Row]) -> None:
         "nochange": largest.nochange.seconds if largest.nochange and largest.nochange.ok else None,
         "rss": largest.peak_rss(),
         "help": largest.help_s,
+        "parse": _ratio(largest),
     }
     for key, (label, limit, unit) in TARGETS.items():
         value = measured[key]
@@ -271,6 +307,8 @@ def print_report(rows: list[Row]) -> None:
             verdict, shown = "not met (no measurement)", "—"
         else:
             verdict, shown = ("met" if value <= limit else "not met"), f"{value:.3g} {unit}"
+            if key == "parse":
+                shown = f"{value:.2f}{unit} ({largest.parse_s:.2f} s parse)"
         note = ""
         if key == "cold" and largest.size != 1000:
             note = f" (target is for 1,000 guides; measured at {largest.size:,})"

@@ -14,6 +14,7 @@ import os
 import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Union
 
@@ -135,6 +136,7 @@ def _humanise(name: str) -> str:
     return name.replace("-", " ").replace("_", " ").strip().title() or name
 
 
+@lru_cache(maxsize=4096)  # every card of a section asks again for its titles' slugs
 def slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "x"
 

@@ -26,6 +26,10 @@ CODECS: dict[str, dict[str, int]] = {"mac_roman": _MAC_ENCODE, "windows-1252": _
 
 # A run of characters that each stand for one byte >= 0x80 in some codec.
 _RUN = re.compile(r"[^\x00-\x7f]+")
+# Mojibake needs two non-ASCII characters in a row (one byte >= 0x80 alone is never
+# UTF-8). A text without, the usual case, is not walked run by run: the emoji, quotes and
+# dashes of a guide make hundreds of one-character runs, most of the time reading took.
+_TWO_IN_A_ROW = re.compile(r"[^\x00-\x7f][^\x00-\x7f]")
 
 
 def _reverse_run(run: str, table: dict[str, int]) -> str | None:
@@ -59,6 +63,8 @@ def repair_mojibake(text: str) -> tuple[str, str]:
 
     Picks the codec that explains the most runs; repeats once for double-encoded text.
     """
+    if not _TWO_IN_A_ROW.search(text):
+        return text, ""
     undone: list[str] = []
     for _ in range(2):
         best_text, best_codec, best_count = text, "", 0

@@ -97,11 +97,11 @@ def block(md: str, *, cloze: bool = False) -> str:
     return simple if simple is not None else _md(blocks=True).render(md, {"cloze": cloze}).strip()
 
 
-# Most multi-line fields (every question back built from a guide's advice) are only
-# paragraphs and one-line "- " items. markdown-it's block parser tries a dozen rules on
-# each line and was a quarter of a cold build, so those fields skip it: their HTML is
-# written here exactly as markdown-it writes it (tests/test_render_blocks.py checks that
-# on generated markdown), and anything else falls back to markdown-it.
+# Most multi-line fields (every question back built from a guide's advice, every framework
+# ladder) are only paragraphs and one-line list items. markdown-it's block parser tries a
+# dozen rules on each line and was a quarter of a cold build, so those fields skip it:
+# their HTML is written here exactly as markdown-it writes it (tests/test_render_blocks.py
+# checks that on generated markdown), and anything else falls back to markdown-it.
 # Characters whose meaning depends on block context: tables, link reference definitions,
 # and whitespace markdown-it reads differently from a space (tabs, CR, NUL, Unicode spaces).
 _BLOCK_CONTEXT = re.compile(r"\||\]:|[^\S \n]|\x00")
@@ -110,42 +110,56 @@ _BLOCK_CONTEXT = re.compile(r"\||\]:|[^\S \n]|\x00")
 _NOT_PARAGRAPH = re.compile(
     r"$|[ #>]|[-*+](?: |$)|\d{1,9}[.)](?: |$)|```|~~~|([-*_])(?: *\1){2,} *$|=+ *$|-+ *$"
 )
+_NUMBERED = re.compile(r"(\d{1,9})\. ")  # an ordered item's marker; ")" ones take the long way
 
 
 def _simple_block(md: str, cloze: bool) -> str | None:
-    """HTML for markdown of paragraphs and tight ``- `` lists of one-line items, None for anything else."""
+    """HTML for markdown of paragraphs and tight lists (``- `` or ``1. ``) of one-line
+    items, None for anything else."""
     if _BLOCK_CONTEXT.search(md):
         return None
     out: list[str] = []
     paragraph: list[str] = []
     items: list[str] = []
+    start: int | None = None  # the list's first number, None for a ``- `` list
     previous = "blank"
     for line in md.split("\n"):
+        number = _NUMBERED.match(line)
         if not line:
             kind = "blank"
         elif line.startswith("- ") and not _NOT_PARAGRAPH.match(line[2:]):
             kind = "item"
+        elif number and not _NOT_PARAGRAPH.match(line, number.end()):
+            kind = "numbered"
         elif not _NOT_PARAGRAPH.match(line):
             kind = "text"
         else:
             return None
-        if (kind == "text" and previous == "item") or (kind == "item" and previous == "blank" and items):
-            return None  # a lazy continuation line, or a loose list
+        if (kind == "text" and previous in ("item", "numbered")) or (kind != "text" and kind != "blank" and items
+                                                                   and previous != kind):
+            return None  # a lazy continuation line, a loose list, or a list of the other kind
+        if kind == "numbered" and previous == "text":
+            return None  # only a list starting at 1 may interrupt a paragraph
         if kind != "text" and paragraph:
             out.append(_paragraph(paragraph, cloze))
             paragraph = []
         if kind == "text" and items:
-            out.append(_list(items, cloze))
+            out.append(_list(items, cloze, start))
             items = []
         if kind == "text":
             paragraph.append(line)
         elif kind == "item":
             items.append(line[2:].strip())
+            start = None
+        elif number:
+            if not items:
+                start = int(number.group(1))
+            items.append(line[number.end():].strip())
         previous = kind
     if paragraph:
         out.append(_paragraph(paragraph, cloze))
     if items:
-        out.append(_list(items, cloze))
+        out.append(_list(items, cloze, start))
     return "".join(out).strip()
 
 
@@ -154,8 +168,10 @@ def _paragraph(lines: list[str], cloze: bool) -> str:
     return f"<p>{_inline_html(text, cloze)}</p>\n"
 
 
-def _list(items: list[str], cloze: bool) -> str:
-    return "<ul>\n" + "".join(f"<li>{_inline_html(item, cloze)}</li>\n" for item in items) + "</ul>\n"
+def _list(items: list[str], cloze: bool, start: int | None = None) -> str:
+    tag = "ul" if start is None else "ol"
+    opening = f'<ol start="{start}">' if start is not None and start != 1 else f"<{tag}>"
+    return opening + "\n" + "".join(f"<li>{_inline_html(item, cloze)}</li>\n" for item in items) + f"</{tag}>\n"
 
 
 # A guide's advice backs repeat the same few theme, framework and red-flag lines (about

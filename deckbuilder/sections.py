@@ -1,7 +1,9 @@
 """Build a ``Document`` section tree from markdown-it-py's token stream.
 
 Headings open sections; paragraphs, lists and opaque blocks (code, tables, html,
-quotes, rules) become the section's blocks, with 1-based source line numbers.
+quotes, rules) become the section's blocks, with 1-based source line numbers. Three
+steps, each a function: ``read_blocks`` (tokens -> headings and blocks in document
+order), ``without_skipped`` (the skip comments below applied) and ``tree`` (sections).
 
 Skip comments. ``<!-- deckbuilder: skip -->`` on a line of its own leaves material out
 of the tree, so no extractor ever sees it:
@@ -23,9 +25,10 @@ from __future__ import annotations
 import html
 import logging
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import PurePosixPath
+from typing import Union
 
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
@@ -37,6 +40,9 @@ log = logging.getLogger("deckbuilder")
 SKIP = "skip"
 _DIRECTIVE = re.compile(r"<!--\s*deckbuilder\s*:\s*(?P<name>[\w-]*)\s*-->", re.IGNORECASE)
 _MENTION = re.compile(r"<!--\s*deckbuilder\s*:", re.IGNORECASE)
+# The word alone: a comment's token text may lose the quote markers or indentation
+# around it that the file has, never the word itself.
+_NAMED = re.compile("deckbuilder", re.IGNORECASE)
 
 
 @lru_cache(maxsize=1)
@@ -69,18 +75,6 @@ def directive(block: Block) -> str | None:
 
 
 @dataclass
-class _Open:
-    """A section under construction."""
-
-    level: int
-    title: str
-    line: int
-    blocks: list[Block] = field(default_factory=list)
-    children: list[Section] = field(default_factory=list)
-    fresh: bool = True  # nothing read since its heading: a skip here drops the section
-
-
-@dataclass
 class _Pending:
     """A skip comment waiting for the block it drops."""
 
@@ -88,35 +82,83 @@ class _Pending:
     after: Block | None  # the block just before the comment
 
 
+@dataclass(frozen=True)
+class Heading:
+    """A heading in the block stream, where a section opens (the tree is built from these)."""
+
+    level: int
+    title: str  # plain text, see ``_plain``
+    line: int
+    left_out: bool = False  # its section was skipped: it still ends the sections it would end
+
+
+Piece = Union[Heading, Block]
+
+
 def build_document(source: SourceText) -> Document:
-    tokens = markdown().parse(source.text)
-    stack = [_Open(0, "", 1)]
-    doc_title = ""
-    skip_below: int | None = None  # dropping a section: skip everything deeper than this level
-    pending: _Pending | None = None
+    """One guide's section tree, in three steps: its blocks and headings in document order,
+    less what skip comments leave out, folded into sections."""
+    pieces = read_blocks(markdown().parse(source.text), source)
+    if _NAMED.search(source.text):  # else there is no deckbuilder comment to act on
+        pieces = without_skipped(pieces, source)
+    return tree(pieces, source)
+
+
+def read_blocks(tokens: list[Token], source: SourceText) -> list[Piece]:
+    """The headings and top-level blocks of a token stream, in document order. Skip
+    comments are still in it: as blocks of their own, and among list items' children."""
+    pieces: list[Piece] = []
     i = 0
     while i < len(tokens):
         tok = tokens[i]
         if tok.type == "heading_open":
-            level, title, line = int(tok.tag[1]), _plain(tokens[i + 1]), _line(tok, source)
+            pieces.append(Heading(int(tok.tag[1]), _plain(tokens[i + 1]), _line(tok, source)))
             i += 3
-            if skip_below is not None and level > skip_below:
+            continue
+        block, i = _block(tokens, i, source)
+        if block is not None:
+            pieces.append(block)
+    return pieces
+
+
+@dataclass
+class _Open:
+    """A section the skip filter is inside of."""
+
+    level: int
+    at: int  # where its heading is in the filtered pieces (-1: the document itself)
+    fresh: bool = True  # nothing read since its heading: a skip here drops the section
+    last: int = -1  # where its last block is in the filtered pieces
+
+
+def without_skipped(pieces: list[Piece], source: SourceText) -> list[Piece]:
+    """``pieces`` without what skip comments leave out, and without the comments; warns
+    about comments it does not understand and comments with nothing to skip."""
+    out: list[Piece] = []
+    stack = [_Open(0, -1)]
+    doc_title = ""
+    skip_below: int | None = None  # dropping a section: skip everything deeper than this level
+    pending: _Pending | None = None
+    for piece in pieces:
+        if isinstance(piece, Heading):
+            if skip_below is not None and piece.level > skip_below:
                 continue
             skip_below = None
             if pending:
                 _warn_nothing_to_skip(source, pending.line)
                 pending = None
-            if level == 1 and not doc_title:
-                doc_title = title
+            out.append(piece)
+            if piece.level == 1 and not doc_title:
+                doc_title = piece.title
                 if len(stack) == 1:
                     stack[0].fresh = True  # right under the title: the whole document
                 continue
-            while len(stack) > 1 and stack[-1].level >= level:
-                _close(stack)
-            stack.append(_Open(level, title, line))
+            while len(stack) > 1 and stack[-1].level >= piece.level:
+                stack.pop()
+            stack.append(_Open(piece.level, len(out) - 1))
             continue
-        block, i = _block(tokens, i, source)
-        if block is None or skip_below is not None:
+        block = _without_skipped_items(piece, source)
+        if skip_below is not None:
             continue
         current = stack[-1]
         name = directive(block)
@@ -124,29 +166,86 @@ def build_document(source: SourceText) -> Document:
             if _known(name, block, source):
                 if current.fresh:
                     skip_below = current.level
-                    if len(stack) > 1:
-                        stack.pop()  # the section is left out entirely
+                    if len(stack) > 1:  # the section is left out entirely
+                        at = stack.pop().at
+                        heading = out[at]
+                        assert isinstance(heading, Heading)
+                        out[at] = replace(heading, left_out=True)
                 else:
-                    pending = _Pending(block.line, current.blocks[-1] if current.blocks else None)
+                    after = out[current.last] if current.last >= 0 else None
+                    assert not isinstance(after, Heading)
+                    pending = _Pending(block.line, after)
             continue
         current.fresh = False
         if pending is None:
-            current.blocks.append(block)
+            out.append(block)
+            current.last = len(out) - 1
             continue
-        if _splits_list(pending.after, block) and current.blocks and current.blocks[-1] is pending.after:
+        if _splits_list(pending.after, block):
             assert isinstance(pending.after, ListBlock) and isinstance(block, ListBlock)
-            current.blocks[-1] = ListBlock(
-                pending.after.ordered, pending.after.items + block.items[1:], pending.after.line
-            )
+            out[current.last] = ListBlock(pending.after.ordered, pending.after.items + block.items[1:],
+                                          pending.after.line)
         pending = None
     if pending:
         _warn_nothing_to_skip(source, pending.line)
+    return out
+
+
+def _without_skipped_items(block: Block, source: SourceText) -> Block:
+    """``block`` without the list items that hold a skip comment, at any depth, and
+    without the other comments among items' children."""
+    if isinstance(block, ListBlock):
+        items = []
+        for item in block.items:
+            skipped = False
+            children: list[Block] = []
+            for child in item.children:
+                name = directive(child)
+                if name is not None:
+                    skipped = skipped or _known(name, child, source)
+                else:
+                    children.append(_without_skipped_items(child, source))
+            if not skipped:
+                items.append(ListItem(item.text, item.line, tuple(children)))
+        return ListBlock(block.ordered, tuple(items), block.line)
+    if isinstance(block, Opaque) and block.children:
+        return replace(block, children=tuple(_without_skipped_items(c, source) for c in block.children))
+    return block
+
+
+@dataclass
+class _Section:
+    """A section under construction."""
+
+    level: int
+    title: str
+    line: int
+    path: tuple[str, ...]
+    blocks: list[Block] = field(default_factory=list)
+    children: list[Section] = field(default_factory=list)
+
+
+def tree(pieces: list[Piece], source: SourceText) -> Document:
+    """Fold headings and blocks into sections: a heading opens a section that holds the
+    blocks after it and the deeper sections; the first level-1 heading is the title."""
+    stack = [_Section(0, "", 1, ())]
+    doc_title = ""
+    for piece in pieces:
+        if not isinstance(piece, Heading):
+            stack[-1].blocks.append(piece)
+            continue
+        if piece.level == 1 and not doc_title:
+            doc_title = piece.title
+            continue
+        while len(stack) > 1 and stack[-1].level >= piece.level:
+            _close(stack)
+        if not piece.left_out:
+            stack.append(_Section(piece.level, piece.title, piece.line,
+                                  stack[-1].path + (clean_title(piece.title),)))
     while len(stack) > 1:
         _close(stack)
-    root = Section(
-        title="", level=0, line=1, path=(), blocks=tuple(stack[0].blocks), children=tuple(stack[0].children)
-    )
-    root = _with_paths(root, ())
+    root = Section(title="", level=0, line=1, path=(), blocks=tuple(stack[0].blocks),
+                   children=tuple(stack[0].children))
     title = doc_title or str(dict(source.front_matter).get("title") or "") or _title_from_name(source.rel)
     return Document(source=source, title=clean_title(title) or title, root=root)
 
@@ -174,20 +273,14 @@ def _splits_list(before: Block | None, after: Block) -> bool:
     return isinstance(before, ListBlock) and isinstance(after, ListBlock) and before.ordered == after.ordered
 
 
-def _close(stack: list[_Open]) -> None:
+def _close(stack: list[_Section]) -> None:
     done = stack.pop()
     stack[-1].children.append(
         Section(
-            title=done.title, level=done.level, line=done.line, path=(),
+            title=done.title, level=done.level, line=done.line, path=done.path,
             blocks=tuple(done.blocks), children=tuple(done.children),
         )
     )
-
-
-def _with_paths(section: Section, parent: tuple[str, ...]) -> Section:
-    path = parent + (clean_title(section.title),) if section.level else parent
-    children = tuple(_with_paths(c, path) for c in section.children)
-    return Section(section.title, section.level, section.line, path, section.blocks, children)
 
 
 def _title_from_name(rel: str) -> str:
@@ -271,30 +364,29 @@ def _matching(tokens: list[Token], i: int, close: str) -> int:
 
 
 def _list(tokens: list[Token], i: int, source: SourceText) -> tuple[ListBlock, int]:
-    """A list; an item holding a skip comment is left out."""
+    """A list; skip comments stay among its items' children for ``without_skipped``.
+
+    One pass: each block read ends where the next begins, so an item ends at the first
+    ``list_item_close`` at its level, and the list after its last item."""
     open_tok = tokens[i]
-    end = _matching(tokens, i, open_tok.type.replace("_open", "_close"))
+    close = "ordered_list_close" if open_tok.type == "ordered_list_open" else "bullet_list_close"
     items: list[ListItem] = []
     j = i + 1
-    while j < end:
+    while tokens[j].type != close:
         item_open = tokens[j]  # list_item_open
-        item_end = _matching(tokens, j, "list_item_close")
         text = ""
         children: list[Block] = []
-        skipped = False
+        read = False  # anything but a comment read yet: a paragraph after it is no longer the item's text
         k = j + 1
-        while k < item_end:
+        while tokens[k].type != "list_item_close" or tokens[k].level != item_open.level:
             block, k = _block(tokens, k, source)
             if block is None:
                 continue
-            name = directive(block)
-            if name is not None:
-                skipped = skipped or _known(name, block, source)
-            elif not text and not children and isinstance(block, Paragraph):
+            if not read and isinstance(block, Paragraph):
                 text = block.text
             else:
                 children.append(block)
-        if not skipped:
-            items.append(ListItem(text, _line(item_open, source), tuple(children)))
-        j = item_end + 1
-    return ListBlock(open_tok.type == "ordered_list_open", tuple(items), _line(open_tok, source)), end + 1
+            read = read or directive(block) is None
+        items.append(ListItem(text, _line(item_open, source), tuple(children)))
+        j = k + 1
+    return ListBlock(open_tok.type == "ordered_list_open", tuple(items), _line(open_tok, source)), j + 1

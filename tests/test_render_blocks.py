@@ -1,7 +1,7 @@
 """Block fields written without markdown-it's block parser are the HTML markdown-it writes.
 
-``render.block`` writes paragraphs and tight ``- `` lists itself (the common shape of a
-question back) and hands everything else to markdown-it. The property: for any markdown
+``render.block`` writes paragraphs and tight ``- `` and ``1. `` lists itself (the common
+shapes of a question back and a framework ladder) and hands everything else to markdown-it. The property: for any markdown
 built from block markdown's sharp edges, ``block`` gives what markdown-it's full render
 gives, in cloze fields too.
 """
@@ -27,9 +27,9 @@ LINE = st.one_of(
     st.lists(st.sampled_from(INLINE), min_size=1, max_size=8).map("".join),
     st.lists(st.sampled_from([p for p in PIECES if "\n" not in p]), max_size=6).map("".join),
 )
-SIMPLE_SHAPES = st.lists(st.tuples(st.sampled_from(["", "", "- ", "\n"]), LINE).map("".join), max_size=12).map(
-    "\n".join
-)
+SIMPLE_SHAPES = st.lists(
+    st.tuples(st.sampled_from(["", "", "- ", "\n", "1. ", "2. ", "01. ", "0. ", "3) "]), LINE).map("".join), max_size=12
+).map("\n".join)
 
 
 def markdown_it(md: str, cloze: bool) -> str:
@@ -48,5 +48,14 @@ def test_question_backs_take_the_short_way() -> None:
         "- **Avoid**: Ignoring stakeholders: “I didn't bother...”\n\nThen [say](http://x.y) it  \nagain."
     )
     assert render._simple_block(back, False) == markdown_it(back, False)
-    for other in ("- a\n\n- b", "- a\nb", "1. a", "| a |\n|---|", "```\nx\n```", "> q", "- a\n  - b", "a\n---"):
+    for other in ("- a\n\n- b", "- a\nb", "1) a", "- a\n1. b", "a\n1. b", "| a |\n|---|", "```\nx\n```", "> q",
+                  "- a\n  - b", "a\n---"):
         assert render._simple_block(other, False) is None, other
+
+
+def test_framework_ladders_take_the_short_way() -> None:
+    """A framework's cloze is a numbered list: written here, not parsed (it was the one
+    field per guide that still went through markdown-it's block parser)."""
+    for ladder in ("1. {{c1::Notice}} that something is off\n2. {{c2::Ask}} what needs `doing`", "3. a\n4. b\n\nText"):
+        for cloze in (False, True):
+            assert render._simple_block(ladder, cloze) == markdown_it(ladder, cloze)

@@ -109,6 +109,16 @@ def test_a_later_section_at_the_same_level_is_kept() -> None:
     assert doc.root.children[0].blocks == (Paragraph("kept", 9),)
 
 
+def test_a_skipped_section_still_ends_the_section_before_it() -> None:
+    """The title heading closes no section, so what follows a skipped section and then
+    the title belongs to the document, not to the section before the skipped one."""
+    doc = _tree(f"## A\nkept in A\n\n## B\n{SKIP}\ndropped\n\n# T\nafter the title\n")
+    assert doc.title == "T"
+    assert [s.title for s in doc.root.children] == ["A"]
+    assert doc.root.children[0].blocks == (Paragraph("kept in A", 2),)
+    assert doc.root.blocks == (Paragraph("after the title", 9),)
+
+
 def test_comments_never_reach_the_tree() -> None:
     doc = _tree(f"# T\n\n## A\ntext\n\n<!-- a plain comment -->\n{SKIP}\n")
     kinds = [type(b).__name__ for b in doc.root.children[0].blocks]

@@ -32,6 +32,9 @@ log = logging.getLogger("deckbuilder")
 # Cards that summarise a whole answer or list keep a claimed line as one part of many.
 SUMMARY_KINDS = frozenset({Kind.STAR, Kind.FRAMEWORK})
 _TAG = re.compile(r"^\s*(?P<em>\*\*|__)?(?P<tag>[QA]|Answer)\s*(?P=em)?\s*:\s*(?P=em)?\s*(?P<rest>.*)$", re.I)
+# Every line ``_TAG`` matches matches this too, in one search of a whole unit: most units
+# have no Q:/A: line, and are let through without a match per line.
+_MAYBE_TAG = re.compile(r"^[\s*_]*(?:[QA]|Answer)[\s*_]*:", re.I | re.M)
 
 
 @dataclass(frozen=True)
@@ -74,6 +77,11 @@ class _Scanner:
 
     def unit(self, unit: Unit | None) -> None:
         """Read the next unit (None: something that breaks a Q/A run, like a code block)."""
+        if unit is not None and not _MAYBE_TAG.search(unit.text):  # no Q:/A: line in it
+            if self.pair:
+                self.finish(followed=True)
+            self.cloze(unit)
+            return
         lines = unit.lines() if unit else []
         after_question, self.after_question = self.after_question, bool(lines) and bool(question_line(lines[0][0]))
         if self.pair and self.pair.answer is not None:

@@ -225,7 +225,8 @@ def _repeated(doc: Document) -> frozenset[str]:
         body = tuple(_key(t) for t in texts)
         if body and sum(len(k.split()) for k in body) >= REPEAT_MIN_WORDS:
             bodies[body] += 1
-        labelled.update({_key(t) for t in texts if _LEAD_LABEL.match(t) and len(_key(t).split()) >= REPEAT_MIN_WORDS})
+        labelled.update({k for t, k in zip(texts, body, strict=True)
+                         if _LEAD_LABEL.match(t) and len(k.split()) >= REPEAT_MIN_WORDS})
     whole = {k for body, n in bodies.items() if n >= REPEATS for k in body}
     return frozenset(whole | {k for k, n in labelled.items() if n >= REPEATS})
 

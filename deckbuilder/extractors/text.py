@@ -23,6 +23,9 @@ _EMOJI = re.compile(
 )
 _MARKUP = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`)")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
+_SPACES = re.compile(r"\s+")
+_WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_WORD_CHAR = re.compile(r"\w")
 
 
 @dataclass(frozen=True)
@@ -77,21 +80,21 @@ def plain(md: str) -> str:
     """Inline markdown -> plain text (links to their text, emphasis and code marks removed)."""
     text = _LINK.sub(r"\1", md)
     text = _MARKUP.sub("", text)
-    return re.sub(r"\s+", " ", text).strip()
+    return _SPACES.sub(" ", text).strip()
 
 
 def no_emoji(text: str) -> str:
-    return re.sub(r"\s+", " ", _EMOJI.sub("", text)).strip()
+    return _SPACES.sub(" ", _EMOJI.sub("", text)).strip()
 
 
 def is_link_only(md: str) -> bool:
     """Navigation: an item or paragraph that is nothing but links and separators."""
     rest = _LINK.sub("", md)
-    return bool(_LINK.search(md)) and not re.search(r"\w", no_emoji(rest).replace("|", ""))
+    return bool(_LINK.search(md)) and not _WORD_CHAR.search(no_emoji(rest).replace("|", ""))
 
 
 def words(text: str) -> list[str]:
-    return re.findall(r"[a-z0-9]+(?:'[a-z]+)?", plain(text).lower())
+    return _WORD.findall(plain(text).lower())
 
 
 def lines(md: str) -> list[str]:
