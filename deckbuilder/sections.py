@@ -15,13 +15,13 @@ of the tree, so no extractor ever sees it:
 - inside a list item (indented under it), it drops that item and its nested lists.
 
 A misspelt directive, or a skip comment with nothing after it to skip, is reported as
-a warning naming the file and line; the comments themselves never reach the tree.
+a warning naming the file and line (``Document.warnings``, data the caller shows or
+stores); the comments themselves never reach the tree.
 """
 
 from __future__ import annotations
 
 import html
-import logging
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -30,9 +30,8 @@ from pathlib import PurePosixPath
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .model import Block, Document, ListBlock, ListItem, Opaque, Paragraph, Section, SourceText
+from .model import Block, Document, ListBlock, ListItem, Opaque, Paragraph, Section, SourceText, SourceWarning
 
-log = logging.getLogger("deckbuilder")
 
 SKIP = "skip"
 _DIRECTIVE = re.compile(r"<!--\s*deckbuilder\s*:\s*(?P<name>[\w-]*)\s*-->", re.IGNORECASE)
@@ -89,7 +88,9 @@ class _Pending:
 
 
 def build_document(source: SourceText) -> Document:
+    """The section tree of ``source``, with the warnings about its skip comments."""
     tokens = markdown().parse(source.text)
+    warnings: list[SourceWarning] = []
     stack = [_Open(0, "", 1)]
     doc_title = ""
     skip_below: int | None = None  # dropping a section: skip everything deeper than this level
@@ -104,7 +105,7 @@ def build_document(source: SourceText) -> Document:
                 continue
             skip_below = None
             if pending:
-                _warn_nothing_to_skip(source, pending.line)
+                warnings.append(_nothing_to_skip(source, pending.line))
                 pending = None
             if level == 1 and not doc_title:
                 doc_title = title
@@ -115,13 +116,13 @@ def build_document(source: SourceText) -> Document:
                 _close(stack)
             stack.append(_Open(level, title, line))
             continue
-        block, i = _block(tokens, i, source)
+        block, i = _block(tokens, i, source, warnings)
         if block is None or skip_below is not None:
             continue
         current = stack[-1]
         name = directive(block)
         if name is not None:
-            if _known(name, block, source):
+            if _known(name, block, source, warnings):
                 if current.fresh:
                     skip_below = current.level
                     if len(stack) > 1:
@@ -140,7 +141,7 @@ def build_document(source: SourceText) -> Document:
             )
         pending = None
     if pending:
-        _warn_nothing_to_skip(source, pending.line)
+        warnings.append(_nothing_to_skip(source, pending.line))
     while len(stack) > 1:
         _close(stack)
     root = Section(
@@ -148,25 +149,23 @@ def build_document(source: SourceText) -> Document:
     )
     root = _with_paths(root, ())
     title = doc_title or str(dict(source.front_matter).get("title") or "") or _title_from_name(source.rel)
-    return Document(source=source, title=clean_title(title) or title, root=root)
+    return Document(source=source, title=clean_title(title) or title, root=root, warnings=tuple(warnings))
 
 
-def _known(name: str, block: Block, source: SourceText) -> bool:
+def _known(name: str, block: Block, source: SourceText, warnings: list[SourceWarning]) -> bool:
     """Is this a directive we act on? Warn about the ones we do not understand."""
     if name == SKIP:
         return True
-    log.warning(
-        "%s:%d: deckbuilder comment not understood; write <!-- deckbuilder: skip --> on a line of its own",
+    warnings.append(SourceWarning(
         source.path, block.line,
-    )
+        "deckbuilder comment not understood; write <!-- deckbuilder: skip --> on a line of its own", "skip-comment",
+    ))
     return False
 
 
-def _warn_nothing_to_skip(source: SourceText, line: int) -> None:
-    log.warning(
-        "%s:%d: skip comment has nothing after it to skip; to leave out a section, "
-        "put the comment on the line right under its heading", source.path, line,
-    )
+def _nothing_to_skip(source: SourceText, line: int) -> SourceWarning:
+    return SourceWarning(source.path, line, "skip comment has nothing after it to skip; to leave out a section, "
+                                            "put the comment on the line right under its heading", "skip-comment")
 
 
 def _splits_list(before: Block | None, after: Block) -> bool:
@@ -213,14 +212,17 @@ def _plain(inline: Token) -> str:
     return " ".join(text.split())
 
 
-def _block(tokens: list[Token], i: int, source: SourceText) -> tuple[Block | None, int]:
-    """Read one block starting at ``tokens[i]``; return it (or None) and the next index."""
+def _block(
+    tokens: list[Token], i: int, source: SourceText, warnings: list[SourceWarning]
+) -> tuple[Block | None, int]:
+    """Read one block starting at ``tokens[i]``; return it (or None) and the next index.
+    A list item's garbled skip comment adds to ``warnings``."""
     tok = tokens[i]
     t = tok.type
     if t == "paragraph_open":
         return Paragraph(tokens[i + 1].content, _line(tok, source)), i + 3
     if t in ("bullet_list_open", "ordered_list_open"):
-        return _list(tokens, i, source)
+        return _list(tokens, i, source, warnings)
     if t in ("fence", "code_block"):
         return Opaque("code", tok.content, _line(tok, source), info=tok.info.strip()), i + 1
     if t == "html_block":
@@ -233,7 +235,7 @@ def _block(tokens: list[Token], i: int, source: SourceText) -> tuple[Block | Non
         text = " ".join(x.content for x in tokens[i:j] if x.type == "inline")
         if t == "table_open":
             return Opaque("table", text, _line(tok, source), rows=_rows(tokens[i:j])), j + 1
-        return Opaque("quote", text, _line(tok, source), children=_blocks(tokens, i + 1, j, source)), j + 1
+        return Opaque("quote", text, _line(tok, source), children=_blocks(tokens, i + 1, j, source, warnings)), j + 1
     return None, i + 1
 
 
@@ -251,11 +253,13 @@ def _rows(tokens: list[Token]) -> tuple[tuple[str, ...], ...]:
     return tuple(rows)
 
 
-def _blocks(tokens: list[Token], i: int, end: int, source: SourceText) -> tuple[Block, ...]:
+def _blocks(
+    tokens: list[Token], i: int, end: int, source: SourceText, warnings: list[SourceWarning]
+) -> tuple[Block, ...]:
     """The blocks between ``tokens[i]`` and ``tokens[end]`` (a quote's content)."""
     out: list[Block] = []
     while i < end:
-        block, i = _block(tokens, i, source)
+        block, i = _block(tokens, i, source, warnings)
         if block is not None:
             out.append(block)
     return tuple(out)
@@ -270,7 +274,9 @@ def _matching(tokens: list[Token], i: int, close: str) -> int:
     return j
 
 
-def _list(tokens: list[Token], i: int, source: SourceText) -> tuple[ListBlock, int]:
+def _list(
+    tokens: list[Token], i: int, source: SourceText, warnings: list[SourceWarning]
+) -> tuple[ListBlock, int]:
     """A list; an item holding a skip comment is left out."""
     open_tok = tokens[i]
     end = _matching(tokens, i, open_tok.type.replace("_open", "_close"))
@@ -284,12 +290,12 @@ def _list(tokens: list[Token], i: int, source: SourceText) -> tuple[ListBlock, i
         skipped = False
         k = j + 1
         while k < item_end:
-            block, k = _block(tokens, k, source)
+            block, k = _block(tokens, k, source, warnings)
             if block is None:
                 continue
             name = directive(block)
             if name is not None:
-                skipped = skipped or _known(name, block, source)
+                skipped = skipped or _known(name, block, source, warnings)
             elif not text and not children and isinstance(block, Paragraph):
                 text = block.text
             else:
