@@ -149,9 +149,8 @@ def process_file(
     source = read_source(path, root) if data is None else parse_source(data, str(path), relative_path(path, root))
     warnings = []
     if source.repaired:
-        warnings.append(SourceWarning(str(path), 0, f"broken encoding (UTF-8 misread as {source.repaired}), "
-                                      "repaired for this build; run `deckbuilder check --fix-encoding` to repair "
-                                      "the file", "encoding"))
+        warnings.append(SourceWarning(str(path), 0, f"repaired broken encoding (UTF-8 misread as {source.repaired}); "
+                                      "run `deckbuilder check --fix-encoding` to repair the file", "encoding"))
     meta = dict(source.front_matter)
     settings = config.document(source.rel)
     if any(k in meta for k in DOCUMENT_KEYS):
