@@ -28,7 +28,7 @@ from .model import SourceWarning
 
 STATES = ("added", "updated", "reworded", "moved", "unchanged", "removed")
 NOTE_KINDS = {"recall": "recall", "cloze": "cloze", "red_flag": "red flag"}
-CHANGED_SHOWN = 5  # guides named in the summary's "changed" line; the rest are counted
+CHANGED_SHOWN = 5  # the summary names this many changed guides at most; more are only counted
 
 
 def warning_line(warning: SourceWarning) -> str:
@@ -100,12 +100,13 @@ def summary_lines(
     parts = ", ".join(f"{notes.get(k, 0)} {name}" for k, name in NOTE_KINDS.items())
     out.append(f"{_count(len(summary.documents), 'guide')}: {_count(sum(notes.values()), 'note')} ({parts})")
     changed = _changed(result)
-    if changed:
-        named = "; ".join(f"{where} ({what})" for where, what in changed[:CHANGED_SHOWN])
-        more = f"; and {len(changed) - CHANGED_SHOWN} more" if len(changed) > CHANGED_SHOWN else ""
-        out.append(printable(f"changed: {_count(len(changed), 'guide')}: {named}{more}"))
-    else:
+    if not changed:
         out.append("changed: no guide")
+    elif len(changed) > CHANGED_SHOWN or verbose:  # too many to name, or named above
+        out.append(f"changed: {_count(len(changed), 'guide')}" + ("" if verbose else "; -v lists them"))
+    else:
+        out.append(f"changed: {_count(len(changed), 'guide')}")
+        out += [printable(f"  {where}: {what}") for where, what in changed]
     if warnings:
         out.append(count_line(warnings) + ("" if verbose else "; -v lists them"))
     out.append(total_line(result, dry_run))
@@ -150,4 +151,4 @@ def _changes(changes: dict[str, int], skip: tuple[str, ...] = ()) -> str:
 
 
 def _count(n: int, noun: str) -> str:
-    return f"{n:,} {noun}" + ("" if n == 1 else "s")
+    return f"{n} {noun}" + ("" if n == 1 else "s")

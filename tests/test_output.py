@@ -64,13 +64,23 @@ def test_a_terminal_gets_a_bar_and_a_short_summary(tmp_path: Path) -> None:
     report = shown.rsplit("\r", 1)[-1]  # ... and wiped before the report
     assert report.splitlines() == [
         "12 guides: 24 notes (24 recall, 0 cloze, 0 red flag)",
-        "changed: 12 guides: " + "; ".join(f"{guides}/guide-{n:02}.md (2 added)" for n in range(5))
-        + "; and 7 more",
+        "changed: 12 guides; -v lists them",
         "12 warnings (12 author-syntax); -v lists them",
         f"wrote 24 notes to {tmp_path}/deck.apkg: 24 added, 0 updated, 0 reworded, 0 moved, 0 unchanged, 0 removed",
     ]
     assert "guide-11.md: 2 notes" not in shown  # no per-guide line, no warning line
     assert "warning:" not in shown
+    for n in (3, 7):  # a few guides changed are named
+        guide = guides / f"guide-{n:02}.md"
+        text = guide.read_text(encoding="utf-8").replace("\n\nQ:", "\n- **One more**: a third theme\n\nQ:")
+        guide.write_text(text, encoding="utf-8")
+    again = _on_a_terminal("build", str(guides), "-o", str(tmp_path / "deck.apkg"))
+    assert again.rsplit("\r", 1)[-1].splitlines()[:4] == [
+        "12 guides: 26 notes (26 recall, 0 cloze, 0 red flag)",
+        "changed: 2 guides",
+        f"  {guides}/guide-03.md: 1 added",
+        f"  {guides}/guide-07.md: 1 added",
+    ]
 
 
 def test_verbose_on_a_terminal_lists_every_guide_and_warning(tmp_path: Path) -> None:
