@@ -82,16 +82,19 @@ def _config(paths: list[Path], explicit: Path | None, templates: Path | None = N
     return replace(settings, templates=str(templates.resolve())) if templates else settings
 
 
-def _print_report(result: BuildResult, dry_run: bool, verbose: bool = False) -> None:
+def _print_report(
+    result: BuildResult, dry_run: bool, verbose: bool = False, logged: list[SourceWarning] | None = None
+) -> None:
     """The line-based report: each warning about the guides on stderr, one line per guide on
-    stdout; with ``verbose``, one line per note added, reworded, moved or removed."""
+    stdout, then the warnings' count (with those ``logged`` already); with ``verbose``, one
+    line per note added, reworded, moved or removed."""
     from .report import count_line, plain_lines, warning_line
 
-    warnings = result.summary.warnings
-    for warning in warnings:
+    for warning in result.summary.warnings:
         click.echo(warning_line(warning), err=True)
     for line in plain_lines(result, dry_run, verbose):
         click.echo(line)
+    warnings = (logged or []) + result.summary.warnings
     if warnings:
         click.echo(count_line(warnings), err=True)
 
@@ -137,7 +140,7 @@ def build(
         for line in summary_lines(result, dry_run, verbose, logged.warnings):
             click.echo(line)
     else:
-        _print_report(result, dry_run, verbose)
+        _print_report(result, dry_run, verbose, logged.warnings)
     if strict and warnings:
         from .report import count_line
 

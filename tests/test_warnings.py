@@ -138,6 +138,7 @@ def test_logged_warnings_outside_a_guide_count_under_strict(tmp_path: Path) -> N
     (guides / "deckbuilder.yaml").write_text("colour: blue\n", encoding="utf-8")
     result = run_cli("build", "--strict", str(guides), "-o", str(tmp_path / "deck.apkg"))
     assert "warning: deckbuilder.yaml: unknown key 'colour'" in result.stderr
+    assert "1 warning (1 other)" in result.stderr
     assert result.exit_code == 1
 
 
