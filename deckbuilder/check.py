@@ -28,16 +28,15 @@ from pathlib import Path
 
 from . import screen
 from .config import Config
-from .documents import distinct_decks, gather, process_file
+from .documents import BuiltDocument, distinct_decks, gather, process_file
 from .encoding import decode, repair_mojibake
 from .errors import DeckbuilderError
 from .extractors import answers, questions, star, stubs
 from .extractors.flag_mistakes import MISTAKE_HEADING
 from .extractors.flag_pieces import BAD_MARKERS, lines_of
 from .extractors.text import is_link_only, no_emoji, plain, sections, title_matches
-from .identity import normalise
+from .identity import normalise, note_guid
 from .model import CardSpec, Document, ListBlock, NoteKind, Opaque, Paragraph, Section
-from .render import render
 from .rendered import crossings, side_lines
 
 MAX_FRONT_WORDS = 30
@@ -100,7 +99,7 @@ def _check(paths: list[Path], config: Config, findings: list[Finding]) -> None:
         findings.extend(Finding("warning", w.path, w.line, w.message) for w in guide.warnings)
         material = stubs.scan(guide.document).document  # what the extractors read: template text left out
         findings.extend(_spec_findings(shown, specs))
-        findings.extend(_note_findings(shown, guide.title, specs))
+        findings.extend(_note_findings(shown, guide))
         findings.extend(_silent_sections(shown, material, specs))
         findings.extend(_unanswered(shown, material, specs))
         findings.extend(_flags_without_better(shown, material, specs))
@@ -146,18 +145,19 @@ def _spec_findings(path: str, specs: list[CardSpec]) -> Iterator[Finding]:
             yield Finding("warning", path, spec.line, f"back is {back_words} words; keep it under {MAX_BACK_WORDS}")
 
 
-def _note_findings(path: str, title: str, specs: list[CardSpec]) -> Iterator[Finding]:
-    """What each note will look like on a phone, measured on what it renders."""
-    for spec in specs:
+def _note_findings(path: str, guide: BuiltDocument) -> Iterator[Finding]:
+    """What each note will look like on a phone, measured on the fields the build rendered."""
+    fields = {cand.record.guid: cand.record.fields for cand in guide.notes}  # a repeat shares its first's GUID
+    for spec in guide.specs or ():
         if spec.note_kind is NoteKind.RECALL and _answerless(spec):
             shown = plain(spec.back) or "nothing"
             yield Finding("warning", path, spec.line, f"'{_short(spec.front)}' has no real answer on its back "
                                                       f"(only {_short(shown)!r}); write the answer under it")
-        note = render(spec, title)
+        note = fields[note_guid(guide.doc_id, spec)]
         if spec.note_kind is NoteKind.CLOZE:
-            for crossing in crossings(note.fields[0]):
+            for crossing in crossings(note[0]):
                 yield Finding("error", path, spec.line, f"a cloze deletion cuts its markup ({crossing})")
-        height = side_lines(note.fields)
+        height = side_lines(note)
         long_back = len(plain(spec.back).split()) > MAX_BACK_WORDS and spec.note_kind is not NoteKind.CLOZE
         if height > screen.SCREEN_LINES and not long_back:
             yield Finding("warning", path, spec.line, f"'{_short(plain(spec.front))}' is about {height:.0f} lines "
