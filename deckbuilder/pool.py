@@ -17,7 +17,6 @@ from typing import Any
 from .errors import DeckbuilderError
 from .faults import point
 
-
 Progress = Callable[[int, int], None]  # (jobs done, jobs in all), called as results arrive
 
 

@@ -32,7 +32,6 @@ from markdown_it.token import Token
 
 from .model import Block, Document, ListBlock, ListItem, Opaque, Paragraph, Section, SourceText, SourceWarning
 
-
 SKIP = "skip"
 _DIRECTIVE = re.compile(r"<!--\s*deckbuilder\s*:\s*(?P<name>[\w-]*)\s*-->", re.IGNORECASE)
 _MENTION = re.compile(r"<!--\s*deckbuilder\s*:", re.IGNORECASE)
