@@ -8,7 +8,6 @@ guides whose bytes changed) -> reconcile with the lock (``changes``) -> keep in 
 from __future__ import annotations
 
 import itertools
-import logging
 import os
 import sqlite3
 import time
@@ -49,12 +48,11 @@ from .lockfile import (
     read_lock_text,
     stage_lock,
 )
-from .model import NoteKind
+from .model import NoteKind, SourceWarning
 from .notetypes import load_templates
 from .package import NoteRecord, deck_guids, write_apkg
+from .pool import Progress
 from .store import KeptDocument, Store
-
-log = logging.getLogger("deckbuilder")
 
 
 @dataclass
@@ -66,7 +64,7 @@ class BuildSummary:
     messages: list[str]  # things the user should know about the changes
     note_count: int  # notes in the package, tombstones included
     tombstones: int
-    warnings: list[str]  # about the sources (encoding repaired, no material), shown again each build
+    warnings: list[SourceWarning]  # about the sources, shown (and counted) again on every build
     events: list[tuple[str, str, str]] = field(default_factory=list)  # (state, doc, what): each note that changed
 
     def total(self) -> Counter[str]:
@@ -76,8 +74,10 @@ class BuildSummary:
         return out
 
     @classmethod
-    def of(cls, docs: list[KeptDocument], plan: Plan, redone: frozenset[str], tombstones: int) -> BuildSummary:
-        """``docs``: every guide; ``plan``: what the guides in ``redone`` (by path) changed."""
+    def of(cls, docs: list[KeptDocument], plan: Plan, redone: frozenset[str], tombstones: int,
+           deck_warnings: tuple[SourceWarning, ...] = ()) -> BuildSummary:
+        """``docs``: every guide; ``plan``: what the guides in ``redone`` (by path) changed;
+        ``deck_warnings``: guides whose decks had to be told apart."""
         changes = {}
         for d in docs:
             if d.path not in redone:
@@ -88,8 +88,8 @@ class BuildSummary:
             changes.setdefault(doc, dict(counts))
         live = sum(d.notes for d in docs)
         return cls([(d.path, d.doc_id, d.counts) for d in docs], {k: v for k, v in changes.items() if v},
-                   list(plan.notes), live + tombstones, tombstones, [w for d in docs for w in d.warnings],
-                   list(plan.events))
+                   list(plan.notes), live + tombstones, tombstones,
+                   [w for d in docs for w in d.warnings] + list(deck_warnings), list(plan.events))
 
 
 @dataclass
@@ -128,6 +128,7 @@ def build(
     use_cache: bool = True,
     workers: int | None = None,
     adopt_lock: bool = False,
+    progress: Progress | None = None,
 ) -> BuildResult:
     """Build one ``.apkg`` from ``paths`` into ``out`` (an .apkg file, or a folder).
 
@@ -138,6 +139,7 @@ def build(
     is refused (``adopt_lock`` takes it over). Otherwise only the guides whose bytes changed
     are redone (see ``store``); every other guide's notes, cards and lock lines are kept as
     the last build left them. The deck and the lock are replaced together or not at all.
+    ``progress`` hears of each guide read (for a progress bar).
     """
     config = config or Config()
     folder = source_folder(paths)
@@ -153,10 +155,10 @@ def build(
                              digests, target)
     stored = manifest.unchanged(inputs, target)
     if stored is not None:
-        for warning in stored["warnings"]:
-            log.warning("%s", warning)
         unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in stored["documents"]}
-        return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": [], "events": []}), target, [])
+        warnings = [SourceWarning(**w) for w in stored["warnings"]]
+        return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": [], "events": [],
+                                           "warnings": warnings}), target, [])
     lock_text = read_lock_text(lock_file)
     sources = read_sources(files, fingerprint)  # the bytes read here are the ones built (their hash is the key)
     sources += story_sources(config, fingerprint)  # issue 14: the story bank, one more document
@@ -169,12 +171,12 @@ def build(
     # a dry run reads the caches but writes nothing
     with Store.open(cache_root, trusted, writable=not dry_run) as store:
         work = _plan(sources, store, lock_text, str(lock_file), config, cache_root,
-                     workers or default_workers(), not dry_run, whole_lock)
+                     workers or default_workers(), not dry_run, whole_lock, progress)
         del sources  # the sources' bytes are let go once planned
         now = build_timestamp()
         kept, redone, tombstones, plan = _settle(work, now, config.root_deck)
         model_mods = notetype_mods(digests, plan.lock, now)
-        summary = BuildSummary.of(kept, plan, work.redone_paths, len(tombstones))
+        summary = BuildSummary.of(kept, plan, work.redone_paths, len(tombstones), work.deck_warnings)
         result = BuildResult(summary, target, [d.path for d in work.redone])
         if dry_run:
             return result
@@ -245,6 +247,7 @@ class _Work:
     redone: list[BuiltDocument]
     lock: Lock  # the notes of the redone and vanished guides, every removed note, the note types
     reserved_id: int  # the highest note id of the kept guides
+    deck_warnings: tuple[SourceWarning, ...] = ()  # two guides with one title: decks named after the files
 
     @property
     def redone_paths(self) -> frozenset[str]:
@@ -254,6 +257,7 @@ class _Work:
 def _plan(
     sources: list[Source], store: Store, lock_text: str, lock_name: str, config: Config,
     cache_dir: Path | None, workers: int, write_cache: bool, whole_lock: Lock | None = None,
+    progress: Progress | None = None,
 ) -> _Work:
     """Redo the guides whose cache key changed; keep the rest. Everything is redone when the
     store is new, when two guides share a doc id, or when a kept note's card ids spilled."""
@@ -267,7 +271,8 @@ def _plan(
     built: dict[str, BuiltDocument | None] = {}
     while True:
         todo = [s for s in sources if str(s.path) not in keep and str(s.path) not in built]
-        done = process_sources(todo, config, cache_dir=cache_dir, workers=workers, write_cache=write_cache)
+        done = process_sources(todo, config, cache_dir=cache_dir, workers=workers, write_cache=write_cache,
+                               progress=progress)
         built.update(zip((str(s.path) for s in todo), done, strict=True))
         docs = [keep.get(str(s.path)) or built[str(s.path)] for s in sources]
         present = [d for d in docs if d is not None]
@@ -278,17 +283,15 @@ def _plan(
             break
         for path in moved:  # a title elsewhere now clashes with (or no longer clashes with) a kept guide's
             del keep[path]
-    for warning in [w for d in present for w in d.warnings] + deck_warnings:
-        log.warning("%s", warning)
     present = [with_deck(d, deck) if isinstance(d, BuiltDocument) else d
                for d, deck in zip(present, decks, strict=True)]
     require_cards(present, ", ".join(sorted({str(s.root) for s in sources})))
     redone = [d for d in present if isinstance(d, BuiltDocument)]
     if whole:
-        return _Work(present, redone, whole_lock or parse_lock(lock_text, lock_name), 0)
+        return _Work(present, redone, whole_lock or parse_lock(lock_text, lock_name), 0, tuple(deck_warnings))
     # only the lock lines of the guides redone here (or gone), around the header and removed notes
     spans = outer_spans(lock_text) + [k.lock_span for path, k in kept.items() if path not in keep]
-    return _Work(present, redone, parse_lock(lock_text, lock_name, spans), store.max_note_id())
+    return _Work(present, redone, parse_lock(lock_text, lock_name, spans), store.max_note_id(), tuple(deck_warnings))
 
 
 def _settle(

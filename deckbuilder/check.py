@@ -3,9 +3,11 @@ really look like.
 
 Each finding names the file and line and says what to do. Errors stop a build (or would
 produce a broken card); warnings are worth a look and become errors with ``--strict``.
-Warnings the pipeline itself logs while reading a guide (a skip comment with nothing to
-skip, a broken ``Q:``/``A:`` pair, a template stub left out) are collected as findings
-too, so ``--strict`` counts every warning that ``check`` prints.
+Each guide goes through the build's own per-guide step (``documents.process_file``): a
+guide the build skips is not checked, and every warning the build gives about a guide (a
+skip comment with nothing to skip, a broken ``Q:``/``A:`` pair, a template stub left out,
+repaired encoding, no material, two guides with one title) is a finding here, so that
+``--strict`` counts every warning that ``check`` prints.
 
 Per note, measured on what the note renders: a Recall back without a real answer, a side
 taller than a phone screen, a Red Flag without a better version, a cloze whose deletion
@@ -18,30 +20,24 @@ resources, table of contents...) are left alone.
 
 from __future__ import annotations
 
-import logging
 import re
 import shutil
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from . import screen
 from .config import Config
-from .documents import gather
+from .documents import BuiltDocument, distinct_decks, gather, process_file
 from .encoding import decode, repair_mojibake
 from .errors import DeckbuilderError
-from .extractors import REGISTRY, answers, extract_all, questions, star, stubs
+from .extractors import answers, questions, star, stubs
 from .extractors.flag_mistakes import MISTAKE_HEADING
 from .extractors.flag_pieces import BAD_MARKERS, lines_of
 from .extractors.text import is_link_only, no_emoji, plain, sections, title_matches
-from .identity import normalise
+from .identity import normalise, note_guid
 from .model import CardSpec, Document, ListBlock, NoteKind, Opaque, Paragraph, Section
-from .reader import read_source
-from .render import render
 from .rendered import crossings, side_lines
-from .sections import build_document
-from .story_cards import on_questions
 from .story_check import story_problems
 from .story_match import is_question
 
@@ -59,7 +55,6 @@ _INLINE_HTML = re.compile(
 )
 _DETAILS = re.compile(r"^\s*</?(?:details|summary)\b", re.I)  # a question shape, not stray markup
 _TASK = re.compile(r"^\s*\[[ xX]\]\s")  # "- [ ] Solve Two Sum": a to-do, not material
-_LOGGED = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.*)$", re.S)
 _CATEGORY_ONLY = re.compile(r"^\s*Category:[^\n]*$")
 
 
@@ -79,8 +74,7 @@ def check(paths: list[Path], config: Config | None = None) -> list[Finding]:
     """Every finding for the guides under ``paths``, in file and line order."""
     config = config or Config()
     findings: list[Finding] = []
-    with _collecting(findings):
-        _check(paths, config, findings)
+    _check(paths, config, findings)
     return sorted(findings, key=lambda f: (f.path, f.line))
 
 
@@ -93,22 +87,22 @@ def _check(paths: list[Path], config: Config, findings: list[Finding]) -> None:
     except DeckbuilderError as err:
         findings.append(Finding("error", err.path, err.line, _bare(err)))
         return
+    guides = []
     for path, root in files:
         try:
-            source = read_source(path, root)
+            guide = process_file(path, root, config)  # the build's own step: its settings, its warnings
         except DeckbuilderError as err:
             findings.append(Finding("error", str(path), err.line, _bare(err)))
             continue
-        shown = str(path)
-        if source.repaired:
-            findings.append(Finding("warning", shown, 0, f"broken encoding (UTF-8 misread as {source.repaired}); "
-                                                         "run `deckbuilder check --fix-encoding` to repair the file"))
-        document = build_document(source)
-        specs = extract_all(document, config.enabled(list(REGISTRY), config.document(source.rel)))
-        specs = on_questions(specs, config.bank)  # issue 14: measured with the stories their backs show
-        material = stubs.scan(document).document  # what the extractors read: template text left out
+        if guide is None or guide.document is None or guide.specs is None:
+            continue  # skipped (``skip: true``), as the build skips it
+        guides.append(guide)
+        shown = guide.path
+        specs = list(guide.specs)
+        findings.extend(Finding("warning", w.path, w.line, w.message) for w in guide.warnings)
+        material = stubs.scan(guide.document).document  # what the extractors read: template text left out
         findings.extend(_spec_findings(shown, specs))
-        findings.extend(_note_findings(shown, document.title, specs))
+        findings.extend(_note_findings(shown, guide))
         findings.extend(_silent_sections(shown, material, specs))
         findings.extend(_unanswered(shown, material, specs))
         findings.extend(_flags_without_better(shown, material, specs))
@@ -125,6 +119,8 @@ def _check(paths: list[Path], config: Config, findings: list[Finding]) -> None:
                 places = backs.setdefault(normalise(plain(spec.back)), [])
                 if not any(p == shown for p, _ in places):
                     places.append((shown, spec.line))
+    _, deck_warnings = distinct_decks([(g.path, g.rel, g.title, g.base_deck) for g in guides])
+    findings.extend(Finding("warning", w.path, w.line, w.message) for w in deck_warnings)
     findings.extend(_boilerplate(backs))
     findings.extend(_stories(config, asked))
 
@@ -133,32 +129,6 @@ def _stories(config: Config, asked: list[CardSpec]) -> Iterator[Finding]:
     """Issue 14: the story bank's problems (``story_check``), as warnings."""
     for problem in story_problems(config.bank, asked):
         yield Finding("warning", problem.path, problem.line, problem.message)
-
-
-@contextmanager
-def _collecting(findings: list[Finding]) -> Iterator[None]:
-    """Turn the pipeline's own warnings (``log.warning("%s:%d: ...")``) into findings
-    while checking, instead of printing them beside the findings uncounted."""
-    logger = logging.getLogger("deckbuilder")
-
-    class Collector(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            text = record.getMessage()
-            m = _LOGGED.match(text)
-            if m:
-                findings.append(Finding("warning", m["path"], int(m["line"]), m["message"]))
-            else:
-                path, _, message = text.partition(": ")
-                findings.append(Finding("warning", path, 0, message) if message else Finding("warning", "", 0, text))
-
-    saved, propagate = logger.handlers[:], logger.propagate
-    logger.handlers[:] = [Collector(logging.WARNING)]
-    logger.propagate = False
-    try:
-        yield
-    finally:
-        logger.handlers[:] = saved
-        logger.propagate = propagate
 
 
 def _bare(err: DeckbuilderError) -> str:
@@ -186,18 +156,19 @@ def _spec_findings(path: str, specs: list[CardSpec]) -> Iterator[Finding]:
             yield Finding("warning", path, spec.line, f"back is {back_words} words; keep it under {MAX_BACK_WORDS}")
 
 
-def _note_findings(path: str, title: str, specs: list[CardSpec]) -> Iterator[Finding]:
-    """What each note will look like on a phone, measured on what it renders."""
-    for spec in specs:
+def _note_findings(path: str, guide: BuiltDocument) -> Iterator[Finding]:
+    """What each note will look like on a phone, measured on the fields the build rendered."""
+    fields = {cand.record.guid: cand.record.fields for cand in guide.notes}  # a repeat shares its first's GUID
+    for spec in guide.specs or ():
         if spec.note_kind is NoteKind.RECALL and _answerless(spec):
             shown = plain(spec.back) or "nothing"
             yield Finding("warning", path, spec.line, f"'{_short(spec.front)}' has no real answer on its back "
                                                       f"(only {_short(shown)!r}); write the answer under it")
-        note = render(spec, title)
+        note = fields[note_guid(guide.doc_id, spec)]
         if spec.note_kind is NoteKind.CLOZE:
-            for crossing in crossings(note.fields[0]):
+            for crossing in crossings(note[0]):
                 yield Finding("error", path, spec.line, f"a cloze deletion cuts its markup ({crossing})")
-        height = side_lines(note.fields)
+        height = side_lines(note)
         long_back = len(plain(spec.back).split()) > MAX_BACK_WORDS and spec.note_kind is not NoteKind.CLOZE
         if height > screen.SCREEN_LINES and not long_back:
             yield Finding("warning", path, spec.line, f"'{_short(plain(spec.front))}' is about {height:.0f} lines "

@@ -3,39 +3,51 @@
 from __future__ import annotations
 
 import logging
+import re
 import sys
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from . import __version__
-from .errors import printable
+from .errors import DeckbuilderError, printable
+from .model import SourceWarning
 
-STATES = ("added", "updated", "reworded", "moved", "unchanged", "removed")
+if TYPE_CHECKING:
+    from .build import BuildResult
 
 DEFAULT_SOURCE = Path("source")
 DEFAULT_OUT = Path("build")
+_LOGGED = re.compile(r"^(?P<path>.+?):(?P<line>\d+): (?P<message>.*)$", re.S)
 
 
-class _WarningCounter(logging.Handler):
+class _LoggedWarnings(logging.Handler):
+    """The few warnings logged outside a guide (a settings file's unknown key, a link out of
+    the folder): printed at once, and kept as data so that they are counted with the rest."""
+
     def __init__(self) -> None:
         super().__init__(logging.WARNING)
-        self.count = 0
+        self.warnings: list[SourceWarning] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.count += 1
-        click.echo(f"warning: {printable(record.getMessage())}", err=True)
+        text = record.getMessage()
+        m = _LOGGED.match(text)
+        path, sep, message = text.partition(": ")
+        warning = (SourceWarning(m["path"], int(m["line"]), m["message"]) if m else
+                   SourceWarning(path, 0, message) if sep else SourceWarning("", 0, text))
+        self.warnings.append(warning)
+        click.echo(f"warning: {printable(text)}", err=True)
 
 
-def _setup_logging() -> _WarningCounter:
+def _setup_logging() -> _LoggedWarnings:
     logger = logging.getLogger("deckbuilder")
     logger.handlers[:] = []
-    counter = _WarningCounter()
-    logger.addHandler(counter)
+    handler = _LoggedWarnings()
+    logger.addHandler(handler)
     logger.propagate = False
     logger.setLevel(logging.INFO)
-    return counter
+    return handler
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -72,31 +84,21 @@ def _config(paths: list[Path], explicit: Path | None, templates: Path | None = N
     return replace(settings, templates=str(templates.resolve())) if templates else settings
 
 
-def _print_report(result, dry_run: bool, verbose: bool = False) -> None:
-    """One line per document: notes by note type, then what changed since the last build;
-    with ``verbose``, one line per note added, reworded, moved or removed."""
-    summary = result.summary
-    names = {"recall": "recall", "cloze": "cloze", "red_flag": "red flag"}
-    shown = set()
-    for path, doc_id, counts in summary.documents:
-        shown.add(doc_id)
-        parts = ", ".join(f"{counts.get(k, 0)} {name}" for k, name in names.items())
-        changes = summary.changes.get(doc_id, {})
-        change = ", ".join(f"{changes.get(s, 0)} {s}" for s in STATES if changes.get(s))
-        click.echo(printable(f"{path}: {sum(counts.values())} notes ({parts}); {change or 'no notes'}"))
-    for doc_id, changes in sorted(summary.changes.items()):
-        if doc_id not in shown:
-            click.echo(printable(f"{doc_id}: document gone; {changes.get('removed', 0)} removed"))
-    for note in summary.messages:
-        click.echo(printable(f"note: {note}"))
-    if verbose:
-        for state, doc, what in summary.events:
-            click.echo(printable(f"  {state:<8} {doc}: {what}"))
-    total = summary.total()
-    totals = ", ".join(f"{total.get(s, 0)} {s}" for s in STATES)
-    verb = "would write" if dry_run else "wrote"
-    extra = f" ({summary.tombstones} tagged deckbuilder::removed)" if summary.tombstones > 0 else ""
-    click.echo(printable(f"{verb} {summary.note_count} notes{extra} to {result.output}: {totals}"))
+def _print_report(
+    result: BuildResult, dry_run: bool, verbose: bool = False, logged: list[SourceWarning] | None = None
+) -> None:
+    """The line-based report: each warning about the guides on stderr, one line per guide on
+    stdout, then the warnings' count (with those ``logged`` already); with ``verbose``, one
+    line per note added, reworded, moved or removed."""
+    from .report import count_line, plain_lines, warning_line
+
+    for warning in result.summary.warnings:
+        click.echo(warning_line(warning), err=True)
+    for line in plain_lines(result, dry_run, verbose):
+        click.echo(line)
+    warnings = (logged or []) + result.summary.warnings
+    if warnings:
+        click.echo(count_line(warnings), err=True)
 
 
 @main.command()
@@ -112,18 +114,40 @@ def _print_report(result, dry_run: bool, verbose: bool = False) -> None:
 @click.option("--no-cache", is_flag=True, help="Ignore and do not write the per-file cache.")
 @click.option("--adopt-lock", is_flag=True,
               help="Take over a deckbuilder.lock made for another project or deck name (after renaming).")
+@click.option("--strict", is_flag=True, help="Exit 1 if there is any warning (the deck is written all the same).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a short summary on a terminal, one line per guide otherwise; json: one JSON document.")
 def build(
     paths: tuple[Path, ...], out: Path, dry_run: bool, verbose: bool, templates: Path | None, config: Path | None,
-    jobs: int | None, no_cache: bool, adopt_lock: bool,
+    jobs: int | None, no_cache: bool, adopt_lock: bool, strict: bool, fmt: str,
 ) -> None:
     """Build an .apkg from PATHS (files or folders; default: source/)."""
     from .build import build as run_build
+    from .progress import Progress
+    from .report import as_json, summary_lines
 
-    _setup_logging()
+    logged = _setup_logging()
     settings = _config(_paths(paths), config, templates)
-    result = run_build(_paths(paths), out, config=settings, dry_run=dry_run, use_cache=not no_cache,
-                       workers=jobs, adopt_lock=adopt_lock)
-    _print_report(result, dry_run, verbose)
+    progress = Progress(sys.stderr) if fmt == "text" else None
+    try:
+        result = run_build(_paths(paths), out, config=settings, dry_run=dry_run, use_cache=not no_cache,
+                           workers=jobs, adopt_lock=adopt_lock, progress=progress)
+    finally:
+        if progress is not None:
+            progress.close()
+    warnings = logged.warnings + result.summary.warnings
+    if fmt == "json":
+        click.echo(as_json(result, dry_run, warnings))
+    elif sys.stdout.isatty():
+        for line in summary_lines(result, dry_run, verbose, logged.warnings):
+            click.echo(line)
+    else:
+        _print_report(result, dry_run, verbose, logged.warnings)
+    if strict and warnings:
+        from .report import count_line
+
+        done = "nothing was written" if dry_run else "the deck was written"
+        raise DeckbuilderError(f"{count_line(warnings)}, and --strict makes them errors ({done})")
 
 
 @main.command()
@@ -192,7 +216,7 @@ def check(paths: tuple[Path, ...], strict: bool, fix_encoding: bool, config: Pat
     from .check import check as run_check
     from .check import fix_encoding as run_fix
 
-    logged = _setup_logging()  # check collects the guides' warnings as findings; anything else counts too
+    logged = _setup_logging()  # the guides' warnings are findings; a settings file's counts too
     sources = _paths(paths)
     if fix_encoding:
         for path, backup in run_fix(sources):
@@ -200,8 +224,8 @@ def check(paths: tuple[Path, ...], strict: bool, fix_encoding: bool, config: Pat
     findings = run_check(sources, _config(sources, config))
     for finding in findings:
         click.echo(printable(str(finding)))
-    errors = sum(f.level == "error" or strict for f in findings) + (logged.count if strict else 0)
-    warnings = len(findings) + logged.count - errors
+    errors = sum(f.level == "error" or strict for f in findings) + (len(logged.warnings) if strict else 0)
+    warnings = len(findings) + len(logged.warnings) - errors
     click.echo(f"{errors} error(s), {warnings} warning(s)")
     if errors:
         sys.exit(1)

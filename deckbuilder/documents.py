@@ -13,7 +13,7 @@ import logging
 import os
 import re
 from collections.abc import Iterator, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import astuple, dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Union
@@ -22,11 +22,11 @@ from .cache import FileCache, entry_key, note_from_json, note_to_json
 from .changes import Candidate
 from .config import DOCUMENT_KEYS, Config, DocumentSettings, document_settings
 from .errors import BuildErrors, DeckbuilderError, InputError
-from .extractors import REGISTRY, extract_all
+from .extractors import REGISTRY, extract
 from .identity import note_guid
-from .model import CardSpec
+from .model import CardSpec, Document, SourceWarning
 from .package import NoteRecord
-from .pool import run_jobs
+from .pool import Progress, run_jobs
 from .reader import MAX_BYTES, parse_source, read_source, relative_path
 from .render import render
 from .sections import build_document
@@ -53,9 +53,10 @@ class BuiltDocument:
     specs: tuple[CardSpec, ...] | None  # None when not kept (a build needs only the notes)
     notes: tuple[Candidate, ...] = ()  # rendered; time, id and position come later
     repaired: str = ""  # codec undone, if the file had mojibake
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[SourceWarning, ...] = ()  # every warning about the guide, kept with it in the cache
     base_deck: str = ""  # the deck before two guides with one title were told apart
     key: str = ""  # the cache key of the file it came from
+    document: Document | None = None  # the section tree, kept with the specs (for ``check``)
 
 
 def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -154,13 +155,16 @@ def tags_for(prefix: str, doc_slug: str, spec: CardSpec) -> tuple[str, ...]:
 def process_file(
     path: Path, root: Path, config: Config, data: bytes | None = None, keep_specs: bool = True
 ) -> BuiltDocument | None:
-    """Everything that depends on one file alone: read, parse, extract, render. None if skipped."""
+    """Everything that depends on one file alone: read, parse, extract, render. None if skipped.
+    Every warning about the guide comes back in its ``warnings``; ``build`` and ``check``
+    both go through here, so they cannot disagree about a guide."""
     if config.bank is not None and str(path) == config.bank.folder:  # issue 14: the story bank
         return story_document(path, config, keep_specs)
     source = read_source(path, root) if data is None else parse_source(data, str(path), relative_path(path, root))
     warnings = []
     if source.repaired:
-        warnings.append(f"{path}: repaired broken encoding (UTF-8 misread as {source.repaired})")
+        warnings.append(SourceWarning(str(path), 0, f"repaired broken encoding (UTF-8 misread as {source.repaired}); "
+                                      "run `deckbuilder check --fix-encoding` to repair the file", "encoding"))
     meta = dict(source.front_matter)
     settings = config.document(source.rel)
     if any(k in meta for k in DOCUMENT_KEYS):
@@ -171,22 +175,26 @@ def process_file(
     if settings.skip:
         return None
     document = build_document(source)
+    extraction = extract(document, config.enabled(list(REGISTRY), settings))
     # issue 14: each interview question shows the user's stories that answer it
-    specs = tuple(on_questions(extract_all(document, config.enabled(list(REGISTRY), settings)), config.bank))
+    specs = tuple(on_questions(extraction.specs, config.bank))
+    warnings.extend(document.warnings + extraction.warnings)
     if not specs:
-        warnings.append(f"{path}: no study material found; it adds no cards")
+        warnings.append(SourceWarning(str(path), 0, "no study material found; it adds no cards", "no-material"))
     ident = doc_id(source.rel)
     deck = deck_name(config.root_deck, source.rel, settings.deck or document.title)
     notes: list[Candidate] = []
     seen: dict[str, str] = {}
-    for cand in _render_notes(str(path), ident, document.title, deck, specs, config):
+    for spec, cand in zip(specs, _render_notes(str(path), ident, document.title, deck, specs, config), strict=True):
         if cand.record.guid in seen:
-            warnings.append(f"{cand.where}: same card as {seen[cand.record.guid]}; skipped")
+            warnings.append(SourceWarning(str(path), spec.line, f"same card as {seen[cand.record.guid]}; skipped",
+                                          "duplicate"))
             continue
         seen[cand.record.guid] = cand.where
         notes.append(cand)
     return BuiltDocument(str(path), source.rel, document.title, deck, ident, specs if keep_specs else None,
-                         tuple(notes), source.repaired, tuple(warnings), base_deck=deck)
+                         tuple(notes), source.repaired, tuple(warnings), base_deck=deck,
+                         document=document if keep_specs else None)
 
 
 def story_document(path: Path, config: Config, keep_specs: bool = True) -> BuiltDocument:
@@ -229,18 +237,19 @@ Job = tuple[Path, Path, Config, "bytes | None", "Path | None", str, bool]
 
 def _process_job(job: Job) -> Outcome:
     """Process one file and cache the result (in the worker, so both cores share that work).
-    Errors travel back as (message,) since a worker's exception loses its fields."""
+    An error comes back as a value, its class, path and line kept (``DeckbuilderError``
+    pickles whole), so that one failing guide does not hide the others'."""
     path, root, config, data, cache_dir, key, keep_specs = job
     try:
         doc = process_file(path, root, config, data, keep_specs)
     except DeckbuilderError as err:
-        return (err.message,)
+        return err
     if key:
         FileCache(cache_dir).put(key, _doc_to_json(doc))
     return doc
 
 
-Outcome = Union["BuiltDocument", None, tuple[str]]
+Outcome = Union["BuiltDocument", None, DeckbuilderError]
 
 
 def _doc_to_json(doc: BuiltDocument | None) -> dict[str, Any]:
@@ -248,7 +257,7 @@ def _doc_to_json(doc: BuiltDocument | None) -> dict[str, Any]:
         return {"skipped": True}
     return {
         "path": doc.path, "rel": doc.rel, "title": doc.title, "deck": doc.deck, "doc_id": doc.doc_id,
-        "repaired": doc.repaired, "warnings": list(doc.warnings), "base_deck": doc.base_deck,
+        "repaired": doc.repaired, "warnings": [astuple(w) for w in doc.warnings], "base_deck": doc.base_deck,
         "notes": [note_to_json(n) for n in doc.notes],
     }
 
@@ -259,7 +268,7 @@ def _doc_from_json(data: dict[str, Any]) -> BuiltDocument | None:
     return BuiltDocument(
         str(data["path"]), str(data["rel"]), str(data["title"]), str(data["deck"]), str(data["doc_id"]),
         None, tuple(note_from_json(n) for n in data["notes"]),
-        str(data["repaired"]), tuple(map(str, data["warnings"])), str(data["base_deck"]),
+        str(data["repaired"]), tuple(SourceWarning(*w) for w in data["warnings"]), str(data["base_deck"]),
     )
 
 
@@ -301,10 +310,10 @@ def load_documents(
     sources = read_sources(gather(paths), fingerprint) + story_sources(config, fingerprint)  # issue 14
     docs = [doc for doc in process_sources(sources, config, cache_dir=cache_dir, workers=workers)
             if doc is not None]
+    require_cards(docs, ", ".join(str(p) for p in paths))
     for doc in docs:
         for warning in doc.warnings:
             log.warning("%s", warning)
-    require_cards(docs, ", ".join(str(p) for p in paths))
     decks, warnings = distinct_decks([(d.path, d.rel, d.title, d.deck) for d in docs])
     for warning in warnings:
         log.warning("%s", warning)
@@ -314,12 +323,13 @@ def load_documents(
 def require_cards(docs: Sequence[BuiltDocument | KeptDocument], where: str) -> None:
     """A build needs at least one note from at least one guide."""
     if not any(doc.notes for doc in docs):
-        raise InputError("nothing to build: no guide gave any cards (see the warnings above)", where)
+        raise InputError("nothing to build: no guide gave any cards (see the warnings above)", where,
+                         warnings=tuple(w for doc in docs for w in doc.warnings))
 
 
 def process_sources(
     sources: list[Source], config: Config, *, cache_dir: Path | None = None, workers: int = 1,
-    write_cache: bool = True,
+    write_cache: bool = True, progress: Progress | None = None,
 ) -> list[BuiltDocument | None]:
     """Each source's document (None when skipped), from the cache where it can (and into it,
     if ``write_cache``); every failing file is reported before raising. The order is the
@@ -339,9 +349,10 @@ def process_sources(
         results.append(None)
         todo.append((len(results) - 1, (src.path, src.root, config, src.data, cache_dir,
                                         src.key if write_cache else "", cache_dir is None)))
-    for (index, _job), outcome in zip(todo, run_jobs(_process_job, [job for _, job in todo], workers), strict=True):
+    outcomes = run_jobs(_process_job, [job for _, job in todo], workers, progress)
+    for (index, _job), outcome in zip(todo, outcomes, strict=True):
         results[index] = outcome
-    errors = [DeckbuilderError(outcome[0]) for outcome in results if isinstance(outcome, tuple)]
+    errors = [outcome for outcome in results if isinstance(outcome, DeckbuilderError)]
     _raise_all(errors)
     return [replace(doc, key=src.key) if isinstance(doc, BuiltDocument) else None
             for src, doc in zip(sources, results, strict=True)]
@@ -355,18 +366,20 @@ def config_fingerprint(config: Config) -> str:
     return h.hexdigest()
 
 
-def distinct_decks(docs: list[tuple[str, str, str, str]]) -> tuple[list[str], list[str]]:
+def distinct_decks(docs: list[tuple[str, str, str, str]]) -> tuple[list[str], list[SourceWarning]]:
     """Each (path, rel, title, deck)'s final deck, and warnings: two guides with the same
     title would share a deck, so each is named after its file instead."""
     by_deck: dict[str, list[str]] = {}
     for path, _, _, deck in docs:
         by_deck.setdefault(deck, []).append(path)
-    out, warnings = [], []
+    out: list[str] = []
+    warnings: list[SourceWarning] = []
     for path, rel, title, deck in docs:
         twins = by_deck[deck]
         if len(twins) > 1:
-            warnings.append(f"{path}: the title {title!r} is also used by "
-                            f"{', '.join(t for t in twins if t != path)}; its deck is named after the file instead")
+            warnings.append(SourceWarning(path, 0, f"the title {title!r} is also used by "
+                                          f"{', '.join(t for t in twins if t != path)}; its deck is named after "
+                                          "the file instead", "deck-name"))
             deck = f"{deck} ({Path(rel).stem})"
         out.append(deck)
     return out, warnings

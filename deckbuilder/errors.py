@@ -7,8 +7,11 @@ exits non-zero without any plumbing. Tracebacks are for bugs only.
 from __future__ import annotations
 
 import re
+from typing import Any
 
 import click
+
+from .model import SourceWarning
 
 # C0 and C1 controls (a file name can hold an escape sequence that rewrites the terminal),
 # and lone surrogates (the bytes of a file name that is not UTF-8)
@@ -23,23 +26,40 @@ def printable(text: str) -> str:
 
 
 class DeckbuilderError(click.ClickException):
-    """Base class; ``str(err)`` is the full one-line message."""
+    """Base class; ``str(err)`` is the full one-line message. ``warnings`` are the ones
+    found before the error that explain it ("no guide gave any cards": each guide's
+    warning says why), shown above it."""
 
     exit_code = 1
 
-    def __init__(self, message: str, path: str = "", line: int = 0) -> None:
+    def __init__(self, message: str, path: str = "", line: int = 0, warnings: tuple[SourceWarning, ...] = ()) -> None:
         where = f"{path}:{line}: " if path and line else f"{path}: " if path else ""
         super().__init__(f"{where}{message}")
         self.path = path
         self.line = line
+        self.warnings = warnings
 
     def __str__(self) -> str:
         return self.message
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        """Pickled whole, so that an error raised in a worker process arrives with its class,
+        path and line (an exception pickles by its ``args``: the message alone)."""
+        return _restore, (type(self), self.__dict__)
+
     def show(self, file=None) -> None:  # type: ignore[no-untyped-def]
-        """One ``error:`` line per problem, on stderr."""
+        """One ``warning:`` line per warning behind it, then one ``error:`` line per problem, on stderr."""
+        for warning in self.warnings:
+            click.echo(f"warning: {printable(str(warning))}", err=True, file=file)
         for line in self.message.splitlines():
             click.echo(f"error: {printable(line)}", err=True, file=file)
+
+
+def _restore(cls: type[DeckbuilderError], state: dict[str, Any]) -> DeckbuilderError:
+    err = cls.__new__(cls)
+    err.__dict__.update(state)
+    err.args = (state.get("message", ""),)
+    return err
 
 
 class InputError(DeckbuilderError):

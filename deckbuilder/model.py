@@ -99,6 +99,7 @@ class Document:
     source: SourceText
     title: str
     root: Section
+    warnings: tuple[SourceWarning, ...] = ()  # what reading the tree found odd (a garbled skip comment...)
 
 
 class Kind(str, Enum):

@@ -11,17 +11,20 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 from .errors import DeckbuilderError
 from .faults import point
 
+Progress = Callable[[int, int], None]  # (jobs done, jobs in all), called as results arrive
 
-def run_jobs(func: Callable[[Any], Any], jobs: list[Any], workers: int) -> list[Any]:
-    """``func`` of each job, in order; with several workers and enough jobs, in a process pool."""
+
+def run_jobs(func: Callable[[Any], Any], jobs: list[Any], workers: int, progress: Progress | None = None) -> list[Any]:
+    """``func`` of each job, in order; with several workers and enough jobs, in a process pool.
+    ``progress`` hears of each result as it arrives (in the parent: it may draw on a terminal)."""
     if workers <= 1 or len(jobs) < 4:
-        return [func(job) for job in jobs]
+        return _collect((func(job) for job in jobs), len(jobs), progress)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -33,10 +36,19 @@ def run_jobs(func: Callable[[Any], Any], jobs: list[Any], workers: int) -> list[
             results = pool.map(_in_worker, [(func, job) for job in jobs],
                                chunksize=max(1, min(16, len(jobs) // (workers * 8))))
             point("pool-running")
-            return list(results)
+            return _collect(results, len(jobs), progress)
     except BrokenProcessPool:
         raise DeckbuilderError("a worker process died while reading the guides (killed, perhaps for lack of "
                                "memory); nothing was written. Try again, or with --jobs 1") from None
+
+
+def _collect(results: Iterator[Any], total: int, progress: Progress | None) -> list[Any]:
+    out = []
+    for result in results:
+        out.append(result)
+        if progress is not None:
+            progress(len(out), total)
+    return out
 
 
 def _in_worker(call: tuple[Callable[[Any], Any], Any]) -> Any:

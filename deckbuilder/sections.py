@@ -17,13 +17,13 @@ of the tree, so no extractor ever sees it:
 - inside a list item (indented under it), it drops that item and its nested lists.
 
 A misspelt directive, or a skip comment with nothing after it to skip, is reported as
-a warning naming the file and line; the comments themselves never reach the tree.
+a warning naming the file and line (``Document.warnings``, data the caller shows or
+stores); the comments themselves never reach the tree.
 """
 
 from __future__ import annotations
 
 import html
-import logging
 import re
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -33,9 +33,7 @@ from typing import Union
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
-from .model import Block, Document, ListBlock, ListItem, Opaque, Paragraph, Section, SourceText
-
-log = logging.getLogger("deckbuilder")
+from .model import Block, Document, ListBlock, ListItem, Opaque, Paragraph, Section, SourceText, SourceWarning
 
 SKIP = "skip"
 _DIRECTIVE = re.compile(r"<!--\s*deckbuilder\s*:\s*(?P<name>[\w-]*)\s*-->", re.IGNORECASE)
@@ -99,9 +97,10 @@ def build_document(source: SourceText) -> Document:
     """One guide's section tree, in three steps: its blocks and headings in document order,
     less what skip comments leave out, folded into sections."""
     pieces = read_blocks(markdown().parse(source.text), source)
+    warnings: list[SourceWarning] = []
     if _NAMED.search(source.text):  # else there is no deckbuilder comment to act on
-        pieces = without_skipped(pieces, source)
-    return tree(pieces, source)
+        pieces = without_skipped(pieces, source, warnings)
+    return tree(pieces, source, tuple(warnings))
 
 
 def read_blocks(tokens: list[Token], source: SourceText) -> list[Piece]:
@@ -131,9 +130,9 @@ class _Open:
     last: int = -1  # where its last block is in the filtered pieces
 
 
-def without_skipped(pieces: list[Piece], source: SourceText) -> list[Piece]:
-    """``pieces`` without what skip comments leave out, and without the comments; warns
-    about comments it does not understand and comments with nothing to skip."""
+def without_skipped(pieces: list[Piece], source: SourceText, warnings: list[SourceWarning]) -> list[Piece]:
+    """``pieces`` without what skip comments leave out, and without the comments; adds to
+    ``warnings`` the comments it does not understand and those with nothing to skip."""
     out: list[Piece] = []
     stack = [_Open(0, -1)]
     doc_title = ""
@@ -145,7 +144,7 @@ def without_skipped(pieces: list[Piece], source: SourceText) -> list[Piece]:
                 continue
             skip_below = None
             if pending:
-                _warn_nothing_to_skip(source, pending.line)
+                warnings.append(_nothing_to_skip(source, pending.line))
                 pending = None
             out.append(piece)
             if piece.level == 1 and not doc_title:
@@ -157,13 +156,13 @@ def without_skipped(pieces: list[Piece], source: SourceText) -> list[Piece]:
                 stack.pop()
             stack.append(_Open(piece.level, len(out) - 1))
             continue
-        block = _without_skipped_items(piece, source)
+        block = _without_skipped_items(piece, source, warnings)
         if skip_below is not None:
             continue
         current = stack[-1]
         name = directive(block)
         if name is not None:
-            if _known(name, block, source):
+            if _known(name, block, source, warnings):
                 if current.fresh:
                     skip_below = current.level
                     if len(stack) > 1:  # the section is left out entirely
@@ -187,11 +186,11 @@ def without_skipped(pieces: list[Piece], source: SourceText) -> list[Piece]:
                                           pending.after.line)
         pending = None
     if pending:
-        _warn_nothing_to_skip(source, pending.line)
+        warnings.append(_nothing_to_skip(source, pending.line))
     return out
 
 
-def _without_skipped_items(block: Block, source: SourceText) -> Block:
+def _without_skipped_items(block: Block, source: SourceText, warnings: list[SourceWarning]) -> Block:
     """``block`` without the list items that hold a skip comment, at any depth, and
     without the other comments among items' children."""
     if isinstance(block, ListBlock):
@@ -202,14 +201,14 @@ def _without_skipped_items(block: Block, source: SourceText) -> Block:
             for child in item.children:
                 name = directive(child)
                 if name is not None:
-                    skipped = skipped or _known(name, child, source)
+                    skipped = skipped or _known(name, child, source, warnings)
                 else:
-                    children.append(_without_skipped_items(child, source))
+                    children.append(_without_skipped_items(child, source, warnings))
             if not skipped:
                 items.append(ListItem(item.text, item.line, tuple(children)))
         return ListBlock(block.ordered, tuple(items), block.line)
     if isinstance(block, Opaque) and block.children:
-        return replace(block, children=tuple(_without_skipped_items(c, source) for c in block.children))
+        return replace(block, children=tuple(_without_skipped_items(c, source, warnings) for c in block.children))
     return block
 
 
@@ -225,7 +224,7 @@ class _Section:
     children: list[Section] = field(default_factory=list)
 
 
-def tree(pieces: list[Piece], source: SourceText) -> Document:
+def tree(pieces: list[Piece], source: SourceText, warnings: tuple[SourceWarning, ...] = ()) -> Document:
     """Fold headings and blocks into sections: a heading opens a section that holds the
     blocks after it and the deeper sections; the first level-1 heading is the title."""
     stack = [_Section(0, "", 1, ())]
@@ -247,25 +246,23 @@ def tree(pieces: list[Piece], source: SourceText) -> Document:
     root = Section(title="", level=0, line=1, path=(), blocks=tuple(stack[0].blocks),
                    children=tuple(stack[0].children))
     title = doc_title or str(dict(source.front_matter).get("title") or "") or _title_from_name(source.rel)
-    return Document(source=source, title=clean_title(title) or title, root=root)
+    return Document(source=source, title=clean_title(title) or title, root=root, warnings=warnings)
 
 
-def _known(name: str, block: Block, source: SourceText) -> bool:
+def _known(name: str, block: Block, source: SourceText, warnings: list[SourceWarning]) -> bool:
     """Is this a directive we act on? Warn about the ones we do not understand."""
     if name == SKIP:
         return True
-    log.warning(
-        "%s:%d: deckbuilder comment not understood; write <!-- deckbuilder: skip --> on a line of its own",
+    warnings.append(SourceWarning(
         source.path, block.line,
-    )
+        "deckbuilder comment not understood; write <!-- deckbuilder: skip --> on a line of its own", "skip-comment",
+    ))
     return False
 
 
-def _warn_nothing_to_skip(source: SourceText, line: int) -> None:
-    log.warning(
-        "%s:%d: skip comment has nothing after it to skip; to leave out a section, "
-        "put the comment on the line right under its heading", source.path, line,
-    )
+def _nothing_to_skip(source: SourceText, line: int) -> SourceWarning:
+    return SourceWarning(source.path, line, "skip comment has nothing after it to skip; to leave out a section, "
+                                            "put the comment on the line right under its heading", "skip-comment")
 
 
 def _splits_list(before: Block | None, after: Block) -> bool:

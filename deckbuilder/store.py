@@ -21,15 +21,16 @@ import os
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import astuple, dataclass
 from pathlib import Path
 from typing import Any
 
+from .model import SourceWarning
 from .notetypes import NOTE_TYPES
 from .package import ID_STRIDE, NoteRecord, card_ids, deck_id
 
 STORE_NAME = "build.sqlite"
-FORMAT = "1"
+FORMAT = "2"  # 2: warnings stored as (path, line, message, kind)
 
 SCHEMA = """
 CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -63,7 +64,7 @@ class KeptDocument:
     base_deck: str  # before two guides with one title were told apart
     deck: str
     counts: dict[str, int]  # notes per note kind
-    warnings: tuple[str, ...]
+    warnings: tuple[SourceWarning, ...]
     notes: int
     lock_span: tuple[int, int]  # where its notes are in the lock file's text
 
@@ -130,7 +131,7 @@ class Store:
         for row in self.conn.execute("SELECT * FROM docs"):
             path, doc, rel, key, title, base_deck, deck, counts, warnings, notes, start, end = row
             out[path] = KeptDocument(path, doc, rel, key, title, base_deck, deck, json.loads(counts),
-                                    tuple(json.loads(warnings)), notes, (start, end))
+                                    tuple(SourceWarning(*w) for w in json.loads(warnings)), notes, (start, end))
         return out
 
     def get_meta(self, name: str, default: str = "") -> str:
@@ -172,7 +173,7 @@ class Store:
                           *(r.note_id for r in tombstones)])
         conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", (
             (d.path, d.doc_id, d.rel, d.key, d.title, d.base_deck, d.deck, json.dumps(d.counts),
-             json.dumps(list(d.warnings)), d.notes, *d.lock_span) for d in documents
+             json.dumps([astuple(w) for w in d.warnings]), d.notes, *d.lock_span) for d in documents
         ))
         groups: list[tuple[str | None, list[NoteRecord]]] = [*redone.items(), (None, tombstones)]
         conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?)", _note_rows(groups))

@@ -30,7 +30,8 @@ def test_check_reports_each_problem(tmp_path: Path) -> None:
     (tmp_path / "lint-me.md").write_text(LINT_ME.format(long=" ".join(["word"] * 100)), encoding="utf-8")
     result = run_cli("check", str(tmp_path))
     out = result.stdout
-    assert "initiative-proactivity.md: warning: broken encoding (UTF-8 misread as mac_roman)" in out
+    assert ("initiative-proactivity.md: warning: repaired broken encoding (UTF-8 misread as mac_roman); "
+            "run `deckbuilder check --fix-encoding` to repair the file") in out
     assert "lint-me.md:4: warning: same card as " in out
     assert "lint-me.md:7: warning: back is 100 words" in out
     assert ("lint-me.md:9: warning: section 'Study Notes' looks like study material (a list of bold terms) "

@@ -13,8 +13,9 @@ author already turned into cards are dropped (see ``author``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 
-from ..model import CardSpec, Document
+from ..model import CardSpec, Document, SourceWarning
 from . import (
     answers, author, definitions, frameworks, metrics, questions, red_flags, star, tables, takeaways, themes,
 )
@@ -37,14 +38,30 @@ REGISTRY: dict[str, Extractor] = {
 }
 
 
+@dataclass(frozen=True)
+class Extraction:
+    """A document's card specs, and what the extractors have to tell its author: template
+    text left out (``stubs``), author syntax that made no card (``author``)."""
+
+    specs: list[CardSpec]
+    warnings: tuple[SourceWarning, ...]
+
+
 def extract_all(doc: Document, enabled: Iterable[str] | None = None) -> list[CardSpec]:
+    """The specs of ``extract``, for callers that look only at cards (tests, tools): the
+    pipeline calls ``extract``, whose warnings reach the author."""
+    return extract(doc, enabled).specs
+
+
+def extract(doc: Document, enabled: Iterable[str] | None = None) -> Extraction:
     """Run the enabled extractors and return their specs in document order, first one wins.
 
     Two extractors may see the same line (a ✅ theme inside a red-flag section); the
     spec from the earlier line/registry position is kept and exact repeats are dropped.
     """
     names = list(REGISTRY) if enabled is None else [n for n in REGISTRY if n in set(enabled)]
-    doc = stubs.without_stubs(doc)  # template text is never material, for any extractor
+    material = stubs.scan(doc)
+    doc = material.document  # template text is never material, for any extractor
     claims = author.scan(doc) if "author" in names else author.Scan((), frozenset())
     specs: list[CardSpec] = list(claims.specs)
     others = author.without_markup(doc)
@@ -63,7 +80,7 @@ def extract_all(doc: Document, enabled: Iterable[str] | None = None) -> list[Car
         if key not in seen:
             seen.add(key)
             unique.append(spec)
-    return unique
+    return Extraction(unique, material.warnings + claims.warnings)
 
 
 def _with_name(spec: CardSpec, name: str) -> CardSpec:

@@ -17,17 +17,14 @@ answer's outline or a framework's ladder that merely contains such a line still 
 
 from __future__ import annotations
 
-import logging
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
-from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Paragraph, Section
+from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Paragraph, Section, SourceWarning
 from .answers import question_line
 from .asking import asks, heading_asks
 from .cloze_markup import might_have_markup, parse
-
-log = logging.getLogger("deckbuilder")
 
 # Cards that summarise a whole answer or list keep a claimed line as one part of many.
 SUMMARY_KINDS = frozenset({Kind.STAR, Kind.FRAMEWORK})
@@ -53,6 +50,7 @@ class Unit:
 class Scan:
     specs: tuple[CardSpec, ...]
     claimed: frozenset[int]  # source lines that became author cards
+    warnings: tuple[SourceWarning, ...] = ()  # author syntax that made no card (a Q: without its A:...)
 
     def covers(self, spec: CardSpec) -> bool:
         """Was ``spec`` (from another extractor) made from material the author claimed?"""
@@ -72,6 +70,7 @@ class _Scanner:
     section: Section
     specs: list[CardSpec] = field(default_factory=list)
     claimed: set[int] = field(default_factory=set)
+    warnings: list[SourceWarning] = field(default_factory=list)
     pair: _Pair | None = None
     after_question: bool = False  # the unit before was a bold question line the answers extractor reads
 
@@ -153,13 +152,14 @@ class _Scanner:
         )
 
     def warn(self, line: int, message: str) -> None:
-        log.warning("%s:%d: %s", self.doc.source.path, line, message)
+        self.warnings.append(SourceWarning(self.doc.source.path, line, message, "author-syntax"))
 
 
 def scan(doc: Document) -> Scan:
     """Every author card in the document, and the lines they claim."""
     specs: list[CardSpec] = []
     claimed: set[int] = set()
+    warnings: list[SourceWarning] = []
     for section in doc.root.walk():
         scanner = _Scanner(doc, section)
         for unit in units(section.blocks):
@@ -167,7 +167,8 @@ def scan(doc: Document) -> Scan:
         scanner.finish()
         specs.extend(scanner.specs)
         claimed |= scanner.claimed
-    return Scan(tuple(specs), frozenset(claimed))
+        warnings.extend(scanner.warnings)
+    return Scan(tuple(specs), frozenset(claimed), tuple(warnings))
 
 
 def extract(doc: Document) -> Iterator[CardSpec]:

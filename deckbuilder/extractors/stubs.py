@@ -24,17 +24,14 @@ guides is for ``check``, which sees them all.
 
 from __future__ import annotations
 
-import logging
 import re
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
-from ..model import Block, Document, ListBlock, ListItem, Opaque, Paragraph, Section
+from ..model import Block, Document, ListBlock, ListItem, Opaque, Paragraph, Section, SourceWarning
 from .text import plain, split_label, strip_marker, unquote
-
-log = logging.getLogger("deckbuilder")
 
 # Sections that hold no study material whatever they say: a TODO there is no one's loss.
 BOILERPLATE_HEADING = re.compile(
@@ -80,9 +77,16 @@ class Scan:
     document: Document  # the document without its template text
     stubs: tuple[Stub, ...]
 
+    @property
+    def warnings(self) -> tuple[SourceWarning, ...]:
+        """One warning per stub left out, naming the file and line: the author should hear
+        that this text gave no card."""
+        path = self.document.source.path
+        return tuple(SourceWarning(path, stub.line, stub.message, "stub") for stub in self.stubs)
+
 
 def scan(doc: Document) -> Scan:
-    """The document without its template text, and what was left out (nothing is logged)."""
+    """The document without its template text, and what was left out."""
     repeats = _repeated(doc)
     if not repeats and not _maybe(doc.source.text):
         return Scan(doc, ())  # most guides: nothing that could be a placeholder
@@ -100,14 +104,6 @@ def scan(doc: Document) -> Scan:
     stubs: list[Stub] = []
     root = _section(doc.root, repeats, stubs)
     return Scan(doc if not stubs else replace(doc, root=root), tuple(stubs))
-
-
-def without_stubs(doc: Document) -> Document:
-    """``scan`` for the extractors: warn about each stub, in the file's warning style."""
-    result = scan(doc)
-    for stub in result.stubs:
-        log.warning("%s:%d: %s", doc.source.path, stub.line, stub.message)
-    return result.document
 
 
 def _section(section: Section, repeats: frozenset[str], stubs: list[Stub]) -> Section:
