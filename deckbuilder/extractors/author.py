@@ -76,13 +76,11 @@ class _Scanner:
 
     def unit(self, unit: Unit | None) -> None:
         """Read the next unit (None: something that breaks a Q/A run, like a code block)."""
-        if unit is not None and not _MAYBE_TAG.search(unit.text):  # no Q:/A: line in it
-            if self.pair:
-                self.finish(followed=True)
-            self.cloze(unit)
-            return
         lines = unit.lines() if unit else []
         after_question, self.after_question = self.after_question, bool(lines) and bool(question_line(lines[0][0]))
+        if unit is not None and self.pair is None and not _MAYBE_TAG.search(unit.text):  # no Q:/A: line in it
+            self.cloze(unit)
+            return
         if self.pair and self.pair.answer is not None:
             if unit and unit.item and unit.line == self.pair.lines[-1] + 1 and "".join(self.pair.answer).strip() \
                     and not any(_tag(r, True) for r, _ in lines):
