@@ -17,7 +17,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .atomic import discard, sweep
-from .cache import CACHE_DIR, Manifest
+from .cache import CACHE_DIR, Manifest, warnings_from_json
 from .changes import Plan, notetype_mods, reconcile
 from .config import Config
 from .documents import (
@@ -27,6 +27,7 @@ from .documents import (
     config_fingerprint,
     distinct_decks,
     gather,
+    respell,
     process_sources,
     read_sources,
     require_cards,
@@ -48,7 +49,7 @@ from .lockfile import (
     read_lock_text,
     stage_lock,
 )
-from .model import NoteKind
+from .model import NoteKind, SourceWarning
 from .notetypes import load_templates
 from .package import NoteRecord, deck_guids, write_apkg
 from .store import KeptDocument, Store
@@ -65,7 +66,7 @@ class BuildSummary:
     messages: list[str]  # things the user should know about the changes
     note_count: int  # notes in the package, tombstones included
     tombstones: int
-    warnings: list[str]  # about the sources (encoding repaired, no material), shown again each build
+    warnings: list[SourceWarning]  # about the sources (encoding repaired, no material), shown again each build
     events: list[tuple[str, str, str]] = field(default_factory=list)  # (state, doc, what): each note that changed
 
     def total(self) -> Counter[str]:
@@ -79,7 +80,7 @@ class BuildSummary:
         """``docs``: every guide; ``plan``: what the guides in ``redone`` (by path) changed."""
         changes = {}
         for d in docs:
-            if d.path not in redone:
+            if d.file not in redone:
                 changes[d.doc_id] = {"unchanged": d.notes} if d.notes else {}
             elif d.doc_id in plan.report:
                 changes[d.doc_id] = dict(plan.report[d.doc_id])
@@ -144,27 +145,31 @@ def build(
     lock_file = folder / LOCK_NAME
     digests = {kind: load_templates(kind, config.templates).digest for kind in NoteKind}
     cache_root = folder / CACHE_DIR if use_cache else None
-    manifest = Manifest(cache_root)
     files, fingerprint = gather(paths), config_fingerprint(config)
-    # the files' state *before* they are read: a save during the build makes the next one redo it
-    inputs = manifest.inputs(files, lock_file, fingerprint, digests, target)
-    stored = manifest.unchanged(inputs, target)
-    if stored is not None:
-        for warning in stored["warnings"]:
-            log.warning("%s", warning)
-        unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in stored["documents"]}
-        return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": [], "events": []}), target, [])
-    lock_text = read_lock_text(lock_file)
-    sources = read_sources(files, fingerprint)  # the bytes read here are the ones built (their hash is the key)
-    trusted = manifest.trusted_store(lock_text)
-    # a lock this folder's last build did not write is read whole, and its notes checked too
-    whole_lock = None if trusted else parse_lock(lock_text, str(lock_file))
-    if not adopt_lock:
-        _refuse_foreign(lock_text, whole_lock, lock_file, config.root_deck, {s.doc_id for s in sources},
-                        manifest, target)
-    # a dry run reads the caches but writes nothing
-    with Store.open(cache_root, trusted, writable=not dry_run) as store:
-        work = _plan(sources, store, lock_text, str(lock_file), config, cache_root,
+    # a dry run reads the cache but writes nothing
+    with Store.open(cache_root, writable=not dry_run) as store:
+        manifest = Manifest(store.manifest(), folder)
+        # the files' state *before* they are read: a save during the build makes the next one redo it
+        inputs = manifest.inputs(files, lock_file, fingerprint, digests, target)
+        stored = manifest.unchanged(inputs, target)
+        if stored is not None:
+            warnings = warnings_from_json([[w["path"], w["line"], w["message"], w["kind"]]
+                                           for w in stored["warnings"]])
+            for warning in warnings:
+                log.warning("%s", warning)
+            unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in stored["documents"]}
+            summary = BuildSummary(**{**stored, "changes": unchanged, "messages": [], "events": [],
+                                      "warnings": list(warnings)})
+            return BuildResult(summary, target, [])
+        lock_text = read_lock_text(lock_file)
+        sources = read_sources(files, fingerprint)  # the bytes read here are the ones built (their hash is the key)
+        last = store.documents() if manifest.vouches_for(lock_text) else {}
+        # a lock this folder's last build did not write is read whole, and its notes checked too
+        whole_lock = None if last else parse_lock(lock_text, str(lock_file))
+        if not adopt_lock:
+            _refuse_foreign(lock_text, whole_lock, lock_file, config.root_deck, {s.doc_id for s in sources},
+                            manifest, target)
+        work = _plan(sources, store, last, lock_text, str(lock_file), config,
                      workers or default_workers(), not dry_run, whole_lock)
         del sources  # the sources' bytes are let go once planned
         now = build_timestamp()
@@ -175,6 +180,7 @@ def build(
         if dry_run:
             return result
         redone_paths = work.redone_paths
+        entries = work.entries
         plan.lock.project = ("" if adopt_lock else work.lock.project) or new_project_id(
             config.root_deck, [d.doc_id for d in kept])
         plan.lock.root_deck = config.root_deck
@@ -184,19 +190,20 @@ def build(
                 out.mkdir(parents=True)
             except OSError as err:
                 raise OutputError(f"cannot create the output folder: {err.strerror}", str(out)) from None
-        blocks = {d.doc_id: lock_text[slice(*d.lock_span)] for d in kept if d.path not in redone_paths}
+        blocks = {d.doc_id: lock_text[slice(*d.lock_span)] for d in kept if d.file not in redone_paths}
         blocks.update(note_blocks(plan.lock))
         new_lock, spans = compose_lock(plan.lock, blocks)
         project = plan.lock.project
         del blocks, plan
         kept = [replace(d, lock_span=spans.get(d.doc_id, (0, 0))) for d in kept]
+        pending = manifest.record(inputs, None, summary, lock=new_lock, project=project)
         try:
-            store.replace(kept, redone, tombstones)
+            store.replace(kept, redone, tombstones, entries=entries, manifest=pending)
         except sqlite3.Error as err:
             raise OutputError(f"cannot write the build store: {err}; free some space, or build with "
                               "--no-cache", str(store.path)) from None
         point("store-written")
-        offsets = dict(zip((d.path for d in kept), itertools.accumulate((d.notes for d in kept), initial=0),
+        offsets = dict(zip((d.file for d in kept), itertools.accumulate((d.notes for d in kept), initial=0),
                            strict=False))  # the running total has one more entry than there are guides
         decks = {d.deck for d in kept if d.notes} | {r.deck for r in tombstones}
         zip_time = max([*model_mods.values(), store.max_mod()])
@@ -212,9 +219,9 @@ def build(
         finally:
             discard(staged)
         point("lock-written")
-        if manifest.path is not None:
-            manifest.record(Manifest.with_lock(inputs, lock_file), target, summary,
-                            store=store.digest() if store.lasting else "", lock=new_lock, project=project)
+        if store.lasting:
+            store.set_manifest(manifest.record(Manifest.with_lock(inputs, lock_file), target, summary,
+                                               lock=new_lock, project=project))
     return result
 
 
@@ -241,34 +248,38 @@ class _Work:
     redone: list[BuiltDocument]
     lock: Lock  # the notes of the redone and vanished guides, every removed note, the note types
     reserved_id: int  # the highest note id of the kept guides
+    entries: dict[str, bytes]  # the cache entries made by this build, by key
 
     @property
     def redone_paths(self) -> frozenset[str]:
-        return frozenset(d.path for d in self.redone)
+        """The redone guides by file."""
+        return frozenset(d.file for d in self.redone)
 
 
 def _plan(
-    sources: list[Source], store: Store, lock_text: str, lock_name: str, config: Config,
-    cache_dir: Path | None, workers: int, write_cache: bool, whole_lock: Lock | None = None,
+    sources: list[Source], store: Store, kept: dict[str, KeptDocument], lock_text: str, lock_name: str,
+    config: Config, workers: int, write_cache: bool, whole_lock: Lock | None = None,
 ) -> _Work:
-    """Redo the guides whose cache key changed; keep the rest. Everything is redone when the
-    store is new, when two guides share a doc id, or when a kept note's card ids spilled."""
-    kept = store.documents()
+    """Redo the guides whose cache key changed; keep the rest (``kept``, by file). Everything
+    is redone when the store is new, when two guides share a doc id, or when a kept note's
+    card ids spilled."""
     paths_by_id: dict[str, set[str]] = {}
-    for doc, path in [(s.doc_id, str(s.path)) for s in sources] + [(k.doc_id, p) for p, k in kept.items()]:
-        paths_by_id.setdefault(doc, set()).add(path)
+    for doc, file in [(s.doc_id, s.file) for s in sources] + [(k.doc_id, f) for f, k in kept.items()]:
+        paths_by_id.setdefault(doc, set()).add(file)
     whole = not kept or store.spills() or any(len(p) > 1 for p in paths_by_id.values())
-    keep = {} if whole else {str(s.path): kept[str(s.path)] for s in sources
-                              if str(s.path) in kept and kept[str(s.path)].key == s.key}
+    keep = {} if whole else {s.file: _respelt(kept[s.file], str(s.path)) for s in sources
+                              if s.file in kept and kept[s.file].key == s.key}
     built: dict[str, BuiltDocument | None] = {}
+    entries: dict[str, bytes] = {}
     while True:
-        todo = [s for s in sources if str(s.path) not in keep and str(s.path) not in built]
-        done = process_sources(todo, config, cache_dir=cache_dir, workers=workers, write_cache=write_cache)
-        built.update(zip((str(s.path) for s in todo), done, strict=True))
-        docs = [keep.get(str(s.path)) or built[str(s.path)] for s in sources]
+        todo = [s for s in sources if s.file not in keep and s.file not in built]
+        done, packed = process_sources(todo, config, entries=store.entry, workers=workers, pack=write_cache)
+        entries.update(packed)
+        built.update(zip((s.file for s in todo), done, strict=True))
+        docs = [keep.get(s.file) or built[s.file] for s in sources]
         present = [d for d in docs if d is not None]
         decks, deck_warnings = distinct_decks([(d.path, d.rel, d.title, d.base_deck) for d in present])
-        moved = [d.path for d, deck in zip(present, decks, strict=True) if isinstance(d, KeptDocument)
+        moved = [d.file for d, deck in zip(present, decks, strict=True) if isinstance(d, KeptDocument)
                  and deck != d.deck]
         if not moved:
             break
@@ -281,10 +292,17 @@ def _plan(
     require_cards(present, ", ".join(sorted({str(s.root) for s in sources})))
     redone = [d for d in present if isinstance(d, BuiltDocument)]
     if whole:
-        return _Work(present, redone, whole_lock or parse_lock(lock_text, lock_name), 0)
+        return _Work(present, redone, whole_lock or parse_lock(lock_text, lock_name), 0, entries)
     # only the lock lines of the guides redone here (or gone), around the header and removed notes
-    spans = outer_spans(lock_text) + [k.lock_span for path, k in kept.items() if path not in keep]
-    return _Work(present, redone, parse_lock(lock_text, lock_name, spans), store.max_note_id())
+    spans = outer_spans(lock_text) + [k.lock_span for file, k in kept.items() if file not in keep]
+    return _Work(present, redone, parse_lock(lock_text, lock_name, spans), store.max_note_id(), entries)
+
+
+def _respelt(doc: KeptDocument, shown: str) -> KeptDocument:
+    """A kept guide named the way it is given this time (its warnings too)."""
+    if doc.path == shown:
+        return doc
+    return replace(doc, path=shown, warnings=respell(doc.warnings, doc.path, shown))
 
 
 def _settle(
@@ -297,14 +315,14 @@ def _settle(
     records = iter(plan.records)
     redone: dict[str, list[NoteRecord]] = {}
     for built, cands in groups:
-        redone[built.path] = [next(records) for _ in cands]
+        redone[built.file] = [next(records) for _ in cands]
     tombstones = list(records)
     kept = []
     for doc in work.documents:
         if isinstance(doc, BuiltDocument):
             counts = dict(Counter(n.record.note_kind.value for n in doc.notes))
             kept.append(KeptDocument(doc.path, doc.doc_id, doc.rel, doc.key, doc.title, doc.base_deck, doc.deck,
-                                     counts, doc.warnings, len(redone[doc.path]), (0, 0)))
+                                     counts, doc.warnings, len(redone[doc.file]), (0, 0), doc.file))
         else:
             kept.append(doc)
     return kept, redone, tombstones, plan

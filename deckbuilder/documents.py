@@ -1,9 +1,10 @@
 """One guide at a time: find it, read it, and turn it into rendered notes.
 
 Everything here depends on one file alone (plus the settings), so it runs in worker
-processes and its result is kept in the per-file cache. ``load_documents`` is the whole
-of it for commands that only look at cards (``cards``, ``preview``); ``build`` adds the
-lock, the store and the package.
+processes and its result is kept as a sealed entry in the cache database (the caller
+passes the entries in and takes the new ones out: nothing here opens the cache).
+``load_documents`` is the whole of it for commands that only look at cards (``cards``,
+``preview``); ``build`` adds the lock, the store and the package.
 """
 
 from __future__ import annotations
@@ -12,18 +13,18 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Union
 
-from .cache import FileCache, entry_key, note_from_json, note_to_json
+from .cache import entry_key, pack_entry, unpack_entry, warnings_from_json, warnings_to_json
 from .changes import Candidate
 from .config import DOCUMENT_KEYS, Config, DocumentSettings, document_settings
 from .errors import BuildErrors, DeckbuilderError, InputError
 from .extractors import REGISTRY, extract_all
 from .identity import note_guid
-from .model import CardSpec
+from .model import CardSpec, NoteKind, SourceWarning
 from .package import NoteRecord
 from .pool import run_jobs
 from .reader import MAX_BYTES, parse_source, read_source, relative_path
@@ -48,9 +49,10 @@ class BuiltDocument:
     specs: tuple[CardSpec, ...] | None  # None when not kept (a build needs only the notes)
     notes: tuple[Candidate, ...] = ()  # rendered; time, id and position come later
     repaired: str = ""  # codec undone, if the file had mojibake
-    warnings: tuple[str, ...] = ()
+    warnings: tuple[SourceWarning, ...] = ()
     base_deck: str = ""  # the deck before two guides with one title were told apart
     key: str = ""  # the cache key of the file it came from
+    file: str = ""  # the resolved path: the guide's identity in the cache
 
 
 def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -146,7 +148,8 @@ def process_file(
     source = read_source(path, root) if data is None else parse_source(data, str(path), relative_path(path, root))
     warnings = []
     if source.repaired:
-        warnings.append(f"{path}: repaired broken encoding (UTF-8 misread as {source.repaired})")
+        warnings.append(SourceWarning(str(path), 0, f"repaired broken encoding (UTF-8 misread as {source.repaired})",
+                                      "encoding"))
     meta = dict(source.front_matter)
     settings = config.document(source.rel)
     if any(k in meta for k in DOCUMENT_KEYS):
@@ -159,14 +162,15 @@ def process_file(
     document = build_document(source)
     specs = tuple(extract_all(document, config.enabled(list(REGISTRY), settings)))
     if not specs:
-        warnings.append(f"{path}: no study material found; it adds no cards")
+        warnings.append(SourceWarning(str(path), 0, "no study material found; it adds no cards", "empty"))
     ident = doc_id(source.rel)
     deck = deck_name(config.root_deck, source.rel, settings.deck or document.title)
     notes: list[Candidate] = []
     seen: dict[str, str] = {}
-    for cand in _render_notes(str(path), ident, document.title, deck, specs, config):
+    for spec, cand in _render_notes(str(path), ident, document.title, deck, specs, config):
         if cand.record.guid in seen:
-            warnings.append(f"{cand.where}: same card as {seen[cand.record.guid]}; skipped")
+            warnings.append(SourceWarning(str(path), spec.line, f"same card as {seen[cand.record.guid]}; skipped",
+                                          "duplicate"))
             continue
         seen[cand.record.guid] = cand.where
         notes.append(cand)
@@ -176,33 +180,42 @@ def process_file(
 
 def _render_notes(
     path: str, ident: str, title: str, deck: str, specs: tuple[CardSpec, ...], config: Config
-) -> Iterator[Candidate]:
+) -> Iterator[tuple[CardSpec, Candidate]]:
     doc_slug = slug(ident)
     for spec in specs:
         rendered = render(spec, title, math=config.math)
         tags = tags_for(config.tag_prefix, doc_slug, spec)
         record = NoteRecord(note_guid(ident, spec), rendered.note_kind, rendered.fields, tags, deck, 0, 0, 0)
         key = " ".join(spec.front.split())
-        yield Candidate(record, ident, spec.kind.value, " / ".join(spec.section_path), key, f"{path}:{spec.line}")
+        yield spec, Candidate(record, ident, spec.kind.value, " / ".join(spec.section_path), key,
+                              f"{path}:{spec.line}")
 
 
-Job = tuple[Path, Path, Config, "bytes | None", "Path | None", str, bool]
+Job = tuple[Path, Path, Config, "bytes | None", bool]
 
 
 def _process_job(job: Job) -> Outcome:
-    """Process one file and cache the result (in the worker, so both cores share that work).
-    Errors travel back as (message,) since a worker's exception loses its fields."""
-    path, root, config, data, cache_dir, key, keep_specs = job
+    """Process one file. Errors travel back as (message,) since a worker's exception loses
+    its fields."""
+    path, root, config, data, keep_specs = job
     try:
-        doc = process_file(path, root, config, data, keep_specs)
+        return process_file(path, root, config, data, keep_specs)
     except DeckbuilderError as err:
         return (err.message,)
-    if key:
-        FileCache(cache_dir).put(key, _doc_to_json(doc))
-    return doc
+
+
+def _process_and_pack(job: tuple[Job, str]) -> tuple[Outcome, bytes | None]:
+    """Process one file and pack its cache entry under ``key`` ("": none wanted), in the
+    worker, so both cores share that work too."""
+    inner, key = job
+    outcome = _process_job(inner)
+    if not key or isinstance(outcome, tuple):
+        return outcome, None
+    return outcome, pack_entry(key, _doc_to_json(outcome))
 
 
 Outcome = Union["BuiltDocument", None, tuple[str]]
+_NOTE_KINDS = {kind.value: kind for kind in NoteKind}
 
 
 def _doc_to_json(doc: BuiltDocument | None) -> dict[str, Any]:
@@ -210,19 +223,46 @@ def _doc_to_json(doc: BuiltDocument | None) -> dict[str, Any]:
         return {"skipped": True}
     return {
         "path": doc.path, "rel": doc.rel, "title": doc.title, "deck": doc.deck, "doc_id": doc.doc_id,
-        "repaired": doc.repaired, "warnings": list(doc.warnings), "base_deck": doc.base_deck,
-        "notes": [note_to_json(n) for n in doc.notes],
+        "repaired": doc.repaired, "warnings": warnings_to_json(doc.warnings), "base_deck": doc.base_deck,
+        "notes": [_note_to_json(n) for n in doc.notes],
     }
 
 
-def _doc_from_json(data: dict[str, Any]) -> BuiltDocument | None:
+def _note_to_json(cand: Candidate) -> list[Any]:
+    r = cand.record
+    return [r.guid, r.note_kind.value, list(r.fields), list(r.tags), r.deck, cand.doc, cand.kind, cand.section,
+            cand.key, cand.where]
+
+
+def _doc_from_json(data: dict[str, Any], shown: str) -> BuiltDocument | None:
+    """A cached guide; anything of the wrong shape raises (and the entry is rebuilt). The
+    entry may have been made with the path spelt another way (``guides/a.md`` and
+    ``/abs/guides/a.md`` share one entry): messages use ``shown``, as given this time."""
     if data.get("skipped") is True:
         return None
+    path = str(data["path"])
     return BuiltDocument(
-        str(data["path"]), str(data["rel"]), str(data["title"]), str(data["deck"]), str(data["doc_id"]),
-        None, tuple(note_from_json(n) for n in data["notes"]),
-        str(data["repaired"]), tuple(map(str, data["warnings"])), str(data["base_deck"]),
+        shown, str(data["rel"]), str(data["title"]), str(data["deck"]), str(data["doc_id"]),
+        None, tuple(_note_from_json(n, path, shown) for n in data["notes"]),
+        str(data["repaired"]), respell(warnings_from_json(data["warnings"]), path, shown), str(data["base_deck"]),
     )
+
+
+def _note_from_json(row: list[Any], path: str, shown: str) -> Candidate:
+    guid, note_kind, fields_, tags, deck, doc, kind, section, key, where = row
+    if not all(isinstance(x, str) for x in (guid, deck, doc, kind, section, key, where, *fields_, *tags)):
+        raise ValueError("cached note with non-text values")
+    if path != shown and where.startswith(path + ":"):
+        where = shown + where[len(path):]
+    record = NoteRecord(guid, _NOTE_KINDS[note_kind], tuple(fields_), tuple(tags), deck, due=0, mod=0, note_id=0)
+    return Candidate(record, doc, kind, section, key, where)
+
+
+def respell(warnings: tuple[SourceWarning, ...], path: str, shown: str) -> tuple[SourceWarning, ...]:
+    """A guide's warnings made when it was named ``path``, for the guide now named ``shown``."""
+    if path == shown:
+        return warnings
+    return tuple(replace(w, path=shown) if w.path == path else w for w in warnings)
 
 
 @dataclass(frozen=True)
@@ -234,6 +274,7 @@ class Source:
     doc_id: str
     data: bytes | None  # None when too big or unreadable (processing gives the message)
     key: str  # the cache key; "" without data
+    file: str = ""  # the resolved path: the guide's identity, however it was spelt
 
 
 def read_sources(files: list[tuple[Path, Path]], fingerprint: str) -> list[Source]:
@@ -245,22 +286,28 @@ def read_sources(files: list[tuple[Path, Path]], fingerprint: str) -> list[Sourc
         except OSError:
             data = None  # read_source gives the message
         rel = relative_path(path, root, roots[root])
-        key = entry_key(data, str(path), rel, fingerprint) if data is not None else ""
-        out.append(Source(path, root, doc_id(rel), data, key))
+        file = str(roots[root] / rel)
+        key = entry_key(data, file, rel, fingerprint) if data is not None else ""
+        out.append(Source(path, root, doc_id(rel), data, key, file))
     return out
+
+
+Entries = Callable[[str], "bytes | None"]  # a sealed cache entry by key, None when there is none
 
 
 def load_documents(
     paths: list[Path],
     config: Config | None = None,
     *,
-    cache_dir: Path | None = None,
+    entries: Entries | None = None,
     workers: int = 1,
 ) -> list[BuiltDocument]:
-    """Read, extract and render every document; warn about each, and raise if none gives cards."""
+    """Read, extract and render every document (from the cache ``entries`` where it can);
+    warn about each, and raise if none gives cards."""
     config = config or Config()
-    docs = [doc for doc in process_sources(read_sources(gather(paths), config_fingerprint(config)), config,
-                                           cache_dir=cache_dir, workers=workers) if doc is not None]
+    found, _ = process_sources(read_sources(gather(paths), config_fingerprint(config)), config,
+                               entries=entries, workers=workers)
+    docs = [doc for doc in found if doc is not None]
     for doc in docs:
         for warning in doc.warnings:
             log.warning("%s", warning)
@@ -278,33 +325,37 @@ def require_cards(docs: Sequence[BuiltDocument | KeptDocument], where: str) -> N
 
 
 def process_sources(
-    sources: list[Source], config: Config, *, cache_dir: Path | None = None, workers: int = 1,
-    write_cache: bool = True,
-) -> list[BuiltDocument | None]:
-    """Each source's document (None when skipped), from the cache where it can (and into it,
-    if ``write_cache``); every failing file is reported before raising. The order is the
-    sources' whatever the workers do. With a cache, the card specs are not kept (``specs``
-    is None): a build needs only the notes."""
-    cache = FileCache(cache_dir)
+    sources: list[Source], config: Config, *, entries: Entries | None = None, workers: int = 1,
+    pack: bool = False,
+) -> tuple[list[BuiltDocument | None], dict[str, bytes]]:
+    """Each source's document (None when skipped), from the cache ``entries`` where it
+    can; every failing file is reported before raising. The order is the sources' whatever
+    the workers do. With ``pack``, also the new entries to store (by key). With a cache,
+    the card specs are not kept (``specs`` is None): a build needs only the notes."""
     results: list[Outcome] = []
-    todo: list[tuple[int, Job]] = []
+    todo: list[tuple[int, tuple[Job, str]]] = []
     for src in sources:
-        cached = cache.get(src.key) if src.key else None
+        cached = unpack_entry(src.key, entries(src.key)) if entries is not None and src.key else None
         if cached is not None:
             try:
-                results.append(_doc_from_json(cached))
+                results.append(_doc_from_json(cached, str(src.path)))
                 continue
             except (KeyError, TypeError, ValueError):
                 pass  # a damaged entry: rebuild it
         results.append(None)
-        todo.append((len(results) - 1, (src.path, src.root, config, src.data, cache_dir,
-                                        src.key if write_cache else "", cache_dir is None)))
-    for (index, _job), outcome in zip(todo, run_jobs(_process_job, [job for _, job in todo], workers), strict=True):
+        job = (src.path, src.root, config, src.data, entries is None)
+        todo.append((len(results) - 1, (job, src.key if pack else "")))
+    packed: dict[str, bytes] = {}
+    done = run_jobs(_process_and_pack, [job for _, job in todo], workers)
+    for (index, (_, key)), (outcome, entry) in zip(todo, done, strict=True):
         results[index] = outcome
+        if entry is not None:
+            packed[key] = entry
     errors = [DeckbuilderError(outcome[0]) for outcome in results if isinstance(outcome, tuple)]
     _raise_all(errors)
-    return [replace(doc, key=src.key) if isinstance(doc, BuiltDocument) else None
+    docs = [replace(doc, key=src.key, file=src.file) if isinstance(doc, BuiltDocument) else None
             for src, doc in zip(sources, results, strict=True)]
+    return docs, packed
 
 
 def config_fingerprint(config: Config) -> str:
@@ -315,18 +366,20 @@ def config_fingerprint(config: Config) -> str:
     return h.hexdigest()
 
 
-def distinct_decks(docs: list[tuple[str, str, str, str]]) -> tuple[list[str], list[str]]:
+def distinct_decks(docs: list[tuple[str, str, str, str]]) -> tuple[list[str], list[SourceWarning]]:
     """Each (path, rel, title, deck)'s final deck, and warnings: two guides with the same
     title would share a deck, so each is named after its file instead."""
     by_deck: dict[str, list[str]] = {}
     for path, _, _, deck in docs:
         by_deck.setdefault(deck, []).append(path)
-    out, warnings = [], []
+    out: list[str] = []
+    warnings: list[SourceWarning] = []
     for path, rel, title, deck in docs:
         twins = by_deck[deck]
         if len(twins) > 1:
-            warnings.append(f"{path}: the title {title!r} is also used by "
-                            f"{', '.join(t for t in twins if t != path)}; its deck is named after the file instead")
+            warnings.append(SourceWarning(path, 0, f"the title {title!r} is also used by "
+                                          f"{', '.join(t for t in twins if t != path)}; its deck is named after "
+                                          "the file instead", "deck"))
             deck = f"{deck} ({Path(rel).stem})"
         out.append(deck)
     return out, warnings
