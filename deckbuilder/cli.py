@@ -222,7 +222,7 @@ def cards(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
     settings = _config(sources, config)
     rows: list[dict[str, Any]] = []
     for cand in candidates(load_documents(sources, settings)):
-        record = cand.record
+        record = cand  # a RenderedNote: fields, tags and deck as rendered
         rows.append({
             "note_type": NOTE_TYPES[record.note_kind].name,
             "kind": cand.kind,

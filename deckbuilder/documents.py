@@ -13,46 +13,26 @@ import hashlib
 import logging
 import os
 import re
+from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Union
 
 from .cache import entry_key, pack_entry, unpack_entry, warnings_from_json, warnings_to_json
-from .changes import Candidate
 from .config import DOCUMENT_KEYS, Config, DocumentSettings, document_settings
 from .errors import BuildErrors, DeckbuilderError, InputError
 from .extractors import REGISTRY, extract_all
 from .identity import note_guid
-from .model import CardSpec, NoteKind, SourceWarning
-from .package import NoteRecord
+from .model import CardSpec, Guide, NoteKind, RenderedNote, SourceWarning
 from .pool import run_jobs
 from .reader import MAX_BYTES, parse_source, read_source, relative_path
 from .render import render
 from .sections import build_document
-from .store import KeptDocument
 
 log = logging.getLogger("deckbuilder")
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-
-
-@dataclass(frozen=True)
-class BuiltDocument:
-    """One guide's outcome: where it came from, where its cards go, its specs and notes."""
-
-    path: str  # as given, for messages
-    rel: str  # relative to its source root
-    title: str
-    deck: str
-    doc_id: str
-    specs: tuple[CardSpec, ...] | None  # None when not kept (a build needs only the notes)
-    notes: tuple[Candidate, ...] = ()  # rendered; time, id and position come later
-    repaired: str = ""  # codec undone, if the file had mojibake
-    warnings: tuple[SourceWarning, ...] = ()
-    base_deck: str = ""  # the deck before two guides with one title were told apart
-    key: str = ""  # the cache key of the file it came from
-    file: str = ""  # the resolved path: the guide's identity in the cache
 
 
 def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -143,7 +123,7 @@ def tags_for(prefix: str, doc_slug: str, spec: CardSpec) -> tuple[str, ...]:
 
 def process_file(
     path: Path, root: Path, config: Config, data: bytes | None = None, keep_specs: bool = True
-) -> BuiltDocument | None:
+) -> Guide | None:
     """Everything that depends on one file alone: read, parse, extract, render. None if skipped."""
     source = read_source(path, root) if data is None else parse_source(data, str(path), relative_path(path, root))
     warnings = []
@@ -165,30 +145,34 @@ def process_file(
         warnings.append(SourceWarning(str(path), 0, "no study material found; it adds no cards", "empty"))
     ident = doc_id(source.rel)
     deck = deck_name(config.root_deck, source.rel, settings.deck or document.title)
-    notes: list[Candidate] = []
+    notes: list[RenderedNote] = []
     seen: dict[str, str] = {}
-    for spec, cand in _render_notes(str(path), ident, document.title, deck, specs, config):
-        if cand.record.guid in seen:
-            warnings.append(SourceWarning(str(path), spec.line, f"same card as {seen[cand.record.guid]}; skipped",
+    for spec, note in _render_notes(str(path), ident, document.title, deck, specs, config):
+        if note.guid in seen:
+            warnings.append(SourceWarning(str(path), spec.line, f"same card as {seen[note.guid]}; skipped",
                                           "duplicate"))
             continue
-        seen[cand.record.guid] = cand.where
-        notes.append(cand)
-    return BuiltDocument(str(path), source.rel, document.title, deck, ident, specs if keep_specs else None,
-                         tuple(notes), source.repaired, tuple(warnings), base_deck=deck)
+        seen[note.guid] = note.where
+        notes.append(note)
+    return Guide(str(path), "", source.rel, ident, "", document.title, deck, deck, tuple(warnings), tuple(notes),
+                 _counts(notes), specs=specs if keep_specs else None, repaired=source.repaired)
+
+
+def _counts(notes: Sequence[RenderedNote]) -> tuple[tuple[str, int], ...]:
+    """Notes per note kind, in order of first appearance."""
+    return tuple(Counter(n.note_kind.value for n in notes).items())
 
 
 def _render_notes(
     path: str, ident: str, title: str, deck: str, specs: tuple[CardSpec, ...], config: Config
-) -> Iterator[tuple[CardSpec, Candidate]]:
+) -> Iterator[tuple[CardSpec, RenderedNote]]:
     doc_slug = slug(ident)
     for spec in specs:
         rendered = render(spec, title, math=config.math)
         tags = tags_for(config.tag_prefix, doc_slug, spec)
-        record = NoteRecord(note_guid(ident, spec), rendered.note_kind, rendered.fields, tags, deck, 0, 0, 0)
         key = " ".join(spec.front.split())
-        yield spec, Candidate(record, ident, spec.kind.value, " / ".join(spec.section_path), key,
-                              f"{path}:{spec.line}")
+        yield spec, RenderedNote(note_guid(ident, spec), rendered.note_kind, rendered.fields, tags, deck, ident,
+                                 spec.kind.value, " / ".join(spec.section_path), key, f"{path}:{spec.line}")
 
 
 Job = tuple[Path, Path, Config, "bytes | None", bool]
@@ -214,12 +198,12 @@ def _process_and_pack(job: tuple[Job, str]) -> tuple[Outcome, bytes | None]:
     return outcome, pack_entry(key, _doc_to_json(outcome))
 
 
-Outcome = Union["BuiltDocument", None, tuple[str]]
+Outcome = Union[Guide, None, tuple[str]]
 _NOTE_KINDS = {kind.value: kind for kind in NoteKind}
 
 
-def _doc_to_json(doc: BuiltDocument | None) -> dict[str, Any]:
-    if doc is None:
+def _doc_to_json(doc: Guide | None) -> dict[str, Any]:
+    if doc is None or doc.notes is None:
         return {"skipped": True}
     return {
         "path": doc.path, "rel": doc.rel, "title": doc.title, "deck": doc.deck, "doc_id": doc.doc_id,
@@ -228,34 +212,32 @@ def _doc_to_json(doc: BuiltDocument | None) -> dict[str, Any]:
     }
 
 
-def _note_to_json(cand: Candidate) -> list[Any]:
-    r = cand.record
-    return [r.guid, r.note_kind.value, list(r.fields), list(r.tags), r.deck, cand.doc, cand.kind, cand.section,
-            cand.key, cand.where]
+def _note_to_json(n: RenderedNote) -> list[Any]:
+    return [n.guid, n.note_kind.value, list(n.fields), list(n.tags), n.deck, n.doc, n.kind, n.section, n.key,
+            n.where]
 
 
-def _doc_from_json(data: dict[str, Any], shown: str) -> BuiltDocument | None:
+def _doc_from_json(data: dict[str, Any], shown: str) -> Guide | None:
     """A cached guide; anything of the wrong shape raises (and the entry is rebuilt). The
     entry may have been made with the path spelt another way (``guides/a.md`` and
     ``/abs/guides/a.md`` share one entry): messages use ``shown``, as given this time."""
     if data.get("skipped") is True:
         return None
     path = str(data["path"])
-    return BuiltDocument(
-        shown, str(data["rel"]), str(data["title"]), str(data["deck"]), str(data["doc_id"]),
-        None, tuple(_note_from_json(n, path, shown) for n in data["notes"]),
-        str(data["repaired"]), respell(warnings_from_json(data["warnings"]), path, shown), str(data["base_deck"]),
-    )
+    notes = tuple(_note_from_json(n, path, shown) for n in data["notes"])
+    return Guide(shown, "", str(data["rel"]), str(data["doc_id"]), "", str(data["title"]), str(data["base_deck"]),
+                 str(data["deck"]), respell(warnings_from_json(data["warnings"]), path, shown), notes,
+                 _counts(notes), repaired=str(data["repaired"]))
 
 
-def _note_from_json(row: list[Any], path: str, shown: str) -> Candidate:
+def _note_from_json(row: list[Any], path: str, shown: str) -> RenderedNote:
     guid, note_kind, fields_, tags, deck, doc, kind, section, key, where = row
     if not all(isinstance(x, str) for x in (guid, deck, doc, kind, section, key, where, *fields_, *tags)):
         raise ValueError("cached note with non-text values")
     if path != shown and where.startswith(path + ":"):
         where = shown + where[len(path):]
-    record = NoteRecord(guid, _NOTE_KINDS[note_kind], tuple(fields_), tuple(tags), deck, due=0, mod=0, note_id=0)
-    return Candidate(record, doc, kind, section, key, where)
+    return RenderedNote(guid, _NOTE_KINDS[note_kind], tuple(fields_), tuple(tags), deck, doc, kind, section, key,
+                        where)
 
 
 def respell(warnings: tuple[SourceWarning, ...], path: str, shown: str) -> tuple[SourceWarning, ...]:
@@ -301,7 +283,7 @@ def load_documents(
     *,
     entries: Entries | None = None,
     workers: int = 1,
-) -> list[BuiltDocument]:
+) -> list[Guide]:
     """Read, extract and render every document (from the cache ``entries`` where it can);
     warn about each, and raise if none gives cards."""
     config = config or Config()
@@ -318,16 +300,16 @@ def load_documents(
     return [with_deck(doc, deck) for doc, deck in zip(docs, decks, strict=True)]
 
 
-def require_cards(docs: Sequence[BuiltDocument | KeptDocument], where: str) -> None:
+def require_cards(docs: Sequence[Guide], where: str) -> None:
     """A build needs at least one note from at least one guide."""
-    if not any(doc.notes for doc in docs):
+    if not any(doc.counts for doc in docs):
         raise InputError("nothing to build: no guide gave any cards (see the warnings above)", where)
 
 
 def process_sources(
     sources: list[Source], config: Config, *, entries: Entries | None = None, workers: int = 1,
     pack: bool = False,
-) -> tuple[list[BuiltDocument | None], dict[str, bytes]]:
+) -> tuple[list[Guide | None], dict[str, bytes]]:
     """Each source's document (None when skipped), from the cache ``entries`` where it
     can; every failing file is reported before raising. The order is the sources' whatever
     the workers do. With ``pack``, also the new entries to store (by key). With a cache,
@@ -353,7 +335,7 @@ def process_sources(
             packed[key] = entry
     errors = [DeckbuilderError(outcome[0]) for outcome in results if isinstance(outcome, tuple)]
     _raise_all(errors)
-    docs = [replace(doc, key=src.key, file=src.file) if isinstance(doc, BuiltDocument) else None
+    docs = [replace(doc, key=src.key, file=src.file) if isinstance(doc, Guide) else None
             for src, doc in zip(sources, results, strict=True)]
     return docs, packed
 
@@ -385,31 +367,29 @@ def distinct_decks(docs: list[tuple[str, str, str, str]]) -> tuple[list[str], li
     return out, warnings
 
 
-def with_deck(doc: BuiltDocument, deck: str) -> BuiltDocument:
-    if deck == doc.deck:
+def with_deck(doc: Guide, deck: str) -> Guide:
+    """A redone guide moved to ``deck``, its notes too."""
+    if deck == doc.deck or doc.notes is None:
         return doc
-    notes = tuple(
-        Candidate(NoteRecord(r.guid, r.note_kind, r.fields, r.tags, deck, r.due, r.mod, r.note_id),
-                  n.doc, n.kind, n.section, n.key, n.where)
-        for n in doc.notes for r in (n.record,)
-    )
-    return replace(doc, deck=deck, notes=notes)
+    return replace(doc, deck=deck, notes=tuple(replace(n, deck=deck) for n in doc.notes))
 
 
-def candidates(docs: list[BuiltDocument]) -> list[Candidate]:
+def candidates(docs: list[Guide]) -> list[RenderedNote]:
     """Every document's notes in document order (their position is their new-card order)."""
     return [cand for _, cands in candidate_groups(docs) for cand in cands]
 
 
-def candidate_groups(docs: list[BuiltDocument]) -> list[tuple[BuiltDocument, list[Candidate]]]:
-    """Each document with its notes; a note already given by an earlier document (two guides
-    with one doc id) is skipped."""
+def candidate_groups(docs: list[Guide]) -> list[tuple[Guide, list[RenderedNote]]]:
+    """Each redone document with its notes; a note already given by an earlier document
+    (two guides with one doc id) is skipped."""
     out = []
     seen: dict[str, str] = {}
     for doc in docs:
+        if doc.notes is None:
+            continue  # kept as the store has it
         kept = []
         for cand in doc.notes:
-            guid = cand.record.guid
+            guid = cand.guid
             if guid in seen:
                 log.warning("%s: same card as %s; skipped", cand.where, seen[guid])
                 continue

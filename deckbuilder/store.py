@@ -28,14 +28,13 @@ import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from .cache import mac, warnings_from_json, warnings_to_json
-from .model import SourceWarning
+from .model import Guide, ReconciledNote
 from .notetypes import NOTE_TYPES
-from .package import ID_STRIDE, NoteRecord, card_ids, deck_id
+from .package import ID_STRIDE, card_ids, deck_id
 
 CACHE_NAME = "cache.sqlite"
 FORMAT = "2"
@@ -48,7 +47,7 @@ CREATE TABLE entries (key TEXT PRIMARY KEY, sealed BLOB NOT NULL);
 CREATE TABLE docs (
     file TEXT PRIMARY KEY, path TEXT NOT NULL, doc TEXT NOT NULL, rel TEXT NOT NULL, key TEXT NOT NULL,
     title TEXT NOT NULL, base_deck TEXT NOT NULL, deck TEXT NOT NULL, counts TEXT NOT NULL,
-    warnings TEXT NOT NULL, notes INTEGER NOT NULL, lock_start INTEGER NOT NULL, lock_end INTEGER NOT NULL,
+    warnings TEXT NOT NULL, note_count INTEGER NOT NULL, lock_start INTEGER NOT NULL, lock_end INTEGER NOT NULL,
     seal TEXT NOT NULL
 );
 CREATE TABLE notes (
@@ -63,35 +62,12 @@ CREATE INDEX notes_path ON notes (path);
 CREATE INDEX cards_path ON cards (path);
 """
 
-# a guide's rows as one text, in id order, each column quoted (so no text can pass for a
-# column break); the subquery's order holds since SQLite never flattens an ordered
-# subquery into an aggregate
-_CONTENT = {
-    "notes": "SELECT group_concat(r, char(10)) FROM (SELECT quote(id) || ',' || quote(pos) || ',' || quote(guid) "
-             "|| ',' || quote(mid) || ',' || quote(mod) || ',' || quote(tags) || ',' || quote(flds) || ',' || "
-             "quote(sfld) AS r FROM notes WHERE path IS ? ORDER BY id)",
-    "cards": "SELECT group_concat(r, char(10)) FROM (SELECT quote(id) || ',' || quote(nid) || ',' || quote(pos) "
-             "|| ',' || quote(did) || ',' || quote(ord) || ',' || quote(mod) AS r FROM cards WHERE path IS ? "
-             "ORDER BY id)",
-}
-
-
-@dataclass(frozen=True)
-class KeptDocument:
-    """A guide as the last build left it: enough to report on it and to place its rows."""
-
-    path: str  # as given, for messages
-    doc_id: str
-    rel: str
-    key: str  # the cache key of the file these rows came from
-    title: str
-    base_deck: str  # before two guides with one title were told apart
-    deck: str
-    counts: dict[str, int]  # notes per note kind
-    warnings: tuple[SourceWarning, ...]
-    notes: int
-    lock_span: tuple[int, int]  # where its notes are in the lock file's text
-    file: str = ""  # the resolved path: the guide's identity in the store
+# a guide's notes in id order (the text that can carry HTML, whole), and its rows' numbers summed
+_TEXTS = "SELECT path, guid, tags, flds, sfld FROM notes {} ORDER BY path, id"
+_NUMBERS = ("SELECT path, count(*), sum(id), sum(pos), sum(mid), sum(mod) FROM notes {} GROUP BY path "
+            "UNION ALL SELECT path, count(*), sum(id) - sum(nid), sum(pos), sum(did), sum(ord) + sum(mod) "
+            "FROM cards {} "
+            "GROUP BY path")
 
 
 class Store:
@@ -102,7 +78,7 @@ class Store:
         self.conn = conn
         self._scratch = scratch
         self._fresh = True  # until ``documents`` finds rows it can trust
-        self._sealed: dict[str, str] = {}  # content digest of each trusted guide's rows, by file
+        self._sealed: dict[str | None, str] = {}  # content digest of each trusted guide's rows, by file
 
     @classmethod
     def open(cls, folder: Path | None, *, writable: bool = True) -> Store:
@@ -170,21 +146,24 @@ class Store:
 
     # --- the build store ---------------------------------------------------------------
 
-    def documents(self) -> dict[str, KeptDocument]:
-        """Kept guides by file, when every guide's rows (and the tombstones) match their
-        seals; {} otherwise, and the next ``replace`` starts every row afresh. Only ask when
-        the manifest vouches for the store (``Manifest.vouches_for``)."""
+    def documents(self) -> dict[str, Guide]:
+        """The last build's guides by file (kept: their ``notes`` None), when every guide's
+        rows (and the tombstones) match their seals; {} otherwise, and the next ``replace``
+        starts every row afresh. Only ask when the manifest vouches for the store
+        (``Manifest.vouches_for``)."""
         out = {}
         try:
+            contents = self._contents()
             for row in self.conn.execute("SELECT * FROM docs").fetchall():
-                file, path, doc, rel, key, title, base_deck, deck, counts, warnings, notes, start, end, seal = row
-                content = self._content(file)
+                file, path, doc, rel, key, title, base_deck, deck, counts, warnings, note_count, start, end, seal = row
+                content = contents.get(file, _EMPTY)
                 if seal != _seal(row[:-1], content):
                     return {}
                 self._sealed[file] = content
-                out[file] = KeptDocument(path, doc, rel, key, title, base_deck, deck, json.loads(counts),
-                                         warnings_from_json(json.loads(warnings)), notes, (start, end), file)
-            if self.get_meta("tombstones") != _seal((self.get_meta("spills"),), self._content(None)):
+                out[file] = Guide(path, file, rel, doc, key, title, base_deck, deck,
+                                  warnings_from_json(json.loads(warnings)), None, tuple(json.loads(counts).items()),
+                                  note_count, (start, end))
+            if self.get_meta("tombstones") != _seal((self.get_meta("spills"),), contents.get(None, _EMPTY)):
                 return {}
         except (sqlite3.Error, ValueError, TypeError, RecursionError):
             return {}
@@ -207,26 +186,27 @@ class Store:
 
     def replace(
         self,
-        documents: list[KeptDocument],
-        redone: dict[str, list[NoteRecord]],
-        tombstones: list[NoteRecord],
+        guides: list[Guide],
+        reconciled: dict[str, list[ReconciledNote]],
+        tombstones: list[ReconciledNote],
         *,
         entries: dict[str, bytes],
+        live: set[str],
         manifest: bytes,
     ) -> None:
-        """In one transaction: every guide's entry in the docs table, the rows of the guides
-        in ``redone`` (by file) and the tombstones, the new ``entries`` (by key) and the
-        ``manifest``. Guides no longer present lose their rows; entries that no guide uses
-        are pruned."""
+        """In one transaction: every guide's line in the docs table, the rows of the redone
+        guides (``reconciled``: their notes by file) and the tombstones, the new ``entries``
+        (by key) and the ``manifest``. Guides no longer present lose their rows; entries
+        under keys not ``live`` (no file of this build has those bytes) are pruned."""
         try:
-            self._replace(documents, redone, tombstones, entries, manifest)
+            self._replace(guides, reconciled, tombstones, entries, live, manifest)
         except sqlite3.DatabaseError as err:
             if not self.lasting or getattr(err, "sqlite_errorname", "") not in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
                 raise
             self._afresh()  # a damaged file (cut short, overwritten): start it again
-            if any(d.file not in redone for d in documents):
+            if any(d.file not in reconciled for d in guides):
                 raise  # the kept guides' rows are gone with it: the next build redoes them
-            self._replace(documents, redone, tombstones, entries, manifest)
+            self._replace(guides, reconciled, tombstones, entries, live, manifest)
         self._fresh = False
 
     def _afresh(self) -> None:
@@ -237,40 +217,40 @@ class Store:
         self._sealed.clear()
 
     def _replace(
-        self, documents: list[KeptDocument], redone: dict[str, list[NoteRecord]], tombstones: list[NoteRecord],
-        entries: dict[str, bytes], manifest: bytes,
+        self, guides: list[Guide], reconciled: dict[str, list[ReconciledNote]], tombstones: list[ReconciledNote],
+        entries: dict[str, bytes], live: set[str], manifest: bytes,
     ) -> None:
-        present = {d.file for d in documents}
+        present = {d.file for d in guides}
         conn = self.conn
         conn.execute("BEGIN")
         try:
-            if self._fresh or present <= set(redone):
+            if self._fresh or present <= set(reconciled):
                 conn.execute("DELETE FROM notes")  # everything redone: truncate rather than delete row by row
                 conn.execute("DELETE FROM cards")
             else:
-                gone = [(p,) for (p,) in conn.execute("SELECT file FROM docs") if p not in present or p in redone]
+                gone = [(p,) for (p,) in conn.execute("SELECT file FROM docs") if p not in present or p in reconciled]
                 for table in ("notes", "cards"):
                     conn.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
                     conn.execute(f"DELETE FROM {table} WHERE path IS NULL")
             conn.execute("DELETE FROM docs")
-            spill_from = max([self.max_note_id(), *(r.note_id for rs in redone.values() for r in rs),
+            spill_from = max([self.max_note_id(), *(r.note_id for rs in reconciled.values() for r in rs),
                               *(r.note_id for r in tombstones)])
-            groups: list[tuple[str | None, list[NoteRecord]]] = [*redone.items(), (None, tombstones)]
+            groups: list[tuple[str | None, list[ReconciledNote]]] = [*reconciled.items(), (None, tombstones)]
             conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?)", _note_rows(groups))
             spilled: list[int] = []
             conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?)", _card_rows(groups, spill_from, spilled))
-            for file in redone:
-                self._sealed[file] = self._content(file)
-            rows = [(d.file, d.path, d.doc_id, d.rel, d.key, d.title, d.base_deck, d.deck, json.dumps(d.counts),
-                     json.dumps(warnings_to_json(d.warnings)), d.notes, *d.lock_span) for d in documents]
+            contents = self._contents([*reconciled, None])
+            self._sealed.update({file: contents.get(file, _EMPTY) for file in [*reconciled, None]})
+            rows = [(d.file, d.path, d.doc_id, d.rel, d.key, d.title, d.base_deck, d.deck, json.dumps(dict(d.counts)),
+                     json.dumps(warnings_to_json(d.warnings)), d.note_count, *d.lock_span) for d in guides]
             conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                              [(*row, _seal(row, self._sealed[row[0]])) for row in rows])
             # kept spilled ids would differ from a cold build's once a higher note id arrives
             spills = "1" if spilled else "0"
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-                ("spills", spills), ("tombstones", _seal((spills,), self._content(None))), ("manifest", manifest),
+                ("spills", spills), ("tombstones", _seal((spills,), self._sealed.pop(None, _EMPTY))),
+                ("manifest", manifest),
             ])
-            live = {d.key for d in documents} | set(entries)
             conn.executemany("DELETE FROM entries WHERE key = ?",
                              [(k,) for (k,) in conn.execute("SELECT key FROM entries") if k not in live])
             conn.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", entries.items())
@@ -280,13 +260,52 @@ class Store:
                 conn.rollback()
             raise
 
-    def _content(self, file: str | None) -> str:
-        """A digest of one guide's notes and cards (``None``: the tombstones), as stored."""
-        h = hashlib.sha256()
-        for table in ("notes", "cards"):
-            (text,) = self.conn.execute(_CONTENT[table], (file,)).fetchone()
-            h.update((text or "").encode("utf-8", "surrogateescape") + b"\0")
-        return h.hexdigest()
+    def copy_into(self, cursor: sqlite3.Cursor, schema: str, offsets: dict[str, int]) -> None:
+        """Copy every note and card, in id order, into the ``notes`` and ``cards`` tables of
+        the Anki collection ``cursor`` writes, where this database is attached as ``schema``.
+        A card's due position is its guide's offset (``offsets``, by file) plus its place in
+        the guide."""
+        cursor.execute("CREATE TEMP TABLE offsets (path TEXT PRIMARY KEY, base INTEGER NOT NULL)")
+        cursor.executemany("INSERT INTO temp.offsets VALUES (?, ?)", offsets.items())
+        cursor.execute(
+            "INSERT INTO main.notes SELECT id, guid, mid, mod, -1, tags, flds, sfld, 0, 0, '' "
+            f"FROM {schema}.notes ORDER BY id"
+        )
+        cursor.execute(
+            "INSERT INTO main.cards SELECT c.id, c.nid, c.did, c.ord, c.mod, -1, 0, 0, "
+            "coalesce(o.base, 0) + c.pos, 0, 0, 0, 0, 0, 0, 0, 0, '' "
+            f"FROM {schema}.cards AS c LEFT JOIN temp.offsets AS o ON o.path = c.path ORDER BY c.id"
+        )
+
+    def _contents(self, files: list[str | None] | None = None) -> dict[str | None, str]:
+        """A digest of the notes and cards of each guide in ``files`` (all when None; the
+        tombstones under None), as stored: every byte of text a note shows, and sums of the
+        numbers (which carry no HTML). Reading every kept note is the price of trusting
+        them. A guide with no rows has none (``_EMPTY``)."""
+        digests: dict[Any, Any] = {}  # by path as bytes
+        numbers: dict[Any, list[Any]] = {}
+        self.conn.text_factory = bytes  # hashed as stored, never decoded
+        try:
+            for where, args in [("WHERE path IS ?", (f,)) for f in files] if files is not None else [("", ())]:
+                for path, guid, tags, flds, sfld in self.conn.execute(_TEXTS.format(where), args):
+                    h = digests.get(path)
+                    if h is None:
+                        h = digests[path] = hashlib.sha256()
+                    h.update(b"%d:%b%d:%b%d:%b%d:%b" % (len(guid), guid, len(tags), tags, len(flds), flds,
+                                                         len(sfld), sfld))
+                for path, *sums in self.conn.execute(_NUMBERS.format(where, where), args * 2):
+                    numbers.setdefault(path, []).append(sums)
+        finally:
+            self.conn.text_factory = str
+        out = {}
+        for raw in digests.keys() | numbers.keys():
+            text = digests[raw].hexdigest() if raw in digests else ""
+            out[raw.decode("utf-8", "surrogateescape") if raw is not None else None] = hashlib.sha256(
+                f"{text}{numbers.get(raw)}".encode()).hexdigest()
+        return out
+
+
+_EMPTY = hashlib.sha256(b"no rows").hexdigest()
 
 
 def _seal(row: Iterable[Any], content: str) -> str:
@@ -296,7 +315,7 @@ def _seal(row: Iterable[Any], content: str) -> str:
 _MODEL_IDS = {kind: spec.model_id for kind, spec in NOTE_TYPES.items()}
 
 
-def _note_rows(groups: Iterable[tuple[str | None, list[NoteRecord]]]) -> Iterator[tuple[Any, ...]]:
+def _note_rows(groups: Iterable[tuple[str | None, list[ReconciledNote]]]) -> Iterator[tuple[Any, ...]]:
     """Rows as genanki's ``Note.write_to_db`` would write them, plus the guide and position."""
     for path, records in groups:
         for pos, n in enumerate(records):
@@ -305,7 +324,7 @@ def _note_rows(groups: Iterable[tuple[str | None, list[NoteRecord]]]) -> Iterato
 
 
 def _card_rows(
-    groups: Iterable[tuple[str | None, list[NoteRecord]]], spill_from: int, spilled: list[int]
+    groups: Iterable[tuple[str | None, list[ReconciledNote]]], spill_from: int, spilled: list[int]
 ) -> Iterator[tuple[Any, ...]]:
     """Card rows without their due position (the package adds the guide's offset); the ids
     of cards that did not fit beside their note's id are appended to ``spilled``."""

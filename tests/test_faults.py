@@ -257,8 +257,9 @@ def test_a_committed_cache_folder_is_not_trusted(library: Path, tmp_path: Path,
         conn = store.conn
         conn.execute("UPDATE notes SET flds = ? || flds", (INJECTED,))
         docs = conn.execute("SELECT * FROM docs").fetchall()
+        contents = store._contents()
         conn.executemany("UPDATE docs SET seal = ? WHERE file = ?",
-                         [(_seal(row[:-1], store._content(row[0])), row[0]) for row in docs])
+                         [(_seal(row[:-1], contents[row[0]]), row[0]) for row in docs])
         manifest = json.loads(unseal(store.manifest() or b""))
         manifest["inputs"] = "force a build"
         store.set_manifest(seal(json.dumps(manifest).encode()))

@@ -217,6 +217,8 @@ def test_each_kind_of_edit_redoes_only_its_guide_and_matches_a_cold_build(
                                       'explained'), 1),
         ("removed line", lambda: edit(comm, "- **Right channel**:", "- Right channel,"), 1),
         ("guide deleted", lambda: (library / "conflict-resolution.md").unlink(), 0),
+        # a guide without material has no rows: its seal is that of nothing, and it is kept from now on
+        ("empty guide", lambda: (library / "empty.md").write_text("# Empty\n\nNothing to learn.\n"), 1),
         # a second guide with the same title renames the kept guide's deck too
         ("title clash", lambda: shutil.copy(library / "leadership" / "leading-without-authority.md",
                                             library / "leadership" / "copy.md"), 2),
