@@ -359,7 +359,8 @@ def write(outcome: Outcome, inputs: Inputs, store: Store, manifest: Manifest, st
             raise OutputError(f"cannot create the output folder: {err.strerror}", str(inputs.out)) from None
     new_lock, spans = splice_lock(outcome.lock, outcome.lock_text, outcome.kept_spans)
     guides = [replace(d, lock_span=spans.get(d.doc_id, (0, 0))) for d in outcome.guides]
-    pending = manifest.record(state, None, outcome.result.summary, lock=new_lock, project=outcome.lock.project)
+    # until the deck is in place, the manifest vouches only for the store (no report, no fast path)
+    pending = manifest.record(state, None, None, lock=new_lock, project=outcome.lock.project)
     try:
         store.replace(guides, outcome.reconciled, outcome.tombstones, entries=outcome.entries, live=outcome.keys,
                       manifest=pending)

@@ -22,12 +22,14 @@ A build without the cache uses a throwaway database in a temporary folder.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +39,7 @@ from .notetypes import NOTE_TYPES
 from .package import ID_STRIDE, card_ids, deck_id
 
 CACHE_NAME = "cache.sqlite"
-FORMAT = "2"
+FORMAT = "3"
 # what older deckbuilders kept in the cache folder, removed on the first build
 _OLD_FILES = ("build.sqlite", "build.sqlite-journal", "manifest.json", "manifest.tmp")
 
@@ -58,15 +60,15 @@ CREATE TABLE cards (
     id INTEGER PRIMARY KEY, nid INTEGER NOT NULL, path TEXT, pos INTEGER NOT NULL, did INTEGER NOT NULL,
     ord INTEGER NOT NULL, mod INTEGER NOT NULL
 );
-CREATE INDEX notes_path ON notes (path);
+CREATE INDEX notes_path ON notes (path, id, pos, mid, mod);
 CREATE INDEX cards_path ON cards (path);
 """
 
-# a guide's notes in id order (the text that can carry HTML, whole), and its rows' numbers summed
+# a guide's notes in id order, their text whole (it can carry HTML); the numbers of its notes
+# (read from an index that holds them) and cards summed
 _TEXTS = "SELECT path, guid, tags, flds, sfld FROM notes {} ORDER BY path, id"
-_NUMBERS = ("SELECT path, count(*), sum(id), sum(pos), sum(mid), sum(mod) FROM notes {} GROUP BY path "
-            "UNION ALL SELECT path, count(*), sum(id) - sum(nid), sum(pos), sum(did), sum(ord) + sum(mod) "
-            "FROM cards {} "
+_NUMBERS = ("SELECT path, count(*), sum(id), sum(pos), sum(mid), sum(mod) FROM notes {} GROUP BY path UNION ALL "
+            "SELECT path, count(*), sum(id) - sum(nid), sum(pos), sum(did), sum(ord) + sum(mod) FROM cards {} "
             "GROUP BY path")
 
 
@@ -281,18 +283,15 @@ class Store:
         """A digest of the notes and cards of each guide in ``files`` (all when None; the
         tombstones under None), as stored: every byte of text a note shows, and sums of the
         numbers (which carry no HTML). Reading every kept note is the price of trusting
-        them. A guide with no rows has none (``_EMPTY``)."""
+        them (about half a second at 1,000 guides). A guide with no rows has none
+        (``_EMPTY``)."""
         digests: dict[Any, Any] = {}  # by path as bytes
         numbers: dict[Any, list[Any]] = {}
         self.conn.text_factory = bytes  # hashed as stored, never decoded
         try:
             for where, args in [("WHERE path IS ?", (f,)) for f in files] if files is not None else [("", ())]:
-                for path, guid, tags, flds, sfld in self.conn.execute(_TEXTS.format(where), args):
-                    h = digests.get(path)
-                    if h is None:
-                        h = digests[path] = hashlib.sha256()
-                    h.update(b"%d:%b%d:%b%d:%b%d:%b" % (len(guid), guid, len(tags), tags, len(flds), flds,
-                                                         len(sfld), sfld))
+                for path, rows in itertools.groupby(self.conn.execute(_TEXTS.format(where), args), itemgetter(0)):
+                    digests[path] = hashlib.sha256(b"\0".join(itertools.chain.from_iterable(r[1:] for r in rows)))
                 for path, *sums in self.conn.execute(_NUMBERS.format(where, where), args * 2):
                     numbers.setdefault(path, []).append(sums)
         finally:

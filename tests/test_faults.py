@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -217,8 +218,10 @@ def forge(key: str, sealed: bytes, how: str) -> bytes:
 
     from deckbuilder.cache import unseal
 
-    header, _, payload = unseal(sealed).partition(b"\n")
-    payload = payload.replace(b"Tell me about", INJECTED.replace('"', '\\"').encode() + b"Tell me about")
+    header, _, packed = unseal(sealed).partition(b"\n")
+    text = zlib.decompress(packed)
+    assert b"Tell me about" in text or b"Tell" not in text
+    payload = zlib.compress(text.replace(b"Tell me about", INJECTED.replace('"', '\\"').encode() + b"Tell me about"))
     if how == "checksum recomputed":  # the format the cache had before it was sealed
         meta = json.dumps({"key": key, "sha256": hashlib.sha256(payload).hexdigest(), "format": 1})
         return meta.encode() + b"\n" + payload
@@ -281,7 +284,7 @@ def test_deep_json_in_the_cache_is_a_miss(library: Path, tmp_path: Path) -> None
     conn = cache_db(library)
     keys = [k for (k,) in conn.execute("SELECT key FROM entries")]
     conn.executemany("UPDATE entries SET sealed = ? WHERE key = ?",
-                     [(seal(f"{k} {FORMAT}".encode() + b"\n" + b"[" * 200_000), k) for k in keys])
+                     [(seal(f"{k} {FORMAT}".encode() + b"\n" + zlib.compress(b"[" * 200_000)), k) for k in keys])
     conn.execute("UPDATE meta SET value = ? WHERE name = 'manifest'", (seal(b"[" * 200_000),))
     conn.close()
     result = run_cli("build", str(library), "-o", str(tmp_path / "b.apkg"), env=E1)
