@@ -1,8 +1,10 @@
 """The whole pipeline on one screen.
 
-gather -> read -> sections -> extract -> render (``documents``, per guide, only for the
-guides whose bytes changed) -> reconcile with the lock (``changes``) -> keep in the store
-(``store``) -> package (``package``) and lock (``lockfile``).
+``build`` reads like the diagram: the fast path (nothing changed: stop), plan (which guides
+to redo, and redo them: read -> sections -> extract -> render, per guide, in ``documents``),
+reconcile (with the lock: ids, times, tombstones, in ``changes``), write (the cache
+database, the deck from it, then the lock). Each step is one function below, with a
+docstring that says what it may assume and what it leaves.
 """
 
 from __future__ import annotations
@@ -12,15 +14,16 @@ import os
 import sqlite3
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any, Union
 
 from .atomic import discard, sweep
-from .cache import CACHE_DIR, Manifest
+from .cache import CACHE_DIR, Manifest, warnings_from_json
 from .changes import Plan, notetype_mods, reconcile
 from .config import Config
 from .documents import (
-    BuiltDocument,
     Source,
     candidate_groups,
     config_fingerprint,
@@ -29,6 +32,7 @@ from .documents import (
     process_sources,
     read_sources,
     require_cards,
+    respell,
     story_sources,
     with_deck,
 )
@@ -39,20 +43,19 @@ from .lockfile import (
     Lock,
     check_deck,
     check_owner,
-    compose_lock,
     new_project_id,
-    note_blocks,
     outer_spans,
     parse_lock,
     publish_lock,
     read_lock_text,
+    splice_lock,
     stage_lock,
 )
-from .model import NoteKind, SourceWarning
+from .model import Guide, NoteKind, ReconciledNote, SourceWarning
 from .notetypes import load_templates
-from .package import NoteRecord, deck_guids, write_apkg
+from .package import deck_guids, write_apkg
 from .pool import Progress
-from .store import KeptDocument, Store
+from .store import Store
 
 
 @dataclass
@@ -64,7 +67,7 @@ class BuildSummary:
     messages: list[str]  # things the user should know about the changes
     note_count: int  # notes in the package, tombstones included
     tombstones: int
-    warnings: list[SourceWarning]  # about the sources, shown (and counted) again on every build
+    warnings: list[SourceWarning]  # about the sources (encoding repaired, no material), shown again each build
     events: list[tuple[str, str, str]] = field(default_factory=list)  # (state, doc, what): each note that changed
 
     def total(self) -> Counter[str]:
@@ -74,22 +77,29 @@ class BuildSummary:
         return out
 
     @classmethod
-    def of(cls, docs: list[KeptDocument], plan: Plan, redone: frozenset[str], tombstones: int,
-           deck_warnings: tuple[SourceWarning, ...] = ()) -> BuildSummary:
-        """``docs``: every guide; ``plan``: what the guides in ``redone`` (by path) changed;
-        ``deck_warnings``: guides whose decks had to be told apart."""
+    def of(cls, guides: list[Guide], plan: Plan, tombstones: int,
+           deck_warnings: list[SourceWarning]) -> BuildSummary:
+        """``guides``: every guide; ``plan``: what the redone ones changed; ``deck_warnings``:
+        guides whose decks had to be told apart."""
         changes = {}
-        for d in docs:
-            if d.path not in redone:
-                changes[d.doc_id] = {"unchanged": d.notes} if d.notes else {}
+        for d in guides:
+            if not d.redone:
+                changes[d.doc_id] = {"unchanged": d.note_count} if d.note_count else {}
             elif d.doc_id in plan.report:
                 changes[d.doc_id] = dict(plan.report[d.doc_id])
         for doc, counts in plan.report.items():
             changes.setdefault(doc, dict(counts))
-        live = sum(d.notes for d in docs)
-        return cls([(d.path, d.doc_id, d.counts) for d in docs], {k: v for k, v in changes.items() if v},
-                   list(plan.notes), live + tombstones, tombstones,
-                   [w for d in docs for w in d.warnings] + list(deck_warnings), list(plan.events))
+        live = sum(d.note_count for d in guides)
+        return cls([(d.path, d.doc_id, dict(d.counts)) for d in guides], {k: v for k, v in changes.items() if v},
+                   list(plan.messages), live + tombstones, tombstones,
+                   [w for d in guides for w in d.warnings] + deck_warnings, list(plan.events))
+
+    @classmethod
+    def stored(cls, data: dict[str, Any]) -> BuildSummary:
+        """The summary the manifest kept, for a build that changed nothing: every note unchanged."""
+        warnings = warnings_from_json([[w["path"], w["line"], w["message"], w["kind"]] for w in data["warnings"]])
+        unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in data["documents"]}
+        return cls(**{**data, "changes": unchanged, "messages": [], "events": [], "warnings": list(warnings)})
 
 
 @dataclass
@@ -119,6 +129,24 @@ def output_file(out: Path, config: Config) -> Path:
     return out if out.suffix.lower() == ".apkg" else out / config.output
 
 
+@dataclass(frozen=True)
+class Inputs:
+    """What a build is asked to do, settled before anything is read."""
+
+    paths: list[Path]
+    out: Path  # as given: an .apkg, or a folder for one
+    target: Path  # the .apkg to write
+    folder: Path  # where the lock, settings and cache live
+    files: list[tuple[Path, Path]]  # (markdown file, its root), in order
+    fingerprint: str  # of the settings and deckbuilder's own code
+    templates: dict[NoteKind, str]  # each note type's template digest
+    config: Config
+
+    @property
+    def lock_file(self) -> Path:
+        return self.folder / LOCK_NAME
+
+
 def build(
     paths: list[Path],
     out: Path,
@@ -132,186 +160,235 @@ def build(
 ) -> BuildResult:
     """Build one ``.apkg`` from ``paths`` into ``out`` (an .apkg file, or a folder).
 
-    When nothing that feeds the build has changed since the last one (same files, sizes
-    and times, settings, templates, lock and code) and the deck it wrote is still there,
-    the stored report is returned and nothing is redone: the output would be identical.
-    A lock that this folder's last build did not write is checked first: another project's
-    is refused (``adopt_lock`` takes it over). Otherwise only the guides whose bytes changed
-    are redone (see ``store``); every other guide's notes, cards and lock lines are kept as
-    the last build left them. The deck and the lock are replaced together or not at all.
-    ``progress`` hears of each guide read (for a progress bar).
+    When nothing that feeds the build has changed since the last one, the stored report is
+    returned and nothing is redone. Otherwise only the guides whose bytes changed are
+    redone; every other guide's notes, cards and lock lines are kept as the last build left
+    them. A lock that this folder's last build did not write is checked first: another
+    project's is refused (``adopt_lock`` takes it over). The deck and the lock are replaced
+    together or not at all; a dry run reads the cache and writes nothing. ``progress``
+    hears of each guide read (for a progress bar).
     """
     config = config or Config()
-    folder = source_folder(paths)
-    target = output_file(out, config)
-    lock_file = folder / LOCK_NAME
-    digests = {kind: load_templates(kind, config.templates).digest for kind in NoteKind}
-    cache_root = folder / CACHE_DIR if use_cache else None
-    manifest = Manifest(cache_root)
-    files, fingerprint = gather(paths), config_fingerprint(config)
-    # the files' state *before* they are read: a save during the build makes the next one redo it
-    # issue 14: a story's whole text, as it was read (only what questions show is in the fingerprint)
-    inputs = manifest.inputs(files, lock_file, fingerprint + (config.bank.digest() if config.bank else ""),
-                             digests, target)
-    stored = manifest.unchanged(inputs, target)
-    if stored is not None:
-        unchanged = {doc: {"unchanged": sum(counts.values())} for _, doc, counts in stored["documents"]}
-        warnings = [SourceWarning(**w) for w in stored["warnings"]]
-        return BuildResult(BuildSummary(**{**stored, "changes": unchanged, "messages": [], "events": [],
-                                           "warnings": warnings}), target, [])
-    lock_text = read_lock_text(lock_file)
-    sources = read_sources(files, fingerprint)  # the bytes read here are the ones built (their hash is the key)
-    sources += story_sources(config, fingerprint)  # issue 14: the story bank, one more document
-    trusted = manifest.trusted_store(lock_text)
+    inputs = gather_inputs(paths, out, config)
+    with Store.open(inputs.folder / CACHE_DIR if use_cache else None, writable=not dry_run) as store:
+        manifest = Manifest(store.manifest(), inputs.folder)
+        # the files' state *before* they are read: a save during the build makes the next one redo it
+        # issue 14: a story's whole text, as it was read (only what questions show is in the fingerprint)
+        bank = inputs.config.bank.digest() if inputs.config.bank else ""
+        state = manifest.inputs(inputs.files, inputs.lock_file, inputs.fingerprint + bank, inputs.templates,
+                                inputs.target)
+        unchanged = fast_path(manifest, state, inputs.target)
+        if unchanged is not None:
+            return unchanged
+        work = plan(inputs, store, manifest, workers or default_workers(), adopt_lock, write_cache=not dry_run,
+                    progress=progress)
+        outcome = reconcile_guides(work, inputs, adopt_lock)
+        del work  # the guides' notes now live in the outcome; let the rest go before writing
+        if not dry_run:
+            write(outcome, inputs, store, manifest, state)
+        return outcome.result
+
+
+def gather_inputs(paths: list[Path], out: Path, config: Config) -> Inputs:
+    """The files to build and everything else a build depends on but the files' bytes."""
+    templates = {kind: load_templates(kind, config.templates).digest for kind in NoteKind}
+    return Inputs(paths, out, output_file(out, config), source_folder(paths), gather(paths),
+                  config_fingerprint(config), templates, config)
+
+
+def fast_path(manifest: Manifest, state: str, target: Path) -> BuildResult | None:
+    """When the last build here read exactly this ``state`` (same files, sizes and times,
+    settings, templates, lock and code) and the deck it wrote is still there, its stored
+    report, its warnings said again: the output would be identical. Otherwise None."""
+    stored = manifest.unchanged(state, target)
+    if stored is None:
+        return None
+    return BuildResult(BuildSummary.stored(stored), target, [])
+
+
+@dataclass(frozen=True)
+class Work:
+    """What a build must redo: every guide in order, kept or redone, and the lock they need."""
+
+    lock_text: str  # the lock file as read
+    guides: list[Guide]  # in source order, kept or redone; skipped guides left out
+    lock: Lock  # the notes of the redone and vanished guides, every removed note, the note types
+    reserved_id: int  # the highest note id of the kept guides
+    entries: dict[str, bytes]  # the cache entries made by this build, by key
+    keys: set[str]  # the cache keys of every file read (their entries are kept)
+    deck_warnings: list[SourceWarning]  # two guides with one title: decks named after their files
+
+
+def plan(
+    inputs: Inputs, store: Store, manifest: Manifest, workers: int, adopt_lock: bool, *, write_cache: bool,
+    progress: Progress | None = None,
+) -> Work:
+    """Read the lock and every guide's bytes; refuse another project's lock; then redo the
+    guides whose cache key changed and keep the rest as the store has them. Everything is
+    redone when the store does not go with this lock, when two guides share a doc id, or
+    when a kept note's card ids spilled."""
+    config = inputs.config
+    lock_text = read_lock_text(inputs.lock_file)
+    sources = read_sources(inputs.files, inputs.fingerprint)  # the bytes read here are the ones built
+    sources += story_sources(config, inputs.fingerprint)  # issue 14: the story bank, one more document
+    last = store.documents() if manifest.vouches_for(lock_text) else {}
     # a lock this folder's last build did not write is read whole, and its notes checked too
-    whole_lock = None if trusted else parse_lock(lock_text, str(lock_file))
+    whole_lock = None if last else parse_lock(lock_text, str(inputs.lock_file))
     if not adopt_lock:
-        _refuse_foreign(lock_text, whole_lock, lock_file, config.root_deck, {s.doc_id for s in sources},
-                        manifest, target)
-    # a dry run reads the caches but writes nothing
-    with Store.open(cache_root, trusted, writable=not dry_run) as store:
-        work = _plan(sources, store, lock_text, str(lock_file), config, cache_root,
-                     workers or default_workers(), not dry_run, whole_lock, progress)
-        del sources  # the sources' bytes are let go once planned
-        now = build_timestamp()
-        kept, redone, tombstones, plan = _settle(work, now, config.root_deck)
-        model_mods = notetype_mods(digests, plan.lock, now)
-        summary = BuildSummary.of(kept, plan, work.redone_paths, len(tombstones), work.deck_warnings)
-        result = BuildResult(summary, target, [d.path for d in work.redone])
-        if dry_run:
-            return result
-        redone_paths = work.redone_paths
-        plan.lock.project = ("" if adopt_lock else work.lock.project) or new_project_id(
-            config.root_deck, [d.doc_id for d in kept])
-        plan.lock.root_deck = config.root_deck
-        del work  # the guides' notes now live in the records; let the rest go before writing
-        if target.parent == out and not out.exists():
-            try:
-                out.mkdir(parents=True)
-            except OSError as err:
-                raise OutputError(f"cannot create the output folder: {err.strerror}", str(out)) from None
-        blocks = {d.doc_id: lock_text[slice(*d.lock_span)] for d in kept if d.path not in redone_paths}
-        blocks.update(note_blocks(plan.lock))
-        new_lock, spans = compose_lock(plan.lock, blocks)
-        project = plan.lock.project
-        del blocks, plan
-        kept = [replace(d, lock_span=spans.get(d.doc_id, (0, 0))) for d in kept]
-        try:
-            store.replace(kept, redone, tombstones)
-        except sqlite3.Error as err:
-            raise OutputError(f"cannot write the build store: {err}; free some space, or build with "
-                              "--no-cache", str(store.path)) from None
-        point("store-written")
-        offsets = dict(zip((d.path for d in kept), itertools.accumulate((d.notes for d in kept), initial=0),
-                           strict=False))  # the running total has one more entry than there are guides
-        decks = {d.deck for d in kept if d.notes} | {r.deck for r in tombstones}
-        zip_time = max([*model_mods.values(), store.max_mod()])
-        sweep(lock_file)
-        sweep(target)
-        staged = stage_lock(lock_file, new_lock, old=lock_text)  # deck and lock change together or not at all
-        try:
-            write_apkg(store.path, offsets, decks, target, model_mods=model_mods, zip_time=zip_time,
-                       template_override=config.templates)
-            point("deck-written")
-            if staged is not None:
-                publish_lock(staged, lock_file)
-        finally:
-            discard(staged)
-        point("lock-written")
-        if manifest.path is not None:
-            manifest.record(Manifest.with_lock(inputs, lock_file), target, summary,
-                            store=store.digest() if store.lasting else "", lock=new_lock, project=project)
-    return result
+        _refuse_foreign(lock_text, whole_lock, inputs, {s.doc_id for s in sources}, manifest)
+    paths_by_id: dict[str, set[str]] = {}
+    for doc, file in [(s.doc_id, s.file) for s in sources] + [(k.doc_id, f) for f, k in last.items()]:
+        paths_by_id.setdefault(doc, set()).add(file)
+    whole = not last or store.spills() or any(len(p) > 1 for p in paths_by_id.values())
+    keep = {} if whole else {s.file: _respelt(last[s.file], str(s.path)) for s in sources
+                              if s.file in last and last[s.file].key == s.key}
+    present, deck_warnings, entries = settle_decks(sources, keep, lambda todo: process_sources(
+        todo, config, entries=store.entry, workers=workers, pack=write_cache, progress=progress))
+    keys = {s.key for s in sources}
+    del sources  # the sources' bytes are let go once built
+    require_cards(present, ", ".join(sorted({str(root) for _, root in inputs.files})))
+    if whole:
+        return Work(lock_text, present, whole_lock or parse_lock(lock_text, str(inputs.lock_file)), 0, entries, keys,
+                    deck_warnings)
+    # only the lock lines of the guides redone here (or gone), around the header and removed notes
+    spans = outer_spans(lock_text) + [k.lock_span for file, k in last.items() if file not in keep]
+    return Work(lock_text, present, parse_lock(lock_text, str(inputs.lock_file), spans), store.max_note_id(),
+                entries, keys, deck_warnings)
+
+
+Redo = Callable[[list[Source]], tuple[list[Union[Guide, None]], dict[str, bytes]]]
+
+
+def settle_decks(
+    sources: list[Source], keep: dict[str, Guide], redo: Redo,
+) -> tuple[list[Guide], list[SourceWarning], dict[str, bytes]]:
+    """Every guide in source order (skipped ones left out), each in its final deck; the
+    warnings about decks; the cache entries made. Two guides with one title get decks named after their files; so a
+    guide redone here can move a kept guide's deck (a clash appears or goes), and a kept
+    guide whose deck moves is redone too, until no deck moves."""
+    built: dict[str, Guide | None] = {}
+    entries: dict[str, bytes] = {}
+    while True:
+        todo = [s for s in sources if s.file not in keep and s.file not in built]
+        done, packed = redo(todo)
+        entries.update(packed)
+        built.update(zip((s.file for s in todo), done, strict=True))
+        docs = [keep.get(s.file) or built[s.file] for s in sources]
+        present = [d for d in docs if d is not None]
+        decks, deck_warnings = distinct_decks([(d.path, d.rel, d.title, d.base_deck) for d in present])
+        moved = [d.file for d, deck in zip(present, decks, strict=True) if not d.redone and deck != d.deck]
+        if not moved:
+            break
+        for file in moved:
+            del keep[file]
+    return [with_deck(d, deck) for d, deck in zip(present, decks, strict=True)], deck_warnings, entries
+
+
+def _respelt(doc: Guide, shown: str) -> Guide:
+    """A kept guide named the way it is given this time (its warnings too)."""
+    if doc.path == shown:
+        return doc
+    return replace(doc, path=shown, warnings=respell(doc.warnings, doc.path, shown))
 
 
 def _refuse_foreign(
-    lock_text: str, whole_lock: Lock | None, lock_file: Path, root_deck: str, doc_ids: set[str],
-    manifest: Manifest, target: Path,
+    lock_text: str, whole_lock: Lock | None, inputs: Inputs, doc_ids: set[str], manifest: Manifest,
 ) -> None:
     """Before anything is written: the lock must be this project's (``check_owner``), and an
     existing deck that this folder's last build did not write must not be another project's
     (``check_deck``). A trusted store means this folder wrote the lock: only its project line
     is read then."""
-    shown = str(lock_file)
+    shown = str(inputs.lock_file)
     owner = whole_lock or parse_lock(lock_text, shown, outer_spans(lock_text)[:1])
-    check_owner(owner, root_deck, doc_ids, manifest.project(), shown)
-    if target.exists() and not manifest.wrote(target):
-        check_deck(whole_lock or parse_lock(lock_text, shown), deck_guids(target), str(target))
+    check_owner(owner, inputs.config.root_deck, doc_ids, manifest.project(), shown)
+    if inputs.target.exists() and not manifest.wrote(inputs.target):
+        check_deck(whole_lock or parse_lock(lock_text, shown), deck_guids(inputs.target), str(inputs.target))
 
 
-@dataclass(frozen=True)
-class _Work:
-    """What a build must redo: every guide in order, kept or redone, and the lock they need."""
+@dataclass
+class Outcome:
+    """A reconciled build, ready to write: every guide as the store will keep it, the redone
+    guides' notes (by file), the tombstones, the new lock (the kept guides' lines still in
+    ``lock_text`` at ``kept_spans``, by doc id), the note types' times, the new cache
+    entries and the report."""
 
-    documents: list[BuiltDocument | KeptDocument]  # in source order; skipped guides left out
-    redone: list[BuiltDocument]
-    lock: Lock  # the notes of the redone and vanished guides, every removed note, the note types
-    reserved_id: int  # the highest note id of the kept guides
-    deck_warnings: tuple[SourceWarning, ...] = ()  # two guides with one title: decks named after the files
-
-    @property
-    def redone_paths(self) -> frozenset[str]:
-        return frozenset(d.path for d in self.redone)
-
-
-def _plan(
-    sources: list[Source], store: Store, lock_text: str, lock_name: str, config: Config,
-    cache_dir: Path | None, workers: int, write_cache: bool, whole_lock: Lock | None = None,
-    progress: Progress | None = None,
-) -> _Work:
-    """Redo the guides whose cache key changed; keep the rest. Everything is redone when the
-    store is new, when two guides share a doc id, or when a kept note's card ids spilled."""
-    kept = store.documents()
-    paths_by_id: dict[str, set[str]] = {}
-    for doc, path in [(s.doc_id, str(s.path)) for s in sources] + [(k.doc_id, p) for p, k in kept.items()]:
-        paths_by_id.setdefault(doc, set()).add(path)
-    whole = not kept or store.spills() or any(len(p) > 1 for p in paths_by_id.values())
-    keep = {} if whole else {str(s.path): kept[str(s.path)] for s in sources
-                              if str(s.path) in kept and kept[str(s.path)].key == s.key}
-    built: dict[str, BuiltDocument | None] = {}
-    while True:
-        todo = [s for s in sources if str(s.path) not in keep and str(s.path) not in built]
-        done = process_sources(todo, config, cache_dir=cache_dir, workers=workers, write_cache=write_cache,
-                               progress=progress)
-        built.update(zip((str(s.path) for s in todo), done, strict=True))
-        docs = [keep.get(str(s.path)) or built[str(s.path)] for s in sources]
-        present = [d for d in docs if d is not None]
-        decks, deck_warnings = distinct_decks([(d.path, d.rel, d.title, d.base_deck) for d in present])
-        moved = [d.path for d, deck in zip(present, decks, strict=True) if isinstance(d, KeptDocument)
-                 and deck != d.deck]
-        if not moved:
-            break
-        for path in moved:  # a title elsewhere now clashes with (or no longer clashes with) a kept guide's
-            del keep[path]
-    present = [with_deck(d, deck) if isinstance(d, BuiltDocument) else d
-               for d, deck in zip(present, decks, strict=True)]
-    require_cards(present, ", ".join(sorted({str(s.root) for s in sources})))
-    redone = [d for d in present if isinstance(d, BuiltDocument)]
-    if whole:
-        return _Work(present, redone, whole_lock or parse_lock(lock_text, lock_name), 0, tuple(deck_warnings))
-    # only the lock lines of the guides redone here (or gone), around the header and removed notes
-    spans = outer_spans(lock_text) + [k.lock_span for path, k in kept.items() if path not in keep]
-    return _Work(present, redone, parse_lock(lock_text, lock_name, spans), store.max_note_id(), tuple(deck_warnings))
+    guides: list[Guide]
+    reconciled: dict[str, list[ReconciledNote]]  # the redone guides' notes, by file
+    tombstones: list[ReconciledNote]
+    lock: Lock
+    lock_text: str
+    kept_spans: dict[str, tuple[int, int]]
+    model_mods: dict[NoteKind, int]
+    entries: dict[str, bytes]
+    keys: set[str]
+    result: BuildResult
 
 
-def _settle(
-    work: _Work, now: int, root_deck: str
-) -> tuple[list[KeptDocument], dict[str, list[NoteRecord]], list[NoteRecord], Plan]:
-    """Reconcile the redone guides with the lock. Returns every guide as the store will keep
-    it, the redone guides' records by path, the tombstones and the plan."""
-    groups = candidate_groups(work.redone)
-    plan = reconcile([c for _, cands in groups for c in cands], work.lock, now, root_deck, work.reserved_id)
-    records = iter(plan.records)
-    redone: dict[str, list[NoteRecord]] = {}
+def reconcile_guides(work: Work, inputs: Inputs, adopt_lock: bool) -> Outcome:
+    """Reconcile the redone guides' notes with the lock (``changes.reconcile``): who is new,
+    changed, reworded, moved or gone; their ids and times; the tombstones. The kept guides
+    are not looked at: their notes and lock lines stay as they are."""
+    now = build_timestamp()
+    root_deck = inputs.config.root_deck
+    groups = candidate_groups(work.guides)
+    changes = reconcile([c for _, cands in groups for c in cands], work.lock, now, root_deck, work.reserved_id)
+    records = iter(changes.records)
+    reconciled: dict[str, list[ReconciledNote]] = {}
     for built, cands in groups:
-        redone[built.path] = [next(records) for _ in cands]
+        reconciled[built.file] = [next(records) for _ in cands]
     tombstones = list(records)
-    kept = []
-    for doc in work.documents:
-        if isinstance(doc, BuiltDocument):
-            counts = dict(Counter(n.record.note_kind.value for n in doc.notes))
-            kept.append(KeptDocument(doc.path, doc.doc_id, doc.rel, doc.key, doc.title, doc.base_deck, doc.deck,
-                                     counts, doc.warnings, len(redone[doc.path]), (0, 0)))
-        else:
-            kept.append(doc)
-    return kept, redone, tombstones, plan
+    # a redone guide's rendered notes are let go (they live on reconciled); it stays ``redone``
+    guides = [replace(d, notes=(), note_count=len(reconciled[d.file])) if d.redone else d for d in work.guides]
+    model_mods = notetype_mods(inputs.templates, changes.lock, now)
+    changes.lock.project = ("" if adopt_lock else work.lock.project) or new_project_id(
+        root_deck, [d.doc_id for d in guides])
+    changes.lock.root_deck = root_deck
+    summary = BuildSummary.of(guides, changes, len(tombstones), work.deck_warnings)
+    result = BuildResult(summary, inputs.target, [d.path for d in guides if d.redone])
+    kept_spans = {d.doc_id: d.lock_span for d in guides if not d.redone}
+    return Outcome(guides, reconciled, tombstones, changes.lock, work.lock_text, kept_spans, model_mods,
+                   work.entries, work.keys, result)
+
+
+def write(outcome: Outcome, inputs: Inputs, store: Store, manifest: Manifest, state: str) -> None:
+    """The new lock's text, spliced from the kept guides' old lines and the redone ones';
+    then, in this order: the cache database (one transaction: rows, entries, a manifest
+    naming the new lock), the deck from its rows, the lock beside the deck, and the
+    manifest's note of the deck written. A crash anywhere leaves a state the next build
+    recovers from byte for byte (``tests/test_faults.py``)."""
+    target, lock_file = inputs.target, inputs.lock_file
+    if target.parent == inputs.out and not inputs.out.exists():
+        try:
+            inputs.out.mkdir(parents=True)
+        except OSError as err:
+            raise OutputError(f"cannot create the output folder: {err.strerror}", str(inputs.out)) from None
+    new_lock, spans = splice_lock(outcome.lock, outcome.lock_text, outcome.kept_spans)
+    guides = [replace(d, lock_span=spans.get(d.doc_id, (0, 0))) for d in outcome.guides]
+    # until the deck is in place, the manifest vouches only for the store (no report, no fast path)
+    pending = manifest.record(state, None, None, lock=new_lock, project=outcome.lock.project)
+    try:
+        store.replace(guides, outcome.reconciled, outcome.tombstones, entries=outcome.entries, live=outcome.keys,
+                      manifest=pending)
+    except sqlite3.Error as err:
+        raise OutputError(f"cannot write the build store: {err}; free some space, or build with "
+                          "--no-cache", str(store.path)) from None
+    point("store-written")
+    offsets = dict(zip((d.file for d in guides), itertools.accumulate((d.note_count for d in guides), initial=0),
+                       strict=False))  # the running total has one more entry than there are guides
+    decks = {d.deck for d in guides if d.note_count} | {r.deck for r in outcome.tombstones}
+    zip_time = max([*outcome.model_mods.values(), store.max_mod()])
+    sweep(lock_file)
+    sweep(target)
+    staged = stage_lock(lock_file, new_lock, old=outcome.lock_text)  # deck and lock change together or not at all
+    try:
+        write_apkg(store, offsets, decks, target, model_mods=outcome.model_mods, zip_time=zip_time,
+                   template_override=inputs.config.templates)
+        point("deck-written")
+        if staged is not None:
+            publish_lock(staged, lock_file)
+    finally:
+        discard(staged)
+    point("lock-written")
+    if store.lasting:
+        store.set_manifest(manifest.record(Manifest.with_lock(state, lock_file), target, outcome.result.summary,
+                                           lock=new_lock, project=outcome.lock.project))

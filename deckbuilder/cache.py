@@ -1,13 +1,22 @@
-"""A per-file cache: a guide's content hash -> its rendered notes.
+"""What a build may trust in its cache database, and how it knows.
 
-Entries live in ``.deckbuilder-cache/`` beside the sources, one JSON file per guide. The
-key covers the file's bytes, how it was named, the tool version and the configuration,
-so any of them changing misses. JSON rather than pickle, and each entry (and the
-manifest, which vouches for the build store) is sealed with an HMAC under a secret of
-this user's (``user_secret``): a corrupt, stale or foreign entry is ignored and rebuilt,
-never trusted or executed. A cache folder committed to a shared repository, or made by
-hand with a recomputed checksum, cannot put its HTML into cards: only this user's own
-builds can write an entry that passes.
+The cache is one SQLite file in ``.deckbuilder-cache/`` beside the sources (``store``
+speaks its SQL). It holds three things, each sealed with an HMAC under a secret of this
+user's (``user_secret``):
+
+- one **entry** per guide: its rendered notes and warnings, under a key that covers the
+  file's bytes, its resolved path, the tool version and the configuration, so any of them
+  changing misses;
+- the **build store**: the last build's notes and cards per guide (``store``), each
+  guide's rows sealed by a digest of their content;
+- the **manifest**: what the last successful build read and wrote, to skip a build that
+  would change nothing and to tell whether the store goes with the lock on disk.
+
+The file is written in transactions, so a crash leaves it as it was before or after,
+never between: no whole-file hash is needed. The seals are what keeps a cache folder
+committed to a shared repository, or a row doctored by hand, from putting its HTML into
+cards: only this user's own builds can write a seal that passes, and anything whose seal
+fails is ignored and rebuilt, never trusted.
 """
 
 from __future__ import annotations
@@ -18,18 +27,17 @@ import json
 import os
 import secrets
 import tempfile
-from functools import lru_cache
+import zlib
 from dataclasses import asdict
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .changes import Candidate
-from .model import NoteKind
-from .package import NoteRecord
+from .model import SourceWarning
 
 CACHE_DIR = ".deckbuilder-cache"
-FORMAT = 2
+FORMAT = 4  # of an entry's payload
 SECRET_NAME = "cache-secret"
 
 
@@ -58,108 +66,97 @@ def user_secret() -> bytes:
     return secret
 
 
+def mac(payload: bytes) -> str:
+    """The HMAC of ``payload`` under this user's secret."""
+    return hmac.new(user_secret(), payload, "sha256").hexdigest()
+
+
 def seal(payload: bytes) -> bytes:
     """``payload`` behind a line with its HMAC."""
-    return hmac.new(user_secret(), payload, "sha256").hexdigest().encode("ascii") + b"\n" + payload
+    return mac(payload).encode("ascii") + b"\n" + payload
 
 
 def unseal(raw: bytes) -> bytes:
     """The payload of ``seal``; ValueError when the seal does not match (damaged, or not ours)."""
-    mac, _, payload = raw.partition(b"\n")
-    if not hmac.compare_digest(mac, hmac.new(user_secret(), payload, "sha256").hexdigest().encode("ascii")):
+    found, _, payload = raw.partition(b"\n")
+    if not hmac.compare_digest(found, mac(payload).encode("ascii")):
         raise ValueError("an entry this user's builds did not write")
     return payload
 
 
-def entry_key(data: bytes, shown: str, rel: str, config_fingerprint: str) -> str:
+def entry_key(data: bytes, file: str, rel: str, config_fingerprint: str) -> str:
+    """A guide's cache key: its bytes, its resolved path (so ``guides`` and
+    ``/abs/guides`` name the same entry), its name under the root, the settings and code."""
     h = hashlib.sha256()
-    for part in (f"deckbuilder {__version__} cache {FORMAT}", shown, rel, config_fingerprint):
-        h.update(part.encode("utf-8") + b"\0")
+    for part in (f"deckbuilder {__version__} cache {FORMAT}", file, rel, config_fingerprint):
+        h.update(part.encode("utf-8", "surrogateescape") + b"\0")
     h.update(data)
     return h.hexdigest()
 
 
-class FileCache:
-    """Get/put documents by key; every failure to read is a miss."""
-
-    def __init__(self, folder: Path | None) -> None:
-        self.folder = folder
-        self.hits = 0
-        self.misses = 0
-
-    def _path(self, key: str) -> Path:
-        assert self.folder is not None
-        return self.folder / key[:2] / f"{key}.json"
-
-    def get(self, key: str) -> dict[str, Any] | None:
-        if self.folder is None:
-            return None
-        try:
-            header, _, payload = unseal(self._path(key).read_bytes()).partition(b"\n")
-            if header != f"{key} {FORMAT}".encode("ascii"):
-                raise ValueError("an entry for another file")
-            value = json.loads(payload)
-            if not isinstance(value, dict):
-                raise ValueError("unexpected entry")
-        except (OSError, ValueError, RecursionError):
-            self.misses += 1
-            return None
-        self.hits += 1
-        return value
-
-    def put(self, key: str, value: dict[str, Any]) -> None:
-        if self.folder is None:
-            return
-        payload = json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        path = self._path(key)
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-")
-            with os.fdopen(fd, "wb") as handle:
-                handle.write(seal(f"{key} {FORMAT}".encode("ascii") + b"\n" + payload))
-            os.replace(tmp, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs speed
+def pack_entry(key: str, value: dict[str, Any]) -> bytes:
+    """A guide's entry as stored: JSON, compressed (a fifth of the size, so the build holds
+    little until it stores them, and the cache file stays small), sealed, and naming its
+    key (an entry moved under another key is another file's)."""
+    payload = zlib.compress(json.dumps(value, ensure_ascii=False, separators=(",", ":")).encode("utf-8"), 1)
+    return seal(f"{key} {FORMAT}".encode("ascii") + b"\n" + payload)
 
 
-def note_to_json(cand: Candidate) -> list[Any]:
-    r = cand.record
-    return [r.guid, r.note_kind.value, list(r.fields), list(r.tags), r.deck, cand.doc, cand.kind, cand.section,
-            cand.key, cand.where]
+def unpack_entry(key: str, raw: bytes | None) -> dict[str, Any] | None:
+    """The value of a stored entry; None for anything damaged, foreign, stale or odd."""
+    if raw is None:
+        return None
+    try:
+        header, _, payload = unseal(raw).partition(b"\n")
+        if header != f"{key} {FORMAT}".encode("ascii"):
+            raise ValueError("an entry for another file")
+        value = json.loads(zlib.decompress(payload))  # sealed: only this user's builds compressed it
+    except (ValueError, RecursionError, zlib.error):
+        return None
+    return value if isinstance(value, dict) else None
 
 
-_NOTE_KINDS = {kind.value: kind for kind in NoteKind}
+def warnings_to_json(warnings: tuple[SourceWarning, ...] | list[SourceWarning]) -> list[list[Any]]:
+    return [[w.path, w.line, w.message, w.kind] for w in warnings]
 
 
-def note_from_json(row: list[Any]) -> Candidate:
-    """A cached note; anything of the wrong shape raises (and the entry is rebuilt)."""
-    guid, note_kind, fields_, tags, deck, doc, kind, section, key, where = row
-    if not all(isinstance(x, str) for x in (guid, deck, doc, kind, section, key, where, *fields_, *tags)):
-        raise ValueError("cached note with non-text values")
-    record = NoteRecord(guid, _NOTE_KINDS[note_kind], tuple(fields_), tuple(tags), deck, due=0, mod=0, note_id=0)
-    return Candidate(record, doc, kind, section, key, where)
+def warnings_from_json(rows: Any) -> tuple[SourceWarning, ...]:
+    """Stored warnings; anything of the wrong shape raises (and the entry is rebuilt)."""
+    out = []
+    for path, line, message, kind in rows:
+        if not (isinstance(path, str) and isinstance(line, int) and isinstance(message, str)
+                and isinstance(kind, str)):
+            raise ValueError("a stored warning of the wrong shape")
+        out.append(SourceWarning(path, line, message, kind))
+    return tuple(out)
 
 
-def _sha256(text: str) -> str:
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+def sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
 class Manifest:
-    """What the last successful build read and wrote, to skip a build that would change nothing.
-    Sealed like the cache entries: it vouches for the build store."""
+    """What the last successful build read and wrote (sealed, kept in the cache database):
+    to skip a build that would change nothing, and to vouch for the build store."""
 
-    def __init__(self, folder: Path | None) -> None:
-        self.path = folder / "manifest.json" if folder is not None else None
-        # read once: a build asks it four questions, and on a large deck each read (its
-        # report holds every document) took a tenth of a second
-        self._data: dict[str, Any] | None = None
+    def __init__(self, raw: bytes | None, folder: Path) -> None:
+        """``raw``: the sealed manifest found in the cache of the sources in ``folder``; one
+        that another folder's build wrote (a copied cache) says nothing about this one."""
+        self.folder = str(folder.resolve())
+        try:
+            data = json.loads(unseal(raw)) if raw is not None else {}
+        except (ValueError, RecursionError):
+            data = {}
+        ours = isinstance(data, dict) and data.get("folder") == self.folder
+        self._data: dict[str, Any] = data if ours else {}
 
     @staticmethod
     def inputs(
         files: list[tuple[Path, Path]], lock: Path, fingerprint: str, templates: dict[Any, str], target: Path
     ) -> str:
         """A digest of everything a build depends on, from file metadata alone (no reads).
-        Taken before the files are read, so a save during the build shows as a change."""
+        Taken before the files are read, so a save during the build shows as a change. The
+        paths as given count too: the report names them."""
         h = hashlib.sha256(f"{fingerprint}\0{sorted(templates.values())}\0{target.resolve()}".encode())
         for path, _ in files:
             h.update(_stat_tag(path).encode("utf-8", "surrogateescape"))
@@ -170,65 +167,42 @@ class Manifest:
         """``inputs`` with the lock's state as it is now (the build rewrites it)."""
         return inputs.split("\0")[0] + "\0" + _stat_tag(lock)
 
-    def _read(self) -> dict[str, Any]:
-        """The manifest's data, or {} when there is none or it cannot be trusted."""
-        if self.path is None:
-            return {}
-        if self._data is None:
-            try:
-                data = json.loads(unseal(self.path.read_bytes()))
-                self._data = data if isinstance(data, dict) else {}
-            except (OSError, ValueError, RecursionError):
-                self._data = {}
-        return self._data
-
     def unchanged(self, inputs: str, target: Path) -> dict[str, Any] | None:
         """The stored summary if the inputs match and the deck written then is still there."""
-        data = self._read()
         try:
-            st = target.stat()
-            if data["inputs"] != inputs or data["output"] != [str(target.resolve()), st.st_size, st.st_mtime_ns]:
+            if self._data["inputs"] != inputs or not self.wrote(target):
                 return None
-            summary = data["summary"]
+            summary = self._data["summary"]
             return summary if isinstance(summary, dict) else None
-        except (OSError, ValueError, KeyError, TypeError):
+        except (ValueError, KeyError, TypeError):
             return None
 
     def wrote(self, target: Path) -> bool:
         """Is ``target`` the deck the last build here wrote, as it left it?"""
         try:
-            st = target.stat()
-            return bool(self._read().get("output") == [str(target.resolve()), st.st_size, st.st_mtime_ns])
+            return bool(self._data.get("output") == _output_tag(target))
         except OSError:
             return False
 
-    def trusted_store(self, lock_text: str) -> str:
-        """The digest of the store the last build left, if that build wrote this lock; else ""."""
-        data = self._read()
-        if not lock_text or data.get("lock") != _sha256(lock_text):
-            return ""
-        return str(data.get("store", ""))
+    def vouches_for(self, lock_text: str) -> bool:
+        """Did the last build here leave the store beside this very lock?"""
+        return bool(lock_text) and self._data.get("lock") == sha256(lock_text)
 
     def project(self) -> str:
         """The project of the lock the last build here wrote ("" when unknown)."""
-        return str(self._read().get("project", ""))
+        return str(self._data.get("project", ""))
 
-    def record(self, inputs: str, target: Path, summary: Any, *, store: str, lock: str, project: str) -> None:
-        """After a successful build: its inputs, output and report, the digest of the store
-        it left and of the lock it wrote, and that lock's project."""
-        if self.path is None:
-            return
-        try:
-            st = target.stat()
-            data = {"inputs": inputs, "output": [str(target.resolve()), st.st_size, st.st_mtime_ns],
-                    "summary": asdict(summary), "store": store, "lock": _sha256(lock), "project": project}
-            self.path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.path.with_suffix(".tmp")
-            tmp.write_bytes(seal(json.dumps(data).encode("utf-8")))
-            os.replace(tmp, self.path)
-            self._data = None
-        except OSError:
-            pass
+    def record(self, inputs: str, target: Path | None, summary: Any, *, lock: str, project: str) -> bytes:
+        """A build's manifest, sealed: its folder, inputs, output (None until the deck is in
+        place), report, the digest of the lock it wrote and that lock's project."""
+        data = {"folder": self.folder, "inputs": inputs, "output": _output_tag(target) if target is not None else None,
+                "summary": asdict(summary) if summary is not None else None, "lock": sha256(lock), "project": project}
+        return seal(json.dumps(data).encode("utf-8"))
+
+
+def _output_tag(target: Path) -> list[Any]:
+    st = target.stat()
+    return [str(target.resolve()), st.st_size, st.st_mtime_ns]
 
 
 def _stat_tag(path: Path) -> str:

@@ -23,8 +23,8 @@ from dataclasses import dataclass, field, replace
 from .inert import neutralise
 from .lockfile import Lock, LockedNote
 from .matching import Side, match
-from .model import NoteKind
-from .package import ID_STRIDE, NoteRecord
+from .model import NoteKind, ReconciledNote, RenderedNote
+from .package import ID_STRIDE
 from .render import FIELDS
 
 REMOVED_TAG = "deckbuilder::removed"
@@ -37,24 +37,15 @@ REMOVAL_ADVICE = (
 )
 
 
-@dataclass(frozen=True)
-class Candidate:
-    """A note as this build renders it, before it has a modification time or id."""
-
-    record: NoteRecord  # due, mod and note_id still 0
-    doc: str
-    kind: str
-    section: str
-    key: str  # the identity text as written (front), for rewording and tombstones
-    where: str = ""  # source file:line
-
-
 @dataclass
 class Plan:
-    records: list[NoteRecord]
+    """The notes to write (every candidate in order, then the tombstones), the new lock, and
+    what changed: counts per guide, messages for the user, one event per changed note."""
+
+    records: list[ReconciledNote]
     lock: Lock
     report: dict[str, Counter[str]] = field(default_factory=dict)
-    notes: list[str] = field(default_factory=list)  # things the user should know
+    messages: list[str] = field(default_factory=list)  # things the user should know
     events: list[tuple[str, str, str]] = field(default_factory=list)  # (state, doc, what) per note that changed
 
     def total(self) -> Counter[str]:
@@ -69,19 +60,19 @@ _ANSWER_FIELD = {NoteKind.RECALL: 1, NoteKind.RED_FLAG: 2}
 _DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
 
 
-def digest(record: NoteRecord) -> str:
+def digest(record: RenderedNote | ReconciledNote) -> str:
     text = "\x1e".join((_KIND_NAMES[record.note_kind], *record.fields, " ".join(record.tags), record.deck))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
 
 
-def answer_digest(record: NoteRecord) -> str:
+def answer_digest(record: RenderedNote) -> str:
     """What the card asks you to recall: the back, the better phrasing, or the deleted words."""
     at = _ANSWER_FIELD.get(record.note_kind)
     answer = record.fields[at] if at is not None else "\x1f".join(m[1] for m in _DELETION.findall(record.fields[0]))
     return hashlib.sha256(answer.encode("utf-8")).hexdigest()[:12] if answer else ""
 
 
-def reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str, reserved_id: int = 0) -> Plan:
+def reconcile(candidates: list[RenderedNote], lock: Lock, now: int, root_deck: str, reserved_id: int = 0) -> Plan:
     """``lock`` may hold only the notes of the guides in ``candidates`` (and every removed
     note); ``reserved_id`` is then the highest note id used by the other guides."""
     with _no_cycle_collection():
@@ -102,15 +93,15 @@ def _no_cycle_collection() -> Iterator[None]:
             gc.enable()
 
 
-def _reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str, reserved_id: int) -> Plan:
-    live = {c.record.guid for c in candidates}
+def _reconcile(candidates: list[RenderedNote], lock: Lock, now: int, root_deck: str, reserved_id: int) -> Plan:
+    live = {c.guid for c in candidates}
     orphans = {g: n for g, n in lock.notes.items() if g not in live}
-    answers = [answer_digest(c.record) for c in candidates]
+    answers = [answer_digest(c) for c in candidates]
     positions = _positions(candidates)
-    continued, notes = _continuations(candidates, answers, positions, lock, orphans)
+    continued, messages = _continuations(candidates, answers, positions, lock, orphans)
     report: dict[str, Counter[str]] = {}
     events: list[tuple[str, str, str]] = []
-    records: list[NoteRecord] = []
+    records: list[ReconciledNote] = []
     new_lock = Lock(notetypes=dict(lock.notetypes))
     used_ids = [n.note_id for n in (*lock.notes.values(), *lock.removed.values())]
     next_id = max([now * 1000, reserved_id + ID_STRIDE, *(i + ID_STRIDE for i in used_ids)])
@@ -120,7 +111,7 @@ def _reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str
         counts = report.get(cand.doc)
         if counts is None:
             counts = report[cand.doc] = Counter()
-        guid = cand.record.guid
+        guid = cand.guid
         old = lock.notes.get(guid) or lock.removed.get(guid)
         state = "updated"
         if old is None:
@@ -135,7 +126,7 @@ def _reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str
                 events.append((state, cand.doc, event))
                 if move:
                     moves[move] += 1
-        rec = cand.record
+        rec = cand
         content = digest(rec)
         if old is None:
             mod, note_id = now, next_id
@@ -145,7 +136,7 @@ def _reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str
         else:
             mod, note_id = max(now, old.mod + 1), old.note_id
         counts[state] += 1
-        records.append(NoteRecord(guid, rec.note_kind, rec.fields, rec.tags, rec.deck, due, mod, note_id))
+        records.append(ReconciledNote(guid, rec.note_kind, rec.fields, rec.tags, rec.deck, note_id, mod, due))
         new_lock.notes[guid] = LockedNote(guid, content, mod, note_id, cand.doc, cand.kind,
                                           _KIND_NAMES[rec.note_kind], cand.section, cand.key, answers[due],
                                           positions[due])
@@ -160,10 +151,10 @@ def _reconcile(candidates: list[Candidate], lock: Lock, now: int, root_deck: str
         mod = max(now, old.mod + 1) if resent else old.mod
         new_lock.removed[old.guid] = replace(old, digest="", mod=mod, answer="", pos=-1, tombstone=TOMBSTONE_VERSION)
         records.append(tombstone(old, mod, root_deck))
-    return Plan(records, new_lock, report, _move_notes(moves, candidates) + notes, events)
+    return Plan(records, new_lock, report, _move_notes(moves, candidates) + messages, events)
 
 
-def _positions(candidates: list[Candidate]) -> list[int]:
+def _positions(candidates: list[RenderedNote]) -> list[int]:
     """Each note's position among the notes of its kind in its section."""
     seen: Counter[tuple[str, str, str]] = Counter()
     out = []
@@ -175,29 +166,28 @@ def _positions(candidates: list[Candidate]) -> list[int]:
 
 
 def _continuations(
-    candidates: list[Candidate], answers: list[str], positions: list[int], lock: Lock,
+    candidates: list[RenderedNote], answers: list[str], positions: list[int], lock: Lock,
     orphans: dict[str, LockedNote],
 ) -> tuple[dict[int, tuple[LockedNote, bool]], list[str]]:
     """Which new notes (by index) continue which orphan, and whether the front was
     reworded; and the likely pairs left apart."""
-    fresh = [i for i, c in enumerate(candidates) if c.record.guid not in lock.notes
-             and c.record.guid not in lock.removed]
+    fresh = [i for i, c in enumerate(candidates) if c.guid not in lock.notes and c.guid not in lock.removed]
     gone = list(orphans.values())
     shared = {a for a, n in Counter(answers).items() if n > 1}  # a back many notes have says nothing
     new_sides = [Side(candidates[i].kind, candidates[i].doc, candidates[i].section, candidates[i].key,
                       "" if answers[i] in shared else answers[i], positions[i]) for i in fresh]
     old_sides = [Side(o.kind, o.doc, o.section, o.key, o.answer, o.pos) for o in gone]
     pairs, near = match(new_sides, old_sides, {c.doc for c in candidates})
-    notes = [
+    messages = [
         f"{candidates[fresh[p.new]].doc}: treated as new, though it resembles a removed card "
         f"({p.similarity:.0%} alike): {candidates[fresh[p.new]].key!r} vs {gone[p.old].key!r}"
         for p in sorted(near, key=lambda p: p.new)
     ]
-    return {fresh[p.new]: (gone[p.old], p.similarity < 1) for p in pairs}, notes
+    return {fresh[p.new]: (gone[p.old], p.similarity < 1) for p in pairs}, messages
 
 
 def _continuation(
-    cand: Candidate, old: LockedNote, reworded: bool
+    cand: RenderedNote, old: LockedNote, reworded: bool
 ) -> tuple[str, str, tuple[str, str, str, str] | None]:
     """A continued note's state, what to list for it, and how it moved: (old doc, new doc,
     old section, new section), the sections only for a move within one guide."""
@@ -211,7 +201,7 @@ def _continuation(
     return "moved", f"{cand.key!r}{where}", move
 
 
-def _move_notes(moves: Counter[tuple[str, str, str, str]], candidates: list[Candidate]) -> list[str]:
+def _move_notes(moves: Counter[tuple[str, str, str, str]], candidates: list[RenderedNote]) -> list[str]:
     """One line per guide renamed, move between guides, or heading renamed: how many notes kept their history."""
     docs = {c.doc for c in candidates}
     sections = {(c.doc, c.section) for c in candidates}
@@ -221,17 +211,17 @@ def _move_notes(moves: Counter[tuple[str, str, str, str]], candidates: list[Cand
             renamed[old_doc] = max(renamed.get(old_doc, (0, "")), (count, new_doc))
     out = []
     for (old_doc, new_doc, old_section, new_section), count in sorted(moves.items()):
-        notes = f"{count} note{'s' if count != 1 else ''} kept their history"
+        kept = f"{count} note{'s' if count != 1 else ''} kept their history"
         if old_doc != new_doc:
             what = "a guide rename" if renamed.get(old_doc, (0, ""))[1] == new_doc else "a move between guides"
-            out.append(f"{notes} across {what}: {old_doc} -> {new_doc}")
+            out.append(f"{kept} across {what}: {old_doc} -> {new_doc}")
         else:
             what = "a move to another section" if (old_doc, old_section) in sections else "a heading rename"
-            out.append(f"{notes} across {what} in {new_doc}: {old_section!r} -> {new_section!r}")
+            out.append(f"{kept} across {what} in {new_doc}: {old_section!r} -> {new_section!r}")
     return out
 
 
-def tombstone(old: LockedNote, mod: int, root_deck: str) -> NoteRecord:
+def tombstone(old: LockedNote, mod: int, root_deck: str) -> ReconciledNote:
     """A note that tells the learner it left the guide and how to remove such cards; found
     in Anki with ``tag:deckbuilder::removed``. A cloze keeps a deletion for each card it
     had, so none of its cards shows Anki's "no cloze found" error."""
@@ -240,15 +230,15 @@ def tombstone(old: LockedNote, mod: int, root_deck: str) -> NoteRecord:
     fields = dict.fromkeys(FIELDS[kind], "")
     fields[FIELDS[kind][0]] = f"Removed from the guide: {shown}"
     fields["Extra"] = REMOVAL_ADVICE
-    return NoteRecord(
+    return ReconciledNote(
         guid=old.guid,
         note_kind=kind,
         fields=neutralise(tuple(fields.values())),  # the key is guide text: no [sound:] or MathJax
         tags=(REMOVED_TAG,),
         deck=f"{root_deck}::{REMOVED_DECK}",
-        due=0,
-        mod=mod,
         note_id=old.note_id,
+        mod=mod,
+        due=0,
     )
 
 

@@ -28,7 +28,7 @@ from pathlib import Path
 
 from . import screen
 from .config import Config
-from .documents import BuiltDocument, distinct_decks, gather, process_file
+from .documents import distinct_decks, gather, process_file
 from .encoding import decode, repair_mojibake
 from .errors import DeckbuilderError
 from .extractors import answers, questions, star, stubs
@@ -36,7 +36,7 @@ from .extractors.flag_mistakes import MISTAKE_HEADING
 from .extractors.flag_pieces import BAD_MARKERS, lines_of
 from .extractors.text import is_link_only, no_emoji, plain, sections, title_matches
 from .identity import normalise, note_guid
-from .model import CardSpec, Document, ListBlock, NoteKind, Opaque, Paragraph, Section
+from .model import CardSpec, Document, Guide, ListBlock, NoteKind, Opaque, Paragraph, Section
 from .rendered import crossings, side_lines
 from .story_check import story_problems
 from .story_match import is_question
@@ -156,9 +156,9 @@ def _spec_findings(path: str, specs: list[CardSpec]) -> Iterator[Finding]:
             yield Finding("warning", path, spec.line, f"back is {back_words} words; keep it under {MAX_BACK_WORDS}")
 
 
-def _note_findings(path: str, guide: BuiltDocument) -> Iterator[Finding]:
+def _note_findings(path: str, guide: Guide) -> Iterator[Finding]:
     """What each note will look like on a phone, measured on the fields the build rendered."""
-    fields = {cand.record.guid: cand.record.fields for cand in guide.notes}  # a repeat shares its first's GUID
+    fields = {note.guid: note.fields for note in guide.notes or ()}  # a repeat shares its first's GUID
     for spec in guide.specs or ():
         if spec.note_kind is NoteKind.RECALL and _answerless(spec):
             shown = plain(spec.back) or "nothing"

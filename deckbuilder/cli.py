@@ -77,7 +77,6 @@ def _config(paths: list[Path], explicit: Path | None, templates: Path | None = N
 
     from .config import find_config, load_config
     from .extractors import REGISTRY
-
     from .stories import with_bank
 
     settings = with_bank(load_config(find_config(paths, explicit), list(REGISTRY)), paths)  # issue 14: stories
@@ -250,7 +249,7 @@ def cards(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
     docs = load_documents(sources, settings)
     cands = candidates(docs)
     for cand in cands:
-        record = cand.record
+        record = cand  # a RenderedNote: fields, tags and deck as rendered
         rows.append({
             "note_type": NOTE_TYPES[record.note_kind].name,
             "kind": cand.kind,

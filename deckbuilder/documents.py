@@ -1,9 +1,10 @@
 """One guide at a time: find it, read it, and turn it into rendered notes.
 
 Everything here depends on one file alone (plus the settings), so it runs in worker
-processes and its result is kept in the per-file cache. ``load_documents`` is the whole
-of it for commands that only look at cards (``cards``, ``preview``); ``build`` adds the
-lock, the store and the package.
+processes and its result is kept as a sealed entry in the cache database (the caller
+passes the entries in and takes the new ones out: nothing here opens the cache).
+``load_documents`` is the whole of it for commands that only look at cards (``cards``,
+``preview``); ``build`` adds the lock, the store and the package.
 """
 
 from __future__ import annotations
@@ -12,25 +13,23 @@ import hashlib
 import logging
 import os
 import re
-from collections.abc import Iterator, Sequence
-from dataclasses import astuple, dataclass, replace
+from collections import Counter
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Union
 
-from .cache import FileCache, entry_key, note_from_json, note_to_json
-from .changes import Candidate
+from .cache import entry_key, pack_entry, unpack_entry, warnings_from_json, warnings_to_json
 from .config import DOCUMENT_KEYS, Config, DocumentSettings, document_settings
 from .errors import BuildErrors, DeckbuilderError, InputError
 from .extractors import REGISTRY, extract
 from .identity import note_guid
-from .model import CardSpec, Document, SourceWarning
-from .package import NoteRecord
+from .model import CardSpec, Guide, NoteKind, RenderedNote, SourceWarning
 from .pool import Progress, run_jobs
 from .reader import MAX_BYTES, parse_source, read_source, relative_path
 from .render import render
 from .sections import build_document
-from .store import KeptDocument
 from .stories import FOLDER as STORY_FOLDER
 from .story_cards import DECK as STORY_DECK
 from .story_cards import DOC_ID as STORY_DOC
@@ -39,24 +38,6 @@ from .story_cards import on_questions, story_specs
 log = logging.getLogger("deckbuilder")
 
 MARKDOWN_SUFFIXES = (".md", ".markdown")
-
-
-@dataclass(frozen=True)
-class BuiltDocument:
-    """One guide's outcome: where it came from, where its cards go, its specs and notes."""
-
-    path: str  # as given, for messages
-    rel: str  # relative to its source root
-    title: str
-    deck: str
-    doc_id: str
-    specs: tuple[CardSpec, ...] | None  # None when not kept (a build needs only the notes)
-    notes: tuple[Candidate, ...] = ()  # rendered; time, id and position come later
-    repaired: str = ""  # codec undone, if the file had mojibake
-    warnings: tuple[SourceWarning, ...] = ()  # every warning about the guide, kept with it in the cache
-    base_deck: str = ""  # the deck before two guides with one title were told apart
-    key: str = ""  # the cache key of the file it came from
-    document: Document | None = None  # the section tree, kept with the specs (for ``check``)
 
 
 def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
@@ -154,7 +135,7 @@ def tags_for(prefix: str, doc_slug: str, spec: CardSpec) -> tuple[str, ...]:
 
 def process_file(
     path: Path, root: Path, config: Config, data: bytes | None = None, keep_specs: bool = True
-) -> BuiltDocument | None:
+) -> Guide | None:
     """Everything that depends on one file alone: read, parse, extract, render. None if skipped.
     Every warning about the guide comes back in its ``warnings``; ``build`` and ``check``
     both go through here, so they cannot disagree about a guide."""
@@ -183,31 +164,31 @@ def process_file(
         warnings.append(SourceWarning(str(path), 0, "no study material found; it adds no cards", "no-material"))
     ident = doc_id(source.rel)
     deck = deck_name(config.root_deck, source.rel, settings.deck or document.title)
-    notes: list[Candidate] = []
+    notes: list[RenderedNote] = []
     seen: dict[str, str] = {}
-    for spec, cand in zip(specs, _render_notes(str(path), ident, document.title, deck, specs, config), strict=True):
-        if cand.record.guid in seen:
-            warnings.append(SourceWarning(str(path), spec.line, f"same card as {seen[cand.record.guid]}; skipped",
+    for spec, note in _render_notes(str(path), ident, document.title, deck, specs, config):
+        if note.guid in seen:
+            warnings.append(SourceWarning(str(path), spec.line, f"same card as {seen[note.guid]}; skipped",
                                           "duplicate"))
             continue
-        seen[cand.record.guid] = cand.where
-        notes.append(cand)
-    return BuiltDocument(str(path), source.rel, document.title, deck, ident, specs if keep_specs else None,
-                         tuple(notes), source.repaired, tuple(warnings), base_deck=deck,
-                         document=document if keep_specs else None)
+        seen[note.guid] = note.where
+        notes.append(note)
+    return Guide(str(path), "", source.rel, ident, "", document.title, deck, deck, tuple(warnings), tuple(notes),
+                 _counts(notes), specs=specs if keep_specs else None, repaired=source.repaired,
+                 document=document if keep_specs else None)
 
 
-def story_document(path: Path, config: Config, keep_specs: bool = True) -> BuiltDocument:
+def story_document(path: Path, config: Config, keep_specs: bool = True) -> Guide:
     """The story bank as one document: a note per story, in the root deck's "Your stories"."""
     assert config.bank is not None
     pairs = story_specs(config.bank)
     specs = tuple(spec for _, spec in pairs)
     deck = f"{config.root_deck}::{STORY_DECK}"
-    notes = tuple(replace(cand, where=f"{story.path}:{story.line}")  # the story's own file, not the folder
-                  for cand, (story, _) in zip(_render_notes(str(path), STORY_DOC, STORY_DECK, deck, specs, config),
-                                              pairs, strict=True))
-    return BuiltDocument(str(path), STORY_DOC, STORY_DECK, deck, STORY_DOC, specs if keep_specs else None, notes,
-                         base_deck=deck)
+    notes = tuple(replace(note, where=f"{story.path}:{story.line}")  # the story's own file, not the folder
+                  for (_, note), (story, _) in zip(_render_notes(str(path), STORY_DOC, STORY_DECK, deck, specs,
+                                                                 config), pairs, strict=True))
+    return Guide(str(path), "", STORY_DOC, STORY_DOC, "", STORY_DECK, deck, deck, (), notes, _counts(notes),
+                 specs=specs if keep_specs else None)
 
 
 def story_sources(config: Config, fingerprint: str) -> list[Source]:
@@ -217,59 +198,97 @@ def story_sources(config: Config, fingerprint: str) -> list[Source]:
         return []
     folder = Path(config.bank.folder)
     data = config.bank.digest().encode("ascii")
-    return [Source(folder, folder.parent, STORY_DOC, data, entry_key(data, str(folder), STORY_DOC, fingerprint))]
+    file = str(folder.resolve())
+    return [Source(folder, folder.parent, STORY_DOC, data, entry_key(data, file, STORY_DOC, fingerprint), file)]
+
+
+def _counts(notes: Sequence[RenderedNote]) -> tuple[tuple[str, int], ...]:
+    """Notes per note kind, in order of first appearance."""
+    return tuple(Counter(n.note_kind.value for n in notes).items())
 
 
 def _render_notes(
     path: str, ident: str, title: str, deck: str, specs: tuple[CardSpec, ...], config: Config
-) -> Iterator[Candidate]:
+) -> Iterator[tuple[CardSpec, RenderedNote]]:
     doc_slug = slug(ident)
     for spec in specs:
         rendered = render(spec, title, math=config.math)
         tags = tags_for(config.tag_prefix, doc_slug, spec)
-        record = NoteRecord(note_guid(ident, spec), rendered.note_kind, rendered.fields, tags, deck, 0, 0, 0)
         key = " ".join(spec.front.split())
-        yield Candidate(record, ident, spec.kind.value, " / ".join(spec.section_path), key, f"{path}:{spec.line}")
+        yield spec, RenderedNote(note_guid(ident, spec), rendered.note_kind, rendered.fields, tags, deck, ident,
+                                 spec.kind.value, " / ".join(spec.section_path), key, f"{path}:{spec.line}")
 
 
-Job = tuple[Path, Path, Config, "bytes | None", "Path | None", str, bool]
+Job = tuple[Path, Path, Config, "bytes | None", bool]
 
 
 def _process_job(job: Job) -> Outcome:
-    """Process one file and cache the result (in the worker, so both cores share that work).
-    An error comes back as a value, its class, path and line kept (``DeckbuilderError``
-    pickles whole), so that one failing guide does not hide the others'."""
-    path, root, config, data, cache_dir, key, keep_specs = job
+    """Process one file. An error comes back as a value, its class, path and line kept
+    (``DeckbuilderError`` pickles whole), so that one failing guide does not hide the others'."""
+    path, root, config, data, keep_specs = job
     try:
-        doc = process_file(path, root, config, data, keep_specs)
+        return process_file(path, root, config, data, keep_specs)
     except DeckbuilderError as err:
         return err
-    if key:
-        FileCache(cache_dir).put(key, _doc_to_json(doc))
-    return doc
 
 
-Outcome = Union["BuiltDocument", None, DeckbuilderError]
+def _process_and_pack(job: tuple[Job, str]) -> tuple[Outcome, bytes | None]:
+    """Process one file and pack its cache entry under ``key`` ("": none wanted), in the
+    worker, so both cores share that work too."""
+    inner, key = job
+    outcome = _process_job(inner)
+    if not key or isinstance(outcome, DeckbuilderError):
+        return outcome, None
+    return outcome, pack_entry(key, _doc_to_json(outcome))
 
 
-def _doc_to_json(doc: BuiltDocument | None) -> dict[str, Any]:
-    if doc is None:
+Outcome = Union[Guide, None, DeckbuilderError]
+_NOTE_KINDS = {kind.value: kind for kind in NoteKind}
+
+
+def _doc_to_json(doc: Guide | None) -> dict[str, Any]:
+    if doc is None or doc.notes is None:
         return {"skipped": True}
     return {
         "path": doc.path, "rel": doc.rel, "title": doc.title, "deck": doc.deck, "doc_id": doc.doc_id,
-        "repaired": doc.repaired, "warnings": [astuple(w) for w in doc.warnings], "base_deck": doc.base_deck,
-        "notes": [note_to_json(n) for n in doc.notes],
+        "repaired": doc.repaired, "warnings": warnings_to_json(doc.warnings), "base_deck": doc.base_deck,
+        "notes": [_note_to_json(n) for n in doc.notes],
     }
 
 
-def _doc_from_json(data: dict[str, Any]) -> BuiltDocument | None:
+def _note_to_json(n: RenderedNote) -> list[Any]:
+    return [n.guid, n.note_kind.value, list(n.fields), list(n.tags), n.deck, n.doc, n.kind, n.section, n.key,
+            n.where]
+
+
+def _doc_from_json(data: dict[str, Any], shown: str) -> Guide | None:
+    """A cached guide; anything of the wrong shape raises (and the entry is rebuilt). The
+    entry may have been made with the path spelt another way (``guides/a.md`` and
+    ``/abs/guides/a.md`` share one entry): messages use ``shown``, as given this time."""
     if data.get("skipped") is True:
         return None
-    return BuiltDocument(
-        str(data["path"]), str(data["rel"]), str(data["title"]), str(data["deck"]), str(data["doc_id"]),
-        None, tuple(note_from_json(n) for n in data["notes"]),
-        str(data["repaired"]), tuple(SourceWarning(*w) for w in data["warnings"]), str(data["base_deck"]),
-    )
+    path = str(data["path"])
+    notes = tuple(_note_from_json(n, path, shown) for n in data["notes"])
+    return Guide(shown, "", str(data["rel"]), str(data["doc_id"]), "", str(data["title"]), str(data["base_deck"]),
+                 str(data["deck"]), respell(warnings_from_json(data["warnings"]), path, shown), notes,
+                 _counts(notes), repaired=str(data["repaired"]))
+
+
+def _note_from_json(row: list[Any], path: str, shown: str) -> RenderedNote:
+    guid, note_kind, fields_, tags, deck, doc, kind, section, key, where = row
+    if not all(isinstance(x, str) for x in (guid, deck, doc, kind, section, key, where, *fields_, *tags)):
+        raise ValueError("cached note with non-text values")
+    if path != shown and where.startswith(path + ":"):
+        where = shown + where[len(path):]
+    return RenderedNote(guid, _NOTE_KINDS[note_kind], tuple(fields_), tuple(tags), deck, doc, kind, section, key,
+                        where)
+
+
+def respell(warnings: tuple[SourceWarning, ...], path: str, shown: str) -> tuple[SourceWarning, ...]:
+    """A guide's warnings made when it was named ``path``, for the guide now named ``shown``."""
+    if path == shown:
+        return warnings
+    return tuple(replace(w, path=shown) if w.path == path else w for w in warnings)
 
 
 @dataclass(frozen=True)
@@ -281,6 +300,7 @@ class Source:
     doc_id: str
     data: bytes | None  # None when too big or unreadable (processing gives the message)
     key: str  # the cache key; "" without data
+    file: str = ""  # the resolved path: the guide's identity, however it was spelt
 
 
 def read_sources(files: list[tuple[Path, Path]], fingerprint: str) -> list[Source]:
@@ -292,24 +312,29 @@ def read_sources(files: list[tuple[Path, Path]], fingerprint: str) -> list[Sourc
         except OSError:
             data = None  # read_source gives the message
         rel = relative_path(path, root, roots[root])
-        key = entry_key(data, str(path), rel, fingerprint) if data is not None else ""
-        out.append(Source(path, root, doc_id(rel), data, key))
+        file = str(roots[root] / rel)
+        key = entry_key(data, file, rel, fingerprint) if data is not None else ""
+        out.append(Source(path, root, doc_id(rel), data, key, file))
     return out
+
+
+Entries = Callable[[str], "bytes | None"]  # a sealed cache entry by key, None when there is none
 
 
 def load_documents(
     paths: list[Path],
     config: Config | None = None,
     *,
-    cache_dir: Path | None = None,
+    entries: Entries | None = None,
     workers: int = 1,
-) -> list[BuiltDocument]:
-    """Read, extract and render every document; warn about each, and raise if none gives cards."""
+) -> list[Guide]:
+    """Read, extract and render every document (from the cache ``entries`` where it can);
+    warn about each, and raise if none gives cards."""
     config = config or Config()
     fingerprint = config_fingerprint(config)
     sources = read_sources(gather(paths), fingerprint) + story_sources(config, fingerprint)  # issue 14
-    docs = [doc for doc in process_sources(sources, config, cache_dir=cache_dir, workers=workers)
-            if doc is not None]
+    found, _ = process_sources(sources, config, entries=entries, workers=workers)
+    docs = [doc for doc in found if doc is not None]
     require_cards(docs, ", ".join(str(p) for p in paths))
     for doc in docs:
         for warning in doc.warnings:
@@ -320,42 +345,45 @@ def load_documents(
     return [with_deck(doc, deck) for doc, deck in zip(docs, decks, strict=True)]
 
 
-def require_cards(docs: Sequence[BuiltDocument | KeptDocument], where: str) -> None:
+def require_cards(docs: Sequence[Guide], where: str) -> None:
     """A build needs at least one note from at least one guide."""
-    if not any(doc.notes for doc in docs):
+    if not any(doc.counts for doc in docs):
         raise InputError("nothing to build: no guide gave any cards (see the warnings above)", where,
                          warnings=tuple(w for doc in docs for w in doc.warnings))
 
 
 def process_sources(
-    sources: list[Source], config: Config, *, cache_dir: Path | None = None, workers: int = 1,
-    write_cache: bool = True, progress: Progress | None = None,
-) -> list[BuiltDocument | None]:
-    """Each source's document (None when skipped), from the cache where it can (and into it,
-    if ``write_cache``); every failing file is reported before raising. The order is the
-    sources' whatever the workers do. With a cache, the card specs are not kept (``specs``
-    is None): a build needs only the notes."""
-    cache = FileCache(cache_dir)
+    sources: list[Source], config: Config, *, entries: Entries | None = None, workers: int = 1,
+    pack: bool = False, progress: Progress | None = None,
+) -> tuple[list[Guide | None], dict[str, bytes]]:
+    """Each source's document (None when skipped), from the cache ``entries`` where it
+    can; every failing file is reported before raising. The order is the sources' whatever
+    the workers do. With ``pack``, also the new entries to store (by key). With a cache,
+    the card specs are not kept (``specs`` is None): a build needs only the notes."""
     results: list[Outcome] = []
-    todo: list[tuple[int, Job]] = []
+    todo: list[tuple[int, tuple[Job, str]]] = []
     for src in sources:
-        cached = cache.get(src.key) if src.key else None
+        cached = unpack_entry(src.key, entries(src.key)) if entries is not None and src.key else None
         if cached is not None:
             try:
-                results.append(_doc_from_json(cached))
+                results.append(_doc_from_json(cached, str(src.path)))
                 continue
             except (KeyError, TypeError, ValueError):
                 pass  # a damaged entry: rebuild it
         results.append(None)
-        todo.append((len(results) - 1, (src.path, src.root, config, src.data, cache_dir,
-                                        src.key if write_cache else "", cache_dir is None)))
-    outcomes = run_jobs(_process_job, [job for _, job in todo], workers, progress)
-    for (index, _job), outcome in zip(todo, outcomes, strict=True):
+        job = (src.path, src.root, config, src.data, entries is None)
+        todo.append((len(results) - 1, (job, src.key if pack else "")))
+    packed: dict[str, bytes] = {}
+    done = run_jobs(_process_and_pack, [job for _, job in todo], workers, progress)
+    for (index, (_, key)), (outcome, entry) in zip(todo, done, strict=True):
         results[index] = outcome
+        if entry is not None:
+            packed[key] = entry
     errors = [outcome for outcome in results if isinstance(outcome, DeckbuilderError)]
     _raise_all(errors)
-    return [replace(doc, key=src.key) if isinstance(doc, BuiltDocument) else None
+    docs = [replace(doc, key=src.key, file=src.file) if isinstance(doc, Guide) else None
             for src, doc in zip(sources, results, strict=True)]
+    return docs, packed
 
 
 def config_fingerprint(config: Config) -> str:
@@ -379,37 +407,35 @@ def distinct_decks(docs: list[tuple[str, str, str, str]]) -> tuple[list[str], li
         if len(twins) > 1:
             warnings.append(SourceWarning(path, 0, f"the title {title!r} is also used by "
                                           f"{', '.join(t for t in twins if t != path)}; its deck is named after "
-                                          "the file instead", "deck-name"))
+                                          "the file instead", "deck"))
             deck = f"{deck} ({Path(rel).stem})"
         out.append(deck)
     return out, warnings
 
 
-def with_deck(doc: BuiltDocument, deck: str) -> BuiltDocument:
-    if deck == doc.deck:
+def with_deck(doc: Guide, deck: str) -> Guide:
+    """A redone guide moved to ``deck``, its notes too."""
+    if deck == doc.deck or doc.notes is None:
         return doc
-    notes = tuple(
-        Candidate(NoteRecord(r.guid, r.note_kind, r.fields, r.tags, deck, r.due, r.mod, r.note_id),
-                  n.doc, n.kind, n.section, n.key, n.where)
-        for n in doc.notes for r in (n.record,)
-    )
-    return replace(doc, deck=deck, notes=notes)
+    return replace(doc, deck=deck, notes=tuple(replace(n, deck=deck) for n in doc.notes))
 
 
-def candidates(docs: list[BuiltDocument]) -> list[Candidate]:
+def candidates(docs: list[Guide]) -> list[RenderedNote]:
     """Every document's notes in document order (their position is their new-card order)."""
     return [cand for _, cands in candidate_groups(docs) for cand in cands]
 
 
-def candidate_groups(docs: list[BuiltDocument]) -> list[tuple[BuiltDocument, list[Candidate]]]:
-    """Each document with its notes; a note already given by an earlier document (two guides
-    with one doc id) is skipped."""
+def candidate_groups(docs: list[Guide]) -> list[tuple[Guide, list[RenderedNote]]]:
+    """Each redone document with its notes; a note already given by an earlier document
+    (two guides with one doc id) is skipped."""
     out = []
     seen: dict[str, str] = {}
     for doc in docs:
+        if doc.notes is None:
+            continue  # kept as the store has it
         kept = []
         for cand in doc.notes:
-            guid = cand.record.guid
+            guid = cand.guid
             if guid in seen:
                 log.warning("%s: same card as %s; skipped", cand.where, seen[guid])
                 continue

@@ -252,6 +252,17 @@ def note_blocks(lock: Lock) -> dict[str, str]:
     }
 
 
+def splice_lock(
+    lock: Lock, old_text: str, kept: dict[str, tuple[int, int]]
+) -> tuple[str, dict[str, tuple[int, int]]]:
+    """The new lock's text, and where each guide's note block landed (by doc id). ``lock``
+    holds the notes of the guides this build redid; the other guides' blocks are copied
+    from ``old_text`` at the spans in ``kept`` (by doc id), as they were, never re-read."""
+    blocks = {doc: old_text[start:end] for doc, (start, end) in kept.items()}
+    blocks.update(note_blocks(lock))
+    return compose_lock(lock, blocks)
+
+
 def compose_lock(
     lock: Lock, blocks: dict[str, str]
 ) -> tuple[str, dict[str, tuple[int, int]]]:

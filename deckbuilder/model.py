@@ -1,7 +1,9 @@
 """Plain frozen data passed between the pipeline stages.
 
 read -> ``SourceText``; sections -> ``Document`` of ``Section``s holding ``Block``s;
-extractors -> ``CardSpec``s. Nothing here knows about HTML or genanki.
+extractors -> ``CardSpec``s; render -> ``RenderedNote``s, one ``Guide`` per file;
+reconcile with the lock -> ``ReconciledNote``s, which the package writes. Nothing here
+knows about genanki, the lock or the cache.
 """
 
 from __future__ import annotations
@@ -181,3 +183,65 @@ class CardSpec:
     @property
     def note_kind(self) -> NoteKind:
         return NOTE_KIND[self.kind]
+
+
+@dataclass(frozen=True)
+class RenderedNote:
+    """One note as its guide renders it: the fields, tags and deck Anki will show, and what
+    names it across builds (guide, kind, section, front). No id or time yet: those come
+    from the lock (``ReconciledNote``)."""
+
+    guid: str
+    note_kind: NoteKind
+    fields: tuple[str, ...]  # HTML, in the note type's field order
+    tags: tuple[str, ...]
+    deck: str  # full deck name, "::"-separated
+    doc: str  # the guide's doc id
+    kind: str  # Kind value
+    section: str  # section path, " / "-joined
+    key: str  # the identity text as written (front), for rewording and tombstones
+    where: str = ""  # source file:line, for messages
+
+
+@dataclass(frozen=True)
+class ReconciledNote:
+    """One note ready to be written: what Anki stores of it, with the id, modification time
+    and new-card position the lock gives it (``changes.reconcile``)."""
+
+    guid: str
+    note_kind: NoteKind
+    fields: tuple[str, ...]
+    tags: tuple[str, ...]
+    deck: str
+    note_id: int  # also Anki's "added" time in ms
+    mod: int  # modification time, seconds: newer exactly when the content changed
+    due: int  # position among the build's new cards
+
+
+@dataclass(frozen=True)
+class Guide:
+    """One guide as a build knows it: where it came from, where its cards go, what its
+    author should hear of; and its rendered ``notes`` when this build redid it, or None
+    when it is kept as the last build left it (the store has its rows)."""
+
+    path: str  # as given, for messages
+    file: str  # the resolved path: its identity, however it was spelt
+    rel: str  # relative to its source root
+    doc_id: str
+    key: str  # the cache key of the bytes it came from
+    title: str
+    base_deck: str  # the deck before two guides with one title were told apart
+    deck: str
+    warnings: tuple[SourceWarning, ...] = ()
+    notes: tuple[RenderedNote, ...] | None = None
+    counts: tuple[tuple[str, int], ...] = ()  # notes per note kind (NoteKind value)
+    note_count: int = 0  # notes it gives the deck (after notes another guide gave first)
+    lock_span: tuple[int, int] = (0, 0)  # where its notes are in the lock file's text
+    specs: tuple[CardSpec, ...] | None = None  # kept only when asked for (``cards``, ``preview``)
+    repaired: str = ""  # codec undone, if the file had mojibake
+    document: Document | None = None  # the section tree, kept with the specs (for ``check``)
+
+    @property
+    def redone(self) -> bool:
+        """Did this build read, extract and render it (rather than keep the stored rows)?"""
+        return self.notes is not None

@@ -4,10 +4,11 @@ genanki's own ``Package.write_to_file`` rewrites the deck and note-type JSON onc
 deck (quadratic in the number of decks), inserts notes one by one with per-note checks
 we have already done, and stamps every zip entry with "now". We reuse its collection
 schema, ``Model`` and ``Deck`` JSON and fill ``col`` once. The rows come from the store
-(see ``store``) by two ``INSERT ... SELECT`` statements in id order, with the indexes made
-afterwards: the file then depends only on the rows, never on how many guides this build
-redid. The zip (``archive``) has fixed entry times and goes to a temporary file that
-replaces the target only when complete.
+(``store.Store.copy_into``: two ``INSERT ... SELECT`` statements in id order), with the
+indexes made afterwards: the file then depends only on the rows, never on how many guides
+this build redid. The zip (``archive``) has fixed entry times and goes to a temporary
+file that replaces the target only when complete. This is the only module that imports
+genanki.
 """
 
 from __future__ import annotations
@@ -20,8 +21,8 @@ import sqlite3
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 import genanki
 from genanki.apkg_col import APKG_COL
@@ -30,24 +31,19 @@ from genanki.apkg_schema import APKG_SCHEMA
 from .atomic import publish, temporary_beside
 from .card_html import cloze_ordinals
 from .errors import OutputError
-from .model import NoteKind
+from .model import NoteKind, ReconciledNote
 from .notetypes import NOTE_TYPES, load_templates, model_json_fields
 
 ID_STRIDE = 100  # note ids are this far apart, leaving room for their card ids
 
 
-@dataclass(frozen=True)
-class NoteRecord:
-    """One note, ready to be written: rendered fields and where it goes."""
+class Rows(Protocol):
+    """Where a deck's notes and cards come from (``store.Store``): a SQLite file, attached
+    to the collection being written, and the statements that copy its rows."""
 
-    guid: str
-    note_kind: NoteKind
-    fields: tuple[str, ...]
-    tags: tuple[str, ...]
-    deck: str  # full deck name, "::"-separated
-    due: int  # position among new cards
-    mod: int  # modification time, seconds
-    note_id: int  # also Anki's "added" time in ms
+    path: Path
+
+    def copy_into(self, cursor: sqlite3.Cursor, schema: str, offsets: dict[str, int]) -> None: ...
 
 
 @functools.lru_cache(maxsize=4096)
@@ -77,7 +73,7 @@ def build_models(mods: dict[NoteKind, int], template_override: str = "") -> dict
 
 
 def write_apkg(
-    store: Path,
+    rows: Rows,
     offsets: dict[str, int],
     decks: Iterable[str],
     out: Path,
@@ -86,8 +82,8 @@ def write_apkg(
     zip_time: int,
     template_override: str = "",
 ) -> None:
-    """Write the notes and cards kept in the ``store`` file to ``out`` atomically: the old file
-    survives any failure. ``offsets`` gives each guide's first new-card position; ``decks``
+    """Write the notes and cards kept in the store (``rows``) to ``out`` atomically: the old
+    file survives any failure. ``offsets`` gives each guide's first new-card position; ``decks``
     every deck that holds notes."""
     out = Path(out)
     models = build_models(model_mods, template_override)
@@ -101,7 +97,7 @@ def write_apkg(
     try:
         with tempfile.TemporaryDirectory() as scratch:
             db_path = os.path.join(scratch, "collection.anki2")
-            _write_collection(db_path, store, offsets, decks, models)
+            _write_collection(db_path, rows, offsets, decks, models)
             _write_zip(tmp_zip, db_path, zip_time)
         _check_zip(tmp_zip, out)
         publish(tmp_zip, out)
@@ -118,7 +114,7 @@ _TABLES, _INDEXES = APKG_SCHEMA.split("CREATE INDEX", 1)
 
 
 def _write_collection(
-    db_path: str, store: Path, offsets: dict[str, int], deck_names: Iterable[str],
+    db_path: str, rows: Rows, offsets: dict[str, int], deck_names: Iterable[str],
     models: dict[NoteKind, genanki.Model],
 ) -> None:
     """genanki's schema, filled from the store by the same statements on every build: rows in
@@ -129,7 +125,7 @@ def _write_collection(
         conn.execute("PRAGMA journal_mode = OFF")
         conn.execute("PRAGMA synchronous = OFF")
         conn.execute("PRAGMA temp_store = MEMORY")
-        conn.execute("ATTACH DATABASE ? AS store", (str(store),))
+        conn.execute("ATTACH DATABASE ? AS store", (str(rows.path),))
         cursor = conn.cursor()
         cursor.executescript(_TABLES)
         cursor.executescript(APKG_COL)
@@ -146,17 +142,7 @@ def _write_collection(
         first_deck = decks[0].deck_id if decks else 1
         models_json = {str(m.model_id): m.to_json(m.mod, first_deck) for m in models.values()}
         cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks_json), json.dumps(models_json)))
-        cursor.execute("CREATE TEMP TABLE offsets (path TEXT PRIMARY KEY, base INTEGER NOT NULL)")
-        cursor.executemany("INSERT INTO temp.offsets VALUES (?, ?)", offsets.items())
-        cursor.execute(
-            "INSERT INTO main.notes SELECT id, guid, mid, mod, -1, tags, flds, sfld, 0, 0, '' "
-            "FROM store.notes ORDER BY id"
-        )
-        cursor.execute(
-            "INSERT INTO main.cards SELECT c.id, c.nid, c.did, c.ord, c.mod, -1, 0, 0, "
-            "coalesce(o.base, 0) + c.pos, 0, 0, 0, 0, 0, 0, 0, 0, '' "
-            "FROM store.cards AS c LEFT JOIN temp.offsets AS o ON o.path = c.path ORDER BY c.id"
-        )
+        rows.copy_into(cursor, "store", offsets)
         cursor.executescript("CREATE INDEX" + _INDEXES)
         conn.commit()
     finally:
@@ -177,13 +163,13 @@ def deck_guids(path: Path) -> set[str]:
         return set()
 
 
-def card_ids(spill_from: int) -> Callable[[NoteRecord], list[tuple[int, int]]]:
+def card_ids(spill_from: int) -> Callable[[ReconciledNote], list[tuple[int, int]]]:
     """(card id, template ordinal) for each card of a note: one per note, or one per cloze
     number. A card's id follows its note's id (note ids are ``ID_STRIDE`` apart); a note with
     absurdly many deletions spills over into ids past ``spill_from``, the highest note id."""
     spill = itertools.count(spill_from + ID_STRIDE)
 
-    def ids(n: NoteRecord) -> list[tuple[int, int]]:
+    def ids(n: ReconciledNote) -> list[tuple[int, int]]:
         if n.note_kind is not NoteKind.CLOZE:
             return [(n.note_id + 1, 0)]
         # Anki's rule for which cards a cloze field makes (shared with the preview)

@@ -20,12 +20,11 @@ from pathlib import Path
 
 from .atomic import write_text
 from .card_html import Side, cloze_ordinals, render_template
-from .changes import Candidate
 from .config import Config
 from .coverage import coverage
-from .documents import BuiltDocument, candidates, load_documents
+from .documents import candidates, load_documents
 from .errors import OutputError
-from .model import NoteKind
+from .model import Guide, NoteKind, RenderedNote
 from .notetypes import NOTE_TYPES, Templates, load_templates
 from .render import FIELDS
 from .story_cards import DOC_ID as STORY_DOC
@@ -37,7 +36,7 @@ SHORT_NAMES = {NoteKind.RECALL: "Recall", NoteKind.CLOZE: "Cloze", NoteKind.RED_
 class PreviewCard:
     """One card, both sides rendered: what Anki's ``card.question()`` / ``card.answer()`` give."""
 
-    note: Candidate
+    note: RenderedNote
     ordinal: int  # 1-based
     of: int  # cards this note makes
     question: str
@@ -52,9 +51,9 @@ class PreviewResult:
     cards: int
 
 
-def note_cards(note: Candidate, templates: Templates) -> list[PreviewCard]:
+def note_cards(note: RenderedNote, templates: Templates) -> list[PreviewCard]:
     """A note's cards: one, or one per cloze number, each side filled like Anki fills it."""
-    record = note.record
+    record = note
     spec = NOTE_TYPES[record.note_kind]
     fields = dict(zip(FIELDS[record.note_kind], record.fields, strict=True))
     ordinals = cloze_ordinals(record.fields[0]) if spec.cloze else [1]
@@ -80,7 +79,7 @@ def write_preview(paths: list[Path], out: Path, config: Config | None = None) ->
     docs = load_documents(paths, config)
     templates = {kind: load_templates(kind, config.templates) for kind in NoteKind}
     notes = candidates(docs)
-    cards = [card for note in notes for card in note_cards(note, templates[note.record.note_kind])]
+    cards = [card for note in notes for card in note_cards(note, templates[note.note_kind])]
     page = page_html(docs, cards, [templates[kind].css for kind in NoteKind], _coverage(docs, config))
     _write_atomically(out, page)
     return PreviewResult(out, len({n.doc for n in notes}), len(notes), len(cards))
@@ -97,7 +96,7 @@ def _write_atomically(out: Path, text: str) -> None:
 
 # ---------- the page ----------
 
-def _coverage(docs: list[BuiltDocument], config: Config) -> str:
+def _coverage(docs: list[Guide], config: Config) -> str:
     """Issue 14: with a story bank, the coverage table of ``deckbuilder stories``, as HTML."""
     if config.bank is None:
         return ""
@@ -120,7 +119,7 @@ def _coverage(docs: list[BuiltDocument], config: Config) -> str:
     )
 
 
-def page_html(docs: list[BuiltDocument], cards: list[PreviewCard], stylesheets: list[str], coverage_table: str = "",
+def page_html(docs: list[Guide], cards: list[PreviewCard], stylesheets: list[str], coverage_table: str = "",
               ) -> str:
     """The whole page: header with counts and the night-mode switch, the stories' coverage
     when there is a story bank, then documents and sections."""
@@ -166,7 +165,7 @@ each side as Anki draws it at phone width.</p>
 """
 
 
-def _document_html(index: int, doc: BuiltDocument, cards: list[PreviewCard]) -> str:
+def _document_html(index: int, doc: Guide, cards: list[PreviewCard]) -> str:
     sections: dict[str, list[PreviewCard]] = {}
     for card in cards:
         sections.setdefault(card.note.section, []).append(card)
@@ -183,7 +182,7 @@ def _document_html(index: int, doc: BuiltDocument, cards: list[PreviewCard]) -> 
 
 
 def _card_html(card: PreviewCard) -> str:
-    record = card.note.record
+    record = card.note
     kind = record.note_kind
     number = f" · card {card.ordinal} of {card.of}" if card.of > 1 else ""
     return (

@@ -1,43 +1,56 @@
-"""The last build's notes and cards, per guide, so a rebuild redoes only the guides that changed.
+"""The cache database: per-guide entries, the last build's notes and cards, the manifest.
 
-A SQLite file in the cache folder. Each guide's rows are kept under the cache key of the
-file they came from (its bytes, its name, the settings and deckbuilder's own code). A
-rebuild re-reads only the guides whose key changed and keeps every other guide's rows as
-they are. The package is always written *from the store*, with the same statements
-whether one guide or all of them were redone, so an incremental build is byte-identical
-to a cold one.
+One SQLite file in the cache folder (``cache.sqlite``); this module alone speaks its SQL.
 
-The store is trusted only when the manifest of the last successful build names its exact
-SHA-256 (and that of the lock it was built with): a crash midway, a git checkout of
-another lock, a damaged or foreign file all start it afresh. A build without the cache
-uses a throwaway store in a temporary folder.
+- **entries**: each guide's rendered notes and warnings under its cache key (``cache``
+  seals them), so an unchanged guide is never read, parsed or rendered again. Entries no
+  guide of the last build used are pruned.
+- **docs, notes, cards**: the last build's rows, per guide, so a rebuild redoes only the
+  guides whose key changed and keeps every other guide's rows as they are. The package
+  is always written *from these rows*, with the same statements whether one guide or all
+  of them were redone, so an incremental build is byte-identical to a cold one. Each
+  guide's rows are sealed by a digest of their content (``seal`` column).
+- **meta**: the format, and the sealed manifest of the last build (``cache.Manifest``).
+
+A build writes it in one transaction (a rollback journal: a crash leaves the file as it
+was before or after), so no digest of the whole file is needed. The rows are trusted
+only when the manifest names the lock on disk and every guide's seal matches its rows: a
+git checkout of another lock, a damaged, doctored or foreign file all start them afresh.
+A build without the cache uses a throwaway database in a temporary folder.
 """
 
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
+import shutil
 import sqlite3
 import tempfile
 from collections.abc import Iterable, Iterator
-from dataclasses import astuple, dataclass
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from .model import SourceWarning
+from .cache import mac, warnings_from_json, warnings_to_json
+from .model import Guide, ReconciledNote
 from .notetypes import NOTE_TYPES
-from .package import ID_STRIDE, NoteRecord, card_ids, deck_id
+from .package import ID_STRIDE, card_ids, deck_id
 
-STORE_NAME = "build.sqlite"
-FORMAT = "2"  # 2: warnings stored as (path, line, message, kind)
+CACHE_NAME = "cache.sqlite"
+FORMAT = "3"
+# what older deckbuilders kept in the cache folder, removed on the first build
+_OLD_FILES = ("build.sqlite", "build.sqlite-journal", "manifest.json", "manifest.tmp")
 
 SCHEMA = """
-CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE meta (name TEXT PRIMARY KEY, value BLOB NOT NULL);
+CREATE TABLE entries (key TEXT PRIMARY KEY, sealed BLOB NOT NULL);
 CREATE TABLE docs (
-    path TEXT PRIMARY KEY, doc TEXT NOT NULL, rel TEXT NOT NULL, key TEXT NOT NULL, title TEXT NOT NULL,
-    base_deck TEXT NOT NULL, deck TEXT NOT NULL, counts TEXT NOT NULL, warnings TEXT NOT NULL,
-    notes INTEGER NOT NULL, lock_start INTEGER NOT NULL, lock_end INTEGER NOT NULL
+    file TEXT PRIMARY KEY, path TEXT NOT NULL, doc TEXT NOT NULL, rel TEXT NOT NULL, key TEXT NOT NULL,
+    title TEXT NOT NULL, base_deck TEXT NOT NULL, deck TEXT NOT NULL, counts TEXT NOT NULL,
+    warnings TEXT NOT NULL, note_count INTEGER NOT NULL, lock_start INTEGER NOT NULL, lock_end INTEGER NOT NULL,
+    seal TEXT NOT NULL
 );
 CREATE TABLE notes (
     id INTEGER PRIMARY KEY, path TEXT, pos INTEGER NOT NULL, guid TEXT NOT NULL, mid INTEGER NOT NULL,
@@ -47,74 +60,56 @@ CREATE TABLE cards (
     id INTEGER PRIMARY KEY, nid INTEGER NOT NULL, path TEXT, pos INTEGER NOT NULL, did INTEGER NOT NULL,
     ord INTEGER NOT NULL, mod INTEGER NOT NULL
 );
-CREATE INDEX notes_path ON notes (path);
+CREATE INDEX notes_path ON notes (path, id, pos, mid, mod);
 CREATE INDEX cards_path ON cards (path);
 """
 
-
-@dataclass(frozen=True)
-class KeptDocument:
-    """A guide as the last build left it: enough to report on it and to place its rows."""
-
-    path: str  # as given, for messages
-    doc_id: str
-    rel: str
-    key: str  # the cache key of the file these rows came from
-    title: str
-    base_deck: str  # before two guides with one title were told apart
-    deck: str
-    counts: dict[str, int]  # notes per note kind
-    warnings: tuple[SourceWarning, ...]
-    notes: int
-    lock_span: tuple[int, int]  # where its notes are in the lock file's text
-
-
-def file_sha256(path: Path) -> str:
-    with open(path, "rb") as handle:
-        return hashlib.file_digest(handle, "sha256").hexdigest()
+# a guide's notes in id order, their text whole (it can carry HTML); the numbers of its notes
+# (read from an index that holds them) and cards summed
+_TEXTS = "SELECT path, guid, tags, flds, sfld FROM notes {} ORDER BY path, id"
+_NUMBERS = ("SELECT path, count(*), sum(id), sum(pos), sum(mid), sum(mod) FROM notes {} GROUP BY path UNION ALL "
+            "SELECT path, count(*), sum(id) - sum(nid), sum(pos), sum(did), sum(ord) + sum(mod) FROM cards {} "
+            "GROUP BY path")
 
 
 class Store:
-    """Open with ``Store.open``; a context manager that closes (and removes a throwaway) store."""
+    """Open with ``Store.open``; a context manager that closes (and removes a throwaway) database."""
 
     def __init__(self, path: Path, conn: sqlite3.Connection, scratch: tempfile.TemporaryDirectory[str] | None):
         self.path = path
         self.conn = conn
         self._scratch = scratch
+        self._fresh = True  # until ``documents`` finds rows it can trust
+        self._sealed: dict[str | None, str] = {}  # content digest of each trusted guide's rows, by file
 
     @classmethod
-    def open(cls, folder: Path | None, trusted_sha: str = "", *, writable: bool = True) -> Store:
-        """The store in ``folder`` if its digest is ``trusted_sha``; otherwise a new, empty one.
-        Without a folder, or when it cannot be written: an empty store in a temporary folder,
-        deleted on close. Not ``writable`` (a dry run): the folder's store is only read, and
-        an untrusted one is left alone."""
-        if folder is not None and not writable:
-            path = folder / STORE_NAME
-            if trusted_sha and _trusted(path, trusted_sha):
-                try:
-                    return cls(path, _connect(path), None)
-                except sqlite3.Error:
-                    pass
-        elif folder is not None:
-            path = folder / STORE_NAME
+    def open(cls, folder: Path | None, *, writable: bool = True) -> Store:
+        """The database in ``folder``, made when missing; a damaged one or one of another
+        format is made afresh. Without a folder, or when it cannot be written: an empty
+        database in a temporary folder, deleted on close. Not ``writable`` (a dry run, or
+        a command that only reads): the folder's database is only read, and one that
+        cannot be read is left alone."""
+        if folder is not None:
+            path = folder / CACHE_NAME
             try:
-                if not (trusted_sha and _trusted(path, trusted_sha)):
-                    _remove(path)
-                    folder.mkdir(parents=True, exist_ok=True)
+                if not writable:
+                    return cls(path, _connect(path, read_only=True), None)
+                _remove_old_files(folder)
+                folder.mkdir(parents=True, exist_ok=True)
                 try:
                     return cls(path, _connect(path), None)
-                except sqlite3.DatabaseError:  # another format of store
+                except sqlite3.DatabaseError:  # damaged, or another format
                     _remove(path)
                     return cls(path, _connect(path), None)
             except (OSError, sqlite3.Error):
-                pass  # a store that cannot be kept only costs speed
+                pass  # a cache that cannot be kept only costs speed
         scratch = tempfile.TemporaryDirectory(prefix="deckbuilder-")
-        path = Path(scratch.name) / STORE_NAME
+        path = Path(scratch.name) / CACHE_NAME
         return cls(path, _connect(path), scratch)
 
     @property
     def lasting(self) -> bool:
-        """Is this the store in the cache folder (not a throwaway)?"""
+        """Is this the database in the cache folder (not a throwaway)?"""
         return self._scratch is None
 
     def __enter__(self) -> Store:
@@ -125,13 +120,56 @@ class Store:
         if self._scratch is not None:
             self._scratch.cleanup()
 
-    def documents(self) -> dict[str, KeptDocument]:
-        """Kept guides by path."""
+    # --- entries and manifest ----------------------------------------------------------
+
+    def entry(self, key: str) -> bytes | None:
+        """The sealed entry stored under ``key``; None when there is none or it cannot be read."""
+        try:
+            row = self.conn.execute("SELECT sealed FROM entries WHERE key = ?", (key,)).fetchone()
+        except sqlite3.Error:
+            return None
+        return bytes(row[0]) if row and isinstance(row[0], bytes) else None
+
+    def manifest(self) -> bytes | None:
+        """The sealed manifest of the last build; None when there is none or it cannot be read."""
+        try:
+            row = self.conn.execute("SELECT value FROM meta WHERE name = 'manifest'").fetchone()
+        except sqlite3.Error:
+            return None
+        return bytes(row[0]) if row and isinstance(row[0], bytes) else None
+
+    def set_manifest(self, sealed: bytes) -> None:
+        """Replace the manifest alone (once deck and lock are in place); a failure only costs
+        the next build its fast path."""
+        try:
+            self.conn.execute("INSERT OR REPLACE INTO meta VALUES ('manifest', ?)", (sealed,))
+        except sqlite3.Error:
+            pass
+
+    # --- the build store ---------------------------------------------------------------
+
+    def documents(self) -> dict[str, Guide]:
+        """The last build's guides by file (kept: their ``notes`` None), when every guide's
+        rows (and the tombstones) match their seals; {} otherwise, and the next ``replace``
+        starts every row afresh. Only ask when the manifest vouches for the store
+        (``Manifest.vouches_for``)."""
         out = {}
-        for row in self.conn.execute("SELECT * FROM docs"):
-            path, doc, rel, key, title, base_deck, deck, counts, warnings, notes, start, end = row
-            out[path] = KeptDocument(path, doc, rel, key, title, base_deck, deck, json.loads(counts),
-                                    tuple(SourceWarning(*w) for w in json.loads(warnings)), notes, (start, end))
+        try:
+            contents = self._contents()
+            for row in self.conn.execute("SELECT * FROM docs").fetchall():
+                file, path, doc, rel, key, title, base_deck, deck, counts, warnings, note_count, start, end, seal = row
+                content = contents.get(file, _EMPTY)
+                if seal != _seal(row[:-1], content):
+                    return {}
+                self._sealed[file] = content
+                out[file] = Guide(path, file, rel, doc, key, title, base_deck, deck,
+                                  warnings_from_json(json.loads(warnings)), None, tuple(json.loads(counts).items()),
+                                  note_count, (start, end))
+            if self.get_meta("tombstones") != _seal((self.get_meta("spills"),), contents.get(None, _EMPTY)):
+                return {}
+        except (sqlite3.Error, ValueError, TypeError, RecursionError):
+            return {}
+        self._fresh = False
         return out
 
     def get_meta(self, name: str, default: str = "") -> str:
@@ -150,47 +188,133 @@ class Store:
 
     def replace(
         self,
-        documents: list[KeptDocument],
-        redone: dict[str, list[NoteRecord]],
-        tombstones: list[NoteRecord],
+        guides: list[Guide],
+        reconciled: dict[str, list[ReconciledNote]],
+        tombstones: list[ReconciledNote],
+        *,
+        entries: dict[str, bytes],
+        live: set[str],
+        manifest: bytes,
     ) -> None:
-        """Every guide's entry, the rows of the guides in ``redone`` (by path) and the tombstones.
-        Guides no longer present lose their rows."""
-        present = {d.path for d in documents}
-        conn = self.conn
-        # No rollback journal (it would hold every page this changes in memory): a build that
-        # fails midway leaves a store whose digest the manifest does not vouch for.
-        conn.execute("BEGIN")
-        gone = [(p,) for (p,) in conn.execute("SELECT path FROM docs") if p not in present or p in redone]
-        if present <= set(redone):
-            conn.execute("DELETE FROM notes")  # everything redone: truncate rather than delete row by row
-            conn.execute("DELETE FROM cards")
-        for table in ("notes", "cards"):
-            conn.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
-            conn.execute(f"DELETE FROM {table} WHERE path IS NULL")
-        conn.execute("DELETE FROM docs")
-        spill_from = max([self.max_note_id(), *(r.note_id for rs in redone.values() for r in rs),
-                          *(r.note_id for r in tombstones)])
-        conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?)", (
-            (d.path, d.doc_id, d.rel, d.key, d.title, d.base_deck, d.deck, json.dumps(d.counts),
-             json.dumps([astuple(w) for w in d.warnings]), d.notes, *d.lock_span) for d in documents
-        ))
-        groups: list[tuple[str | None, list[NoteRecord]]] = [*redone.items(), (None, tombstones)]
-        conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?)", _note_rows(groups))
-        spilled: list[int] = []
-        conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?)", _card_rows(groups, spill_from, spilled))
-        # kept spilled ids would differ from a cold build's once a higher note id arrives
-        conn.execute("INSERT OR REPLACE INTO meta VALUES ('spills', ?)", ("1" if spilled else "0",))
-        conn.execute("COMMIT")
+        """In one transaction: every guide's line in the docs table, the rows of the redone
+        guides (``reconciled``: their notes by file) and the tombstones, the new ``entries``
+        (by key) and the ``manifest``. Guides no longer present lose their rows; entries
+        under keys not ``live`` (no file of this build has those bytes) are pruned."""
+        try:
+            self._replace(guides, reconciled, tombstones, entries, live, manifest)
+        except sqlite3.DatabaseError as err:
+            if not self.lasting or getattr(err, "sqlite_errorname", "") not in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
+                raise
+            self._afresh()  # a damaged file (cut short, overwritten): start it again
+            if any(d.file not in reconciled for d in guides):
+                raise  # the kept guides' rows are gone with it: the next build redoes them
+            self._replace(guides, reconciled, tombstones, entries, live, manifest)
+        self._fresh = False
 
-    def digest(self) -> str:
-        return file_sha256(self.path)
+    def _afresh(self) -> None:
+        self.conn.close()
+        _remove(self.path)
+        self.conn = _connect(self.path)
+        self._fresh = True
+        self._sealed.clear()
+
+    def _replace(
+        self, guides: list[Guide], reconciled: dict[str, list[ReconciledNote]], tombstones: list[ReconciledNote],
+        entries: dict[str, bytes], live: set[str], manifest: bytes,
+    ) -> None:
+        present = {d.file for d in guides}
+        conn = self.conn
+        conn.execute("BEGIN")
+        try:
+            if self._fresh or present <= set(reconciled):
+                conn.execute("DELETE FROM notes")  # everything redone: truncate rather than delete row by row
+                conn.execute("DELETE FROM cards")
+            else:
+                gone = [(p,) for (p,) in conn.execute("SELECT file FROM docs") if p not in present or p in reconciled]
+                for table in ("notes", "cards"):
+                    conn.executemany(f"DELETE FROM {table} WHERE path = ?", gone)
+                    conn.execute(f"DELETE FROM {table} WHERE path IS NULL")
+            conn.execute("DELETE FROM docs")
+            spill_from = max([self.max_note_id(), *(r.note_id for rs in reconciled.values() for r in rs),
+                              *(r.note_id for r in tombstones)])
+            groups: list[tuple[str | None, list[ReconciledNote]]] = [*reconciled.items(), (None, tombstones)]
+            conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?)", _note_rows(groups))
+            spilled: list[int] = []
+            conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?)", _card_rows(groups, spill_from, spilled))
+            contents = self._contents([*reconciled, None])
+            self._sealed.update({file: contents.get(file, _EMPTY) for file in [*reconciled, None]})
+            rows = [(d.file, d.path, d.doc_id, d.rel, d.key, d.title, d.base_deck, d.deck, json.dumps(dict(d.counts)),
+                     json.dumps(warnings_to_json(d.warnings)), d.note_count, *d.lock_span) for d in guides]
+            conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                             [(*row, _seal(row, self._sealed[row[0]])) for row in rows])
+            # kept spilled ids would differ from a cold build's once a higher note id arrives
+            spills = "1" if spilled else "0"
+            conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
+                ("spills", spills), ("tombstones", _seal((spills,), self._sealed.pop(None, _EMPTY))),
+                ("manifest", manifest),
+            ])
+            conn.executemany("DELETE FROM entries WHERE key = ?",
+                             [(k,) for (k,) in conn.execute("SELECT key FROM entries") if k not in live])
+            conn.executemany("INSERT OR REPLACE INTO entries VALUES (?, ?)", entries.items())
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.rollback()
+            raise
+
+    def copy_into(self, cursor: sqlite3.Cursor, schema: str, offsets: dict[str, int]) -> None:
+        """Copy every note and card, in id order, into the ``notes`` and ``cards`` tables of
+        the Anki collection ``cursor`` writes, where this database is attached as ``schema``.
+        A card's due position is its guide's offset (``offsets``, by file) plus its place in
+        the guide."""
+        cursor.execute("CREATE TEMP TABLE offsets (path TEXT PRIMARY KEY, base INTEGER NOT NULL)")
+        cursor.executemany("INSERT INTO temp.offsets VALUES (?, ?)", offsets.items())
+        cursor.execute(
+            "INSERT INTO main.notes SELECT id, guid, mid, mod, -1, tags, flds, sfld, 0, 0, '' "
+            f"FROM {schema}.notes ORDER BY id"
+        )
+        cursor.execute(
+            "INSERT INTO main.cards SELECT c.id, c.nid, c.did, c.ord, c.mod, -1, 0, 0, "
+            "coalesce(o.base, 0) + c.pos, 0, 0, 0, 0, 0, 0, 0, 0, '' "
+            f"FROM {schema}.cards AS c LEFT JOIN temp.offsets AS o ON o.path = c.path ORDER BY c.id"
+        )
+
+    def _contents(self, files: list[str | None] | None = None) -> dict[str | None, str]:
+        """A digest of the notes and cards of each guide in ``files`` (all when None; the
+        tombstones under None), as stored: every byte of text a note shows, and sums of the
+        numbers (which carry no HTML). Reading every kept note is the price of trusting
+        them (about half a second at 1,000 guides). A guide with no rows has none
+        (``_EMPTY``)."""
+        digests: dict[Any, Any] = {}  # by path as bytes
+        numbers: dict[Any, list[Any]] = {}
+        self.conn.text_factory = bytes  # hashed as stored, never decoded
+        try:
+            for where, args in [("WHERE path IS ?", (f,)) for f in files] if files is not None else [("", ())]:
+                for path, rows in itertools.groupby(self.conn.execute(_TEXTS.format(where), args), itemgetter(0)):
+                    digests[path] = hashlib.sha256(b"\0".join(itertools.chain.from_iterable(r[1:] for r in rows)))
+                for path, *sums in self.conn.execute(_NUMBERS.format(where, where), args * 2):
+                    numbers.setdefault(path, []).append(sums)
+        finally:
+            self.conn.text_factory = str
+        out = {}
+        for raw in digests.keys() | numbers.keys():
+            text = digests[raw].hexdigest() if raw in digests else ""
+            out[raw.decode("utf-8", "surrogateescape") if raw is not None else None] = hashlib.sha256(
+                f"{text}{numbers.get(raw)}".encode()).hexdigest()
+        return out
+
+
+_EMPTY = hashlib.sha256(b"no rows").hexdigest()
+
+
+def _seal(row: Iterable[Any], content: str) -> str:
+    return mac(json.dumps([*row, content]).encode("utf-8", "surrogateescape"))
 
 
 _MODEL_IDS = {kind: spec.model_id for kind, spec in NOTE_TYPES.items()}
 
 
-def _note_rows(groups: Iterable[tuple[str | None, list[NoteRecord]]]) -> Iterator[tuple[Any, ...]]:
+def _note_rows(groups: Iterable[tuple[str | None, list[ReconciledNote]]]) -> Iterator[tuple[Any, ...]]:
     """Rows as genanki's ``Note.write_to_db`` would write them, plus the guide and position."""
     for path, records in groups:
         for pos, n in enumerate(records):
@@ -199,7 +323,7 @@ def _note_rows(groups: Iterable[tuple[str | None, list[NoteRecord]]]) -> Iterato
 
 
 def _card_rows(
-    groups: Iterable[tuple[str | None, list[NoteRecord]]], spill_from: int, spilled: list[int]
+    groups: Iterable[tuple[str | None, list[ReconciledNote]]], spill_from: int, spilled: list[int]
 ) -> Iterator[tuple[Any, ...]]:
     """Card rows without their due position (the package adds the guide's offset); the ids
     of cards that did not fit beside their note's id are appended to ``spilled``."""
@@ -213,28 +337,28 @@ def _card_rows(
                 yield (card_id, n.note_id, path, pos if path is not None else 0, did, ord_, n.mod)
 
 
-def _connect(path: Path) -> sqlite3.Connection:
-    conn = sqlite3.connect(path, isolation_level=None)
+def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+    if read_only:
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+    else:
+        conn = sqlite3.connect(path, isolation_level=None)
     try:
-        # a crash midway leaves a store the manifest no longer vouches for: no need to sync
-        conn.execute("PRAGMA synchronous = OFF")
-        conn.execute("PRAGMA journal_mode = OFF")
+        if not read_only:
+            # a rollback journal: a transaction cut short by a crash is undone on the next open;
+            # NORMAL syncs at each commit, which a cache (nothing here is the user's) can afford to lose
+            conn.execute("PRAGMA journal_mode = DELETE")
+            conn.execute("PRAGMA synchronous = NORMAL")
         if not conn.execute("SELECT 1 FROM sqlite_schema WHERE name = 'meta'").fetchone():
+            if read_only:
+                raise sqlite3.DatabaseError("no cache database here")
             conn.executescript(SCHEMA)
             conn.execute("INSERT INTO meta VALUES ('format', ?)", (FORMAT,))
         elif conn.execute("SELECT value FROM meta WHERE name = 'format'").fetchone() != (FORMAT,):
-            raise sqlite3.DatabaseError("another format of store")
+            raise sqlite3.DatabaseError("another format of cache")
     except BaseException:
         conn.close()
         raise
     return conn
-
-
-def _trusted(path: Path, sha: str) -> bool:
-    try:
-        return file_sha256(path) == sha
-    except OSError:
-        return False
 
 
 def _remove(path: Path) -> None:
@@ -243,3 +367,17 @@ def _remove(path: Path) -> None:
             os.unlink(p)
         except FileNotFoundError:
             pass
+
+
+def _remove_old_files(folder: Path) -> None:
+    """What an older deckbuilder left in the cache folder: a JSON entry per guide (in
+    folders named by two hex digits), ``manifest.json`` and ``build.sqlite``."""
+    try:
+        found = list(folder.iterdir())
+    except OSError:
+        return
+    for p in found:
+        if p.name in _OLD_FILES:
+            p.unlink(missing_ok=True)
+        elif len(p.name) == 2 and all(c in "0123456789abcdef" for c in p.name) and p.is_dir():
+            shutil.rmtree(p, ignore_errors=True)

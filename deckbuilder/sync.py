@@ -137,12 +137,14 @@ def sync(
 def _target(paths: list[Path], config: Config, dry_run: bool) -> tuple[dict[str, str], set[str]]:
     """Each live note's deck by GUID, and the GUIDs of removed notes, as the lock now has them."""
     from .cache import CACHE_DIR
+    from .store import Store
 
     folder = source_folder(paths)
     logger = logging.getLogger("deckbuilder")
     logger.disabled = True  # the build has just said every warning once
     try:
-        docs = load_documents(paths, config, cache_dir=None if dry_run else folder / CACHE_DIR)
+        with Store.open(None if dry_run else folder / CACHE_DIR, writable=False) as store:
+            docs = load_documents(paths, config, entries=store.entry)
     finally:
         logger.disabled = False
     plan = reconcile(candidates(docs), read_lock(folder / LOCK_NAME), build_timestamp(), config.root_deck)

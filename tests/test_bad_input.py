@@ -177,4 +177,5 @@ def test_a_guide_opening_with_a_rule_is_markdown_not_front_matter(tmp_path_facto
         cards = card_texts(col)
     finally:
         col.close()
-    assert any(c["q"].startswith("What does DNS do?") and "host name into an IP address" in c["a"] for c in cards), cards
+    asked = [c for c in cards if c["q"].startswith("What does DNS do?")]
+    assert asked and "host name into an IP address" in asked[0]["a"], cards

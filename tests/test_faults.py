@@ -20,6 +20,7 @@ import subprocess
 import sys
 import time
 import uuid
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -207,7 +208,11 @@ def test_a_source_folder_that_cannot_take_the_lock_changes_nothing(tmp_path: Pat
 INJECTED = '<img src=x onerror="alert(1)">'
 
 
-def forge(entry: Path, how: str) -> None:
+def cache_db(guides: Path) -> sqlite3.Connection:
+    return sqlite3.connect(guides / ".deckbuilder-cache" / "cache.sqlite", isolation_level=None)
+
+
+def forge(key: str, sealed: bytes, how: str) -> bytes:
     """Rewrite a cache entry the way someone without this user's secret could: HTML added,
     every checksum recomputed."""
     import hashlib
@@ -215,15 +220,15 @@ def forge(entry: Path, how: str) -> None:
 
     from deckbuilder.cache import unseal
 
-    header, _, payload = unseal(entry.read_bytes()).partition(b"\n")
-    payload = payload.replace(b"Tell me about", INJECTED.replace('"', '\\"').encode() + b"Tell me about")
+    header, _, packed = unseal(sealed).partition(b"\n")
+    text = zlib.decompress(packed)
+    assert b"Tell me about" in text or b"Tell" not in text
+    payload = zlib.compress(text.replace(b"Tell me about", INJECTED.replace('"', '\\"').encode() + b"Tell me about"))
     if how == "checksum recomputed":  # the format the cache had before it was sealed
-        key = header.split()[0].decode()
         meta = json.dumps({"key": key, "sha256": hashlib.sha256(payload).hexdigest(), "format": 1})
-        entry.write_bytes(meta.encode() + b"\n" + payload)
-    else:  # sealed, but with another secret (a cache folder committed by someone else)
-        body = header + b"\n" + payload
-        entry.write_bytes(hmac.new(b"0" * 64, body, "sha256").hexdigest().encode() + b"\n" + body)
+        return meta.encode() + b"\n" + payload
+    body = header + b"\n" + payload  # sealed, but with another secret (a cache folder committed by someone else)
+    return hmac.new(b"0" * 64, body, "sha256").hexdigest().encode() + b"\n" + body
 
 
 @pytest.mark.parametrize("how", ["checksum recomputed", "another user's seal"])
@@ -231,12 +236,11 @@ def test_a_tampered_cache_entry_never_reaches_a_card(library: Path, tmp_path: Pa
     from anki.collection import Collection
 
     assert run_cli("build", str(library), "-o", str(tmp_path / "a.apkg"), env=E1).exit_code == 0
-    cache = library / ".deckbuilder-cache"
-    entries = [p for p in cache.rglob("*.json") if p.name != "manifest.json"]
-    for entry in entries:
-        forge(entry, how)
-    (cache / "manifest.json").unlink()
-    (cache / "build.sqlite").unlink()
+    conn = cache_db(library)
+    entries = conn.execute("SELECT key, sealed FROM entries").fetchall()
+    conn.executemany("UPDATE entries SET sealed = ? WHERE key = ?", [(forge(k, v, how), k) for k, v in entries])
+    conn.execute("DELETE FROM meta WHERE name = 'manifest'")  # every guide from its entry
+    conn.close()
     assert run_cli("build", str(library), "-o", str(tmp_path / "b.apkg"), env=E1).exit_code == 0
     assert (tmp_path / "a.apkg").read_bytes() == (tmp_path / "b.apkg").read_bytes()
     col = Collection(str(tmp_path / "c.anki2"))
@@ -247,22 +251,24 @@ def test_a_tampered_cache_entry_never_reaches_a_card(library: Path, tmp_path: Pa
 
 def test_a_committed_cache_folder_is_not_trusted(library: Path, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
-    """Someone else's store and manifest, doctored, with every digest recomputed under their secret."""
-    import hashlib
-
-    from deckbuilder.cache import seal, unseal, user_secret
+    """Someone else's cache, doctored, with every seal recomputed under their secret."""
+    from deckbuilder.cache import Manifest, seal, unseal, user_secret
+    from deckbuilder.store import Store, _seal
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
     user_secret.cache_clear()
     assert run_cli("build", str(library), "-o", str(tmp_path / "a.apkg"), env=E1).exit_code == 0
-    cache = library / ".deckbuilder-cache"
-    with sqlite3.connect(cache / "build.sqlite") as conn:
+    with Store.open(library / ".deckbuilder-cache") as store:
+        conn = store.conn
         conn.execute("UPDATE notes SET flds = ? || flds", (INJECTED,))
-    conn.close()
-    manifest = json.loads(unseal((cache / "manifest.json").read_bytes()))
-    manifest["store"] = hashlib.sha256((cache / "build.sqlite").read_bytes()).hexdigest()
-    manifest["inputs"] = "force a build"
-    (cache / "manifest.json").write_bytes(seal(json.dumps(manifest).encode()))
+        docs = conn.execute("SELECT * FROM docs").fetchall()
+        contents = store._contents()
+        conn.executemany("UPDATE docs SET seal = ? WHERE file = ?",
+                         [(_seal(row[:-1], contents[row[0]]), row[0]) for row in docs])
+        manifest = json.loads(unseal(store.manifest() or b""))
+        manifest["inputs"] = "force a build"
+        store.set_manifest(seal(json.dumps(manifest).encode()))
+        assert len(Store.documents(store)) == 5 and Manifest(store.manifest(), library).project()  # all pass
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "me"))
     user_secret.cache_clear()
     try:
@@ -274,16 +280,15 @@ def test_a_committed_cache_folder_is_not_trusted(library: Path, tmp_path: Path,
 
 
 def test_deep_json_in_the_cache_is_a_miss(library: Path, tmp_path: Path) -> None:
-    from deckbuilder.cache import seal
+    from deckbuilder.cache import FORMAT, seal
 
     assert run_cli("build", str(library), "-o", str(tmp_path / "a.apkg"), env=E1).exit_code == 0
-    cache = library / ".deckbuilder-cache"
-    for entry in cache.rglob("*.json"):
-        if entry.name == "manifest.json":
-            entry.write_bytes(seal(b"[" * 200_000))
-        else:
-            key = entry.stem
-            entry.write_bytes(seal(f"{key} 2".encode() + b"\n" + b"[" * 200_000))
+    conn = cache_db(library)
+    keys = [k for (k,) in conn.execute("SELECT key FROM entries")]
+    conn.executemany("UPDATE entries SET sealed = ? WHERE key = ?",
+                     [(seal(f"{k} {FORMAT}".encode() + b"\n" + zlib.compress(b"[" * 200_000)), k) for k in keys])
+    conn.execute("UPDATE meta SET value = ? WHERE name = 'manifest'", (seal(b"[" * 200_000),))
+    conn.close()
     result = run_cli("build", str(library), "-o", str(tmp_path / "b.apkg"), env=E1)
     assert result.exit_code == 0, result.output
     assert (tmp_path / "a.apkg").read_bytes() == (tmp_path / "b.apkg").read_bytes()

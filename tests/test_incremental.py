@@ -9,7 +9,7 @@ import pytest
 
 from deckbuilder.documents import load_documents
 from deckbuilder.errors import DeckbuilderError
-from deckbuilder.model import Kind
+from deckbuilder.model import Kind, SourceWarning
 
 from .conftest import copy_seed, run_cli
 
@@ -30,13 +30,33 @@ def fresh(guides: Path) -> None:
     shutil.rmtree(guides / ".deckbuilder-cache", ignore_errors=True)
 
 
+def cache_rows(guides: Path, query: str) -> list[tuple]:
+    import sqlite3
+
+    conn = sqlite3.connect(guides / ".deckbuilder-cache" / "cache.sqlite")
+    try:
+        return conn.execute(query).fetchall()
+    finally:
+        conn.close()
+
+
+def change_cache(guides: Path, statement: str, rows: list[tuple] | None = None) -> None:
+    import sqlite3
+
+    conn = sqlite3.connect(guides / ".deckbuilder-cache" / "cache.sqlite")
+    try:
+        with conn:
+            conn.executemany(statement, rows if rows is not None else [()])
+    finally:
+        conn.close()
+
+
 def test_cached_and_uncached_builds_are_identical(library: Path, tmp_path: Path) -> None:
     build(library, tmp_path / "uncached.apkg", "--no-cache")
     assert not (library / ".deckbuilder-cache").exists()
     fresh(library)
     build(library, tmp_path / "cold.apkg")
-    entries = list((library / ".deckbuilder-cache").rglob("*.json"))
-    assert len(entries) == 5 + 1  # one per guide, and the manifest
+    assert cache_rows(library, "SELECT count(*) FROM entries") == [(5,)]  # one per guide
     fresh_lock = library / "deckbuilder.lock"
     fresh_lock.unlink()
     build(library, tmp_path / "warm.apkg")  # every guide from the cache
@@ -44,21 +64,84 @@ def test_cached_and_uncached_builds_are_identical(library: Path, tmp_path: Path)
     assert (tmp_path / "cold.apkg").read_bytes() == (tmp_path / "warm.apkg").read_bytes()
 
 
+def test_a_build_writes_the_deck_the_lock_and_one_cache_file(library: Path, tmp_path: Path) -> None:
+    """However many guides, and whatever an older deckbuilder left in the cache folder."""
+    cache = library / ".deckbuilder-cache"
+    (cache / "ab").mkdir(parents=True)
+    for old in ("build.sqlite", "manifest.json", "ab/ab12.json"):
+        (cache / old).write_bytes(b"left by an older deckbuilder")
+    before = {p for p in library.rglob("*") if p.is_file()}
+    build(library, tmp_path / "deck.apkg")
+    edit(library / "communication.md", "Audience first", "Audience comes first")
+    build(library, tmp_path / "deck.apkg")
+    written = {p for p in library.rglob("*") if p.is_file()} - before
+    assert sorted(p.relative_to(library).as_posix() for p in written) == [
+        ".deckbuilder-cache/cache.sqlite", "deckbuilder.lock"]
+    assert [p.name for p in cache.iterdir()] == ["cache.sqlite"]
+    assert sorted(p.name for p in tmp_path.iterdir() if p.is_file()) == ["deck.apkg"]
+
+
+def test_entries_no_guide_uses_are_pruned(library: Path, tmp_path: Path) -> None:
+    build(library, tmp_path / "deck.apkg")
+    keys = set(cache_rows(library, "SELECT key FROM entries"))
+    edit(library / "communication.md", "Audience first", "Audience comes first")
+    (library / "conflict-resolution.md").unlink()
+    build(library, tmp_path / "deck.apkg")
+    now = set(cache_rows(library, "SELECT key FROM entries"))
+    assert len(now) == 4 and len(now & keys) == 3  # the edited guide's new entry; the deleted one's gone
+
+
+def test_a_folder_is_the_same_however_its_path_is_spelt(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``guides`` then ``/abs/guides`` (and back) redo no guide, and messages use the spelling given."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    monkeypatch.chdir(library.parent)
+    first = api_build(Path(library.name), tmp_path / "deck.apkg")
+    assert len(first.redone) == 5
+    absolute = api_build(library, tmp_path / "deck.apkg")
+    assert absolute.redone == []
+    assert {w.path for w in absolute.summary.warnings} == {str(library / "initiative-proactivity.md")}
+    assert api_build(Path(library.name), tmp_path / "deck.apkg").redone == []
+    edit(library / "communication.md", "Audience first", "Audience comes first")
+    assert api_build(library, tmp_path / "deck.apkg").redone == [str(library / "communication.md")]
+
+
+def test_warnings_come_back_with_their_kind_from_every_cache(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From the guide's cache entry, from the build store, and on the no-change fast path."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    out = tmp_path / "deck.apkg"
+    repaired = SourceWarning(str(library / "initiative-proactivity.md"), 0,
+                             "repaired broken encoding (UTF-8 misread as mac_roman)", "encoding")
+    assert api_build(library, out).summary.warnings == [repaired]  # worked out
+    assert api_build(library, out).summary.warnings == [repaired]  # the fast path
+    edit(library / "communication.md", "Audience first", "Audience comes first")
+    kept = api_build(library, out)
+    assert "initiative-proactivity.md" not in str(kept.redone) and kept.summary.warnings == [repaired]
+    (library / "deckbuilder.lock").unlink()
+    from_entries = api_build(library, out)  # the store goes with another lock: every guide from its entry
+    assert len(from_entries.redone) == 5 and from_entries.summary.warnings == [repaired]
+
+
 @pytest.mark.parametrize("damage", ["truncate", "flip", "foreign", "garbage"])
 def test_a_damaged_cache_is_detected_and_rebuilt(library: Path, tmp_path: Path, damage: str) -> None:
     build(library, tmp_path / "a.apkg")
-    entries = [p for p in (library / ".deckbuilder-cache").rglob("*.json") if p.name != "manifest.json"]
-    for entry in entries:
-        data = entry.read_bytes()
+    entries = cache_rows(library, "SELECT key, sealed FROM entries ORDER BY key")
+    damaged = []
+    for n, (key, data) in enumerate(entries):
         if damage == "truncate":
-            entry.write_bytes(data[: len(data) // 2])
+            data = data[: len(data) // 2]
         elif damage == "flip":  # same length, one changed character inside a card's text
             at = data.rindex(b"Tell") if b"Tell" in data else len(data) - 10
-            entry.write_bytes(data[:at] + b"X" + data[at + 1 :])
+            data = data[:at] + b"X" + data[at + 1 :]
         elif damage == "foreign":  # a well-formed entry, but for another file
-            entry.write_bytes(entries[0].read_bytes() if entry != entries[0] else entries[1].read_bytes())
+            data = entries[(n + 1) % len(entries)][1]
         else:
-            entry.write_bytes(b"\x00\xff not json")
+            data = b"\x00\xff not json"
+        damaged.append((data, key))
+    change_cache(library, "UPDATE entries SET sealed = ? WHERE key = ?", damaged)
     (library / "deckbuilder.lock").unlink()
     build(library, tmp_path / "b.apkg")
     assert (tmp_path / "a.apkg").read_bytes() == (tmp_path / "b.apkg").read_bytes()
@@ -136,6 +219,8 @@ def test_each_kind_of_edit_redoes_only_its_guide_and_matches_a_cold_build(
                                       'explained'), 1),
         ("removed line", lambda: edit(comm, "- **Right channel**:", "- Right channel,"), 1),
         ("guide deleted", lambda: (library / "conflict-resolution.md").unlink(), 0),
+        # a guide without material has no rows: its seal is that of nothing, and it is kept from now on
+        ("empty guide", lambda: (library / "empty.md").write_text("# Empty\n\nNothing to learn.\n"), 1),
         # a second guide with the same title renames the kept guide's deck too
         ("title clash", lambda: shutil.copy(library / "leadership" / "leading-without-authority.md",
                                             library / "leadership" / "copy.md"), 2),
@@ -151,44 +236,33 @@ def test_each_kind_of_edit_redoes_only_its_guide_and_matches_a_cold_build(
         assert redone == expected, name
 
 
-@pytest.mark.parametrize("damage", ["flip", "truncate", "foreign", "stale lock", "old format", "failed build"])
+@pytest.mark.parametrize("damage", ["flip", "doctored", "truncate", "foreign", "stale lock", "old format",
+                                    "failed build"])
 def test_a_store_it_cannot_vouch_for_is_never_used(
     library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
-    store = library / ".deckbuilder-cache" / "build.sqlite"
+    store = library / ".deckbuilder-cache" / "cache.sqlite"
     api_build(library, tmp_path / "first.apkg")
     edit(library / "communication.md", "Audience first", "Audience comes first")
-    if damage == "flip":  # one changed byte inside a kept card's text
-        data = store.read_bytes()
-        at = data.index(b"Tell me about")
-        store.write_bytes(data[:at] + b"X" + data[at + 1:])
+    if damage == "flip":  # one changed byte inside each kept card's text
+        store.write_bytes(store.read_bytes().replace(b"Tell me about", b"Tell me abouX"))
+    elif damage == "doctored":  # a card's text changed by hand, every seal left as it was
+        change_cache(library, "UPDATE notes SET flds = 'X' || flds WHERE id = (SELECT min(id) FROM notes)")
     elif damage == "truncate":
         store.write_bytes(store.read_bytes()[:20000])
     elif damage == "foreign":  # a well-formed store from another library
         other = tmp_path / "other"
         copy_seed(other)
         api_build(other, tmp_path / "other.apkg")
-        shutil.copy(other / ".deckbuilder-cache" / "build.sqlite", store)
+        shutil.copy(other / ".deckbuilder-cache" / "cache.sqlite", store)
     elif damage == "stale lock":  # the lock goes back to an older version (git checkout)
         old_lock = (library / "deckbuilder.lock").read_text()
         api_build(library, tmp_path / "second.apkg")
         edit(library / "communication.md", "Audience comes first", "Audience always first")
         (library / "deckbuilder.lock").write_text(old_lock)
-    elif damage == "old format":  # a store an older deckbuilder left, still vouched for by its manifest
-        import hashlib
-        import json
-        import sqlite3
-
-        from deckbuilder.cache import seal, unseal
-
-        with sqlite3.connect(store) as conn:
-            conn.execute("UPDATE meta SET value = '0' WHERE name = 'format'")
-        conn.close()
-        manifest = library / ".deckbuilder-cache" / "manifest.json"
-        data = json.loads(unseal(manifest.read_bytes()))
-        data["store"] = hashlib.sha256(store.read_bytes()).hexdigest()
-        manifest.write_bytes(seal(json.dumps(data).encode()))
+    elif damage == "old format":  # a cache an older deckbuilder left
+        change_cache(library, "UPDATE meta SET value = '0' WHERE name = 'format'")
     else:  # the store was updated, then the deck could not be written
         with pytest.raises(DeckbuilderError, match="output folder does not exist"):
             api_build(library, tmp_path / "missing" / "deck.apkg")

@@ -1,9 +1,9 @@
 """Block fields written without markdown-it's block parser are the HTML markdown-it writes.
 
 ``render.block`` writes paragraphs and tight ``- `` and ``1. `` lists itself (the common
-shapes of a question back and a framework ladder) and hands everything else to markdown-it. The property: for any markdown
-built from block markdown's sharp edges, ``block`` gives what markdown-it's full render
-gives, in cloze fields too.
+shapes of a question back and a framework ladder) and hands everything else to
+markdown-it. The property: for any markdown built from block markdown's sharp edges,
+``block`` gives what markdown-it's full render gives, in cloze fields too.
 """
 
 from __future__ import annotations

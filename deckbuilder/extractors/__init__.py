@@ -17,9 +17,20 @@ from dataclasses import dataclass
 
 from ..model import CardSpec, Document, SourceWarning
 from . import (
-    answers, author, definitions, frameworks, metrics, questions, red_flags, star, tables, takeaways, themes,
+    answers,
+    author,
+    cloze_fit,  # cloze_fit and stubs run around the extractors, not registered: no config switches them off
+    definitions,
+    frameworks,
+    metrics,
+    questions,
+    red_flags,
+    star,
+    stubs,
+    tables,
+    takeaways,
+    themes,
 )
-from . import cloze_fit, stubs  # run around the extractors, not registered: no config switches them off
 
 Extractor = Callable[[Document], Iterable[CardSpec]]
 

@@ -25,11 +25,11 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from .. import screen
 from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Opaque, Paragraph, Section
 from . import fit, star
 from .asking import asks, heading_asks, question_text
 from .labelled import MARKERS
-from .. import screen
 from .text import plain, title_matches, to_markdown, words
 
 MISTAKES = re.compile(r"red flags?|mistakes?|pitfalls?|anti-?patterns?", re.I)

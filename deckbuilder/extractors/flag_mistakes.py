@@ -15,8 +15,8 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from ..model import Block, ListBlock, Paragraph, Section
-from .flag_pieces import BAD_MARKERS, GOOD_MARKERS, label_kind, lines_of
 from .flag_pairs import blocks_markdown
+from .flag_pieces import BAD_MARKERS, GOOD_MARKERS, label_kind, lines_of
 from .text import first_sentence, no_emoji, split_label, title_matches
 
 MISTAKE_HEADING = re.compile(

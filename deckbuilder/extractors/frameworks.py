@@ -12,8 +12,8 @@ from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind, ListBlock, Paragraph, Section
 from . import star
-from .memo import once_per_document
 from .asking import heading_asks
+from .memo import once_per_document
 from .takeaways import TAKEAWAY_HEADING
 from .text import is_link_only, paragraphs, plain, sections, split_label, title_matches, unquote
 

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind, Opaque, Section
 from ..screen import ANSWER_LINES, fits
-from .flag_pairs import flag_columns
 from .definitions import MIN_WORDS, asks, capitalised, fit, lower_first, topic_of, unwrap_code
+from .flag_pairs import flag_columns
 from .text import is_link_only, plain, sections, truncate_words, words
 
 # a first column of qualities ("| Aspect | SQL | NoSQL |"): the row is "SQL vs NoSQL: scaling"

@@ -1,0 +1,65 @@
+"""The pipeline's imports point one way (issue 13): per-guide code knows nothing of the
+store, the lock or genanki; only the packager imports genanki; only the store's module
+speaks the cache database's SQL. Read from the modules' own source with ``ast``."""
+
+from __future__ import annotations
+
+import ast
+import random
+import re
+import string
+from pathlib import Path
+
+import genanki
+
+from deckbuilder.identity import guid_for
+
+PACKAGE = Path(__file__).resolve().parent.parent / "deckbuilder"
+# what runs per guide, in worker processes, and what its result is made of
+PER_GUIDE = ["documents", "reader", "encoding", "sections", "render", "identity", "model", "card_html",
+             "highlight", "inert", "screen", *[f"extractors.{p.stem}" for p in (PACKAGE / "extractors").glob("*.py")]]
+DOWNSTREAM = {"store", "lockfile", "package", "changes", "matching", "build", "archive", "sync", "genanki"}
+
+
+def imports(module: str) -> set[str]:
+    """The modules ``module`` imports (deckbuilder's by their name under the package)."""
+    path = PACKAGE.joinpath(*module.split(".")).with_suffix(".py")
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name.split(".")[0] for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0:
+                found.add((node.module or "").split(".")[0])
+            else:  # relative: resolve against the module's package
+                base = module.split(".")[: -node.level] if "." in module else []
+                name = ".".join([*base, node.module] if node.module else base)
+                found |= {name} if node.module else {alias.name for alias in node.names}
+    return found
+
+
+def test_per_guide_code_knows_nothing_downstream() -> None:
+    reaching = {m: sorted(imports(m) & DOWNSTREAM) for m in PER_GUIDE}
+    assert {m: found for m, found in reaching.items() if found} == {}
+
+
+def test_only_the_packager_imports_genanki() -> None:
+    modules = [p.relative_to(PACKAGE).with_suffix("").as_posix().replace("/", ".") for p in PACKAGE.rglob("*.py")]
+    assert [m for m in modules if "genanki" in imports(m)] == ["package"]
+
+
+def test_only_the_store_speaks_the_cache_database() -> None:
+    tables = re.compile(r"\b(?:FROM|INTO|UPDATE|JOIN)\s+(?:store\.)?(?:docs|entries|meta|notes|cards)\b")
+    speaking = sorted(p.name for p in PACKAGE.rglob("*.py")
+                      if p.name != "package.py" and tables.search(p.read_text(encoding="utf-8")))
+    assert speaking == ["store.py"]
+    # the packager fills Anki's own tables, from rows the store copies in
+    assert not re.search(r"\bstore\.(?:notes|cards)\b", (PACKAGE / "package.py").read_text(encoding="utf-8"))
+
+
+def test_the_guid_is_genankis() -> None:
+    rng = random.Random(13)
+    for _ in range(2000):
+        values = ["".join(rng.choice(string.printable + "éü漢") for _ in range(rng.randint(0, 30)))
+                  for _ in range(rng.randint(1, 5))]
+        assert guid_for(*values) == genanki.guid_for(*values), values
