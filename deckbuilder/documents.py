@@ -407,7 +407,7 @@ def distinct_decks(docs: list[tuple[str, str, str, str]]) -> tuple[list[str], li
         if len(twins) > 1:
             warnings.append(SourceWarning(path, 0, f"the title {title!r} is also used by "
                                           f"{', '.join(t for t in twins if t != path)}; its deck is named after "
-                                          "the file instead", "deck"))
+                                          "the file instead", "deck-name"))
             deck = f"{deck} ({Path(rel).stem})"
         out.append(deck)
     return out, warnings

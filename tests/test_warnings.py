@@ -99,8 +99,12 @@ def test_warnings_are_shown_again_on_every_build(tmp_path: Path) -> None:
     assert warnings_of_a_build() == first  # nothing changed: the stored report
     (guides / "quiet.md").write_text(QUIET + "- **Partial index**: indexes only some rows\n", encoding="utf-8")
     assert warnings_of_a_build() == first  # warned.md kept from the build store
-    (guides / CACHE_DIR / "build.sqlite").unlink()
-    (guides / CACHE_DIR / "manifest.json").unlink()
+    import sqlite3
+
+    with sqlite3.connect(guides / CACHE_DIR / "cache.sqlite") as conn:  # the store and manifest gone, entries kept
+        conn.executescript("DELETE FROM docs; DELETE FROM notes; DELETE FROM cards; "
+                           "DELETE FROM meta WHERE name = 'manifest';")
+    conn.close()
     assert warnings_of_a_build() == first  # warned.md read back from its cache entry
 
 
