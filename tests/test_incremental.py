@@ -114,7 +114,8 @@ def test_warnings_come_back_with_their_kind_from_every_cache(
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     out = tmp_path / "deck.apkg"
     repaired = SourceWarning(str(library / "initiative-proactivity.md"), 0,
-                             "repaired broken encoding (UTF-8 misread as mac_roman)", "encoding")
+                             "repaired broken encoding (UTF-8 misread as mac_roman); "
+                             "run `deckbuilder check --fix-encoding` to repair the file", "encoding")
     assert api_build(library, out).summary.warnings == [repaired]  # worked out
     assert api_build(library, out).summary.warnings == [repaired]  # the fast path
     edit(library / "communication.md", "Audience first", "Audience comes first")
