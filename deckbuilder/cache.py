@@ -28,7 +28,6 @@ import os
 import secrets
 import tempfile
 import zlib
-from dataclasses import asdict
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -196,8 +195,14 @@ class Manifest:
         """A build's manifest, sealed: its folder, inputs, output (None until the deck is in
         place), report, the digest of the lock it wrote and that lock's project."""
         data = {"folder": self.folder, "inputs": inputs, "output": _output_tag(target) if target is not None else None,
-                "summary": asdict(summary) if summary is not None else None, "lock": sha256(lock), "project": project}
+                "summary": _plain(summary) if summary is not None else None, "lock": sha256(lock), "project": project}
         return seal(json.dumps(data).encode("utf-8"))
+
+
+def _plain(summary: Any) -> dict[str, Any]:
+    """The report as JSON-ready data: its fields, its warnings as dicts. (``asdict`` copies
+    every nested list and tuple first: a seventh of a one-guide rebuild at 1,000 guides.)"""
+    return {**vars(summary), "warnings": [vars(w) for w in summary.warnings]}
 
 
 def _output_tag(target: Path) -> list[Any]:
