@@ -209,3 +209,16 @@ def test_unsure_rewording_is_new_and_said_so(tmp_path: Path) -> None:
     result = run_cli("build", str(guides), "-o", str(tmp_path / "b.apkg"))
     assert "1 added, 0 updated" in result.stdout and "1 removed" in result.stdout
     assert "treated as new, though it resembles a removed card" in result.stdout
+
+
+def test_the_committed_lock_is_what_a_build_of_source_writes(tmp_path) -> None:
+    """The README's build command must leave ``source/deckbuilder.lock`` as committed: a
+    change to what the seed's cards say is committed with the lock it gives, so a user's
+    first build updates nothing and a review history is never disturbed by a stale lock."""
+    guides = tmp_path / "source"
+    shutil.copytree(ROOT / "source", guides, ignore=shutil.ignore_patterns(".deckbuilder-cache"))
+    committed = (guides / "deckbuilder.lock").read_bytes()
+    result = run_cli("build", str(guides), "-o", str(tmp_path / "deck.apkg"))
+    assert result.exit_code == 0, result.output
+    assert (guides / "deckbuilder.lock").read_bytes() == committed, (
+        "source/deckbuilder.lock is stale: run the README's build command and commit the lock")
