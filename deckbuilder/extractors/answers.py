@@ -47,12 +47,17 @@ _BOLD_HEAD = re.compile(r"^\s*(?:\*\*|__)(?P<q>[^*_\n]+?\?)\s*(?:\*\*|__)\s*[:â€
 # "A)" (capital only: "a) first option" opens an enumeration)
 _ANSWER_LABEL = re.compile(
     r"^\s*(?:[*_]{1,2})?(?:(?:(?:sample|good|model|expected|short|suggested|ideal|strong)\s+)?ans(?:wer)?"
-    r"|A)\s*(?:[*_]{1,2})?\s*:\s*(?:[*_]{1,2}:?(?=\s|$))?\s*|^\s*(?:\*\*|__)?(?-i:A\))\s*(?:\*\*|__)?\s*",
+    r"(?:\s*\((?:STAR|short|long|brief|sample|example)\))?"  # "**Answer (STAR):**"
+    r"|A)\s*(?:[*_]{1,2})?\s*:\s*(?:[*_]{1,2}:?(?=\s|$))?\s*|^\s*(?:\*\*|__)?(?-i:A\))\s*(?:\*\*|__)?\s*"
+    r"|^\s*(?:\*\*|__)ans(?:wer)?\.(?:\*\*|__)\s*",  # "**Answer.** The HTTP protocol...": bold, a full stop
     re.I,
 )
 # "**Difficulty**: Easy", "**What they're testing:** Understanding Git's workflow": a short
 # line about the question, written before the answer's label
 _META_LINE = re.compile(r"^\s*(?:\*\*|__)?[A-Z][\w' ]{0,30}?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?[^\n]{0,80}$")
+# "![Feedback screenshot](images/q1.png)" between such a line and the label: a picture of
+# the question's context, nothing a card can show as its answer
+_IMAGE_LINE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
 _URL_ONLY = re.compile(r"^\s*<?https?://\S+?>?\s*$")
 _SUMMARY = re.compile(r"<summary[^>]*>(?P<q>.*?)</summary>(?P<rest>.*)", re.I | re.DOTALL)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
@@ -212,19 +217,23 @@ def _without_lead(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     item (``* **A:** ...``), and the short lines about the question written before the
     label ("**Difficulty**: Easy", "**What they're testing:** ..."). On the back they
     answer nothing."""
-    for n, block in enumerate(blocks[:2]):
+    for n, block in enumerate(blocks[:3]):
+        if _header_only(block):
+            continue
         if not isinstance(block, Paragraph):
             break
         lines = block.text.strip().split("\n")
         at = next((i for i, ln in enumerate(lines) if _ANSWER_LABEL.match(ln)), None)
         if at is None:
-            if not all(_META_LINE.match(ln) for ln in lines):
+            if not all(_META_LINE.match(ln) or _IMAGE_LINE.match(ln) for ln in lines):
                 break
             continue
         if not all(_META_LINE.match(ln) for ln in lines[:at]) or (n and at):
             break
         rest = "\n".join([_ANSWER_LABEL.sub("", lines[at], count=1), *lines[at + 1 :]]).strip()
         return ((Paragraph(rest, block.line),) if rest else ()) + blocks[n + 1 :]
+    while blocks and _header_only(blocks[0]):
+        blocks = blocks[1:]
     first = blocks[0] if blocks else None
     if isinstance(first, Opaque) and first.kind == "quote" and first.children and _leads(first.children[0]):
         return _without_lead(first.children) + blocks[1:]
@@ -232,6 +241,12 @@ def _without_lead(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
         item = first.items[0]
         return _without_lead((Paragraph(item.text, item.line), *item.children)) + blocks[1:]
     return blocks
+
+
+def _header_only(block: Block) -> bool:
+    """A table of one header row and no body (``| Level | Easy |`` under each question):
+    a label about the question, laid out as a table, not its answer."""
+    return isinstance(block, Opaque) and block.kind == "table" and len(block.rows) <= 1
 
 
 # a question whose answer may well be questions: "What questions would you ask the team?"
