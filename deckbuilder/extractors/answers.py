@@ -485,8 +485,11 @@ def answered_after(blocks: tuple[Block, ...]) -> list[tuple[int, tuple[Block, ..
 
 def _asking_list(block: Block) -> bool:
     """A numbered list of questions each on one line with nothing under them (a bullet
-    that asks is a template's prompt: ``**Task**:`` then ``- What was asked?``)."""
-    if not isinstance(block, ListBlock) or not block.ordered:
+    that asks is a template's prompt: ``**Task**:`` then ``- What was asked?``; one in bold,
+    ``* **Why test at all?**`` then paragraphs, is set apart as a question)."""
+    if not isinstance(block, ListBlock):
+        return False
+    if not block.ordered and not all(_BOLD_LINE.match(item.text) for item in block.items):
         return False
     for item in block.items:
         text = _BREAKS.sub("", item.text).strip()  # "7. What is X?<br/><br/>": the breaks are layout
