@@ -140,6 +140,9 @@ def in_place(item: ListItem) -> InPlace | None:
     if head and asks(head["q"]):
         return InPlace(head["q"], (Paragraph(head["rest"].strip(), item.line), *item.children))
     first, _, rest = item.text.partition("\n")
+    more, _, after = rest.partition("\n")
+    if first.rstrip()[-1:] not in ("?", ".", ":", "!") and more.rstrip().endswith("?") and asks(first):
+        first, rest = f"{first.rstrip()} {more.strip()}", after  # a question wrapped onto a second line
     rest = _ANSWER_LABEL.sub("", _BREAKS.sub("", rest).strip())  # "<br/><br/>" alone answers nothing
     answer = ((Paragraph(rest, item.line + 1),) if rest else ()) + item.children
     if not asks(first) or not answer or all(is_hint(md) for md in _texts(answer)):
