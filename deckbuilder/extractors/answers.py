@@ -176,7 +176,7 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
           steps: bool = False) -> CardSpec | None:
     """``steps``: the blocks list the sub-questions a worked example walks through."""
     front = question_text(question_md)
-    front, blocks = _with_code_shown(front, _without_lead(tuple(blocks)))
+    front, blocks = _with_code_shown(front, _without_lead(_unlettered(tuple(blocks))))
     if not steps and _only_asks(blocks) and not _ASKS_FOR_QUESTIONS.search(front):
         return None  # "Tell me about a mistake" then "- How did you handle it?": follow-ups, no answer
     back, extra = fit.answer(blocks)
@@ -185,6 +185,28 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
     if _restates(front, back):  # "Describe what happens at boot" -> "Describe what happens at boot Linux"
         return None
     return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
+
+
+# "a.  Equates to a table", "ii. 5-byte random value": a letter or roman numeral marks each
+# answer of a converted document (pandoc writes them so); markdown reads them as paragraphs
+_LETTERED = re.compile(r"^(?:[a-h]|i{1,3}|iv|vi{0,3})\.\s+(?=\S)")
+
+
+def _unlettered(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Paragraphs lettered ``a.``, ``b.`` (or ``i.``, ``ii.``) from the first block on, as
+    one paragraph or a bullet list without their letters; any other answer as it is."""
+    lettered: list[Paragraph] = []
+    for block in blocks:
+        if not (isinstance(block, Paragraph) and _LETTERED.match(block.text)):
+            break
+        lettered.append(block)
+    if not lettered or not re.match(r"[ai]\.", lettered[0].text):
+        return blocks
+    rest = blocks[len(lettered) :]
+    texts = [Paragraph(" ".join(_LETTERED.sub("", b.text).split()), b.line) for b in lettered]
+    if len(texts) == 1:
+        return (texts[0], *rest)
+    return (ListBlock(False, tuple(ListItem(t.text, t.line) for t in texts), texts[0].line), *rest)
 
 
 # "What is the output of the following code?", "What will this print?": the question asks
