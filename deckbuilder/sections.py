@@ -375,6 +375,8 @@ def _list(tokens: list[Token], i: int, source: SourceText) -> tuple[ListBlock, i
         children: list[Block] = []
         read = False  # anything but a comment read yet: a paragraph after it is no longer the item's text
         k = j + 1
+        if tokens[k].type == "heading_open":  # "1. ### What is JSX?": a numbered heading, its text the item's
+            text, read, k = _plain(tokens[k + 1]), True, k + 3
         while tokens[k].type != "list_item_close" or tokens[k].level != item_open.level:
             block, k = _block(tokens, k, source)
             if block is None:

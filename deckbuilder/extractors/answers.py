@@ -47,12 +47,17 @@ _BOLD_HEAD = re.compile(r"^\s*(?:\*\*|__)(?P<q>[^*_\n]+?\?)\s*(?:\*\*|__)\s*[:â€
 # "A)" (capital only: "a) first option" opens an enumeration)
 _ANSWER_LABEL = re.compile(
     r"^\s*(?:[*_]{1,2})?(?:(?:(?:sample|good|model|expected|short|suggested|ideal|strong)\s+)?ans(?:wer)?"
-    r"|A)\s*(?:[*_]{1,2})?\s*:\s*(?:[*_]{1,2}:?(?=\s|$))?\s*|^\s*(?:\*\*|__)?(?-i:A\))\s*(?:\*\*|__)?\s*",
+    r"(?:\s*\((?:STAR|short|long|brief|sample|example)\))?"  # "**Answer (STAR):**"
+    r"|A)\s*(?:[*_]{1,2})?\s*:\s*(?:[*_]{1,2}:?(?=\s|$))?\s*|^\s*(?:\*\*|__)?(?-i:A\))\s*(?:\*\*|__)?\s*"
+    r"|^\s*(?:\*\*|__)ans(?:wer)?\.(?:\*\*|__)\s*",  # "**Answer.** The HTTP protocol...": bold, a full stop
     re.I,
 )
 # "**Difficulty**: Easy", "**What they're testing:** Understanding Git's workflow": a short
 # line about the question, written before the answer's label
 _META_LINE = re.compile(r"^\s*(?:\*\*|__)?[A-Z][\w' ]{0,30}?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?[^\n]{0,80}$")
+# "![Feedback screenshot](images/q1.png)" between such a line and the label: a picture of
+# the question's context, nothing a card can show as its answer
+_IMAGE_LINE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
 _URL_ONLY = re.compile(r"^\s*<?https?://\S+?>?\s*$")
 _SUMMARY = re.compile(r"<summary[^>]*>(?P<q>.*?)</summary>(?P<rest>.*)", re.I | re.DOTALL)
 _DETAILS_END = re.compile(r"</details\s*>", re.I)
@@ -135,6 +140,9 @@ def in_place(item: ListItem) -> InPlace | None:
     if head and asks(head["q"]):
         return InPlace(head["q"], (Paragraph(head["rest"].strip(), item.line), *item.children))
     first, _, rest = item.text.partition("\n")
+    more, _, after = rest.partition("\n")
+    if first.rstrip()[-1:] not in ("?", ".", ":", "!") and more.rstrip().endswith("?") and asks(first):
+        first, rest = f"{first.rstrip()} {more.strip()}", after  # a question wrapped onto a second line
     rest = _ANSWER_LABEL.sub("", _BREAKS.sub("", rest).strip())  # "<br/><br/>" alone answers nothing
     answer = ((Paragraph(rest, item.line + 1),) if rest else ()) + item.children
     if not asks(first) or not answer or all(is_hint(md) for md in _texts(answer)):
@@ -168,7 +176,7 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
           steps: bool = False) -> CardSpec | None:
     """``steps``: the blocks list the sub-questions a worked example walks through."""
     front = question_text(question_md)
-    front, blocks = _with_code_shown(front, _without_lead(tuple(blocks)))
+    front, blocks = _with_code_shown(front, _without_lead(_unlettered(tuple(blocks))))
     if not steps and _only_asks(blocks) and not _ASKS_FOR_QUESTIONS.search(front):
         return None  # "Tell me about a mistake" then "- How did you handle it?": follow-ups, no answer
     back, extra = fit.answer(blocks)
@@ -177,6 +185,28 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
     if _restates(front, back):  # "Describe what happens at boot" -> "Describe what happens at boot Linux"
         return None
     return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
+
+
+# "a.  Equates to a table", "ii. 5-byte random value": a letter or roman numeral marks each
+# answer of a converted document (pandoc writes them so); markdown reads them as paragraphs
+_LETTERED = re.compile(r"^(?:[a-h]|i{1,3}|iv|vi{0,3})\.\s+(?=\S)")
+
+
+def _unlettered(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
+    """Paragraphs lettered ``a.``, ``b.`` (or ``i.``, ``ii.``) from the first block on, as
+    one paragraph or a bullet list without their letters; any other answer as it is."""
+    lettered: list[Paragraph] = []
+    for block in blocks:
+        if not (isinstance(block, Paragraph) and _LETTERED.match(block.text)):
+            break
+        lettered.append(block)
+    if not lettered or not re.match(r"[ai]\.", lettered[0].text):
+        return blocks
+    rest = blocks[len(lettered) :]
+    texts = [Paragraph(" ".join(_LETTERED.sub("", b.text).split()), b.line) for b in lettered]
+    if len(texts) == 1:
+        return (texts[0], *rest)
+    return (ListBlock(False, tuple(ListItem(t.text, t.line) for t in texts), texts[0].line), *rest)
 
 
 # "What is the output of the following code?", "What will this print?": the question asks
@@ -212,19 +242,23 @@ def _without_lead(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
     item (``* **A:** ...``), and the short lines about the question written before the
     label ("**Difficulty**: Easy", "**What they're testing:** ..."). On the back they
     answer nothing."""
-    for n, block in enumerate(blocks[:2]):
+    for n, block in enumerate(blocks[:3]):
+        if _header_only(block):
+            continue
         if not isinstance(block, Paragraph):
             break
         lines = block.text.strip().split("\n")
         at = next((i for i, ln in enumerate(lines) if _ANSWER_LABEL.match(ln)), None)
         if at is None:
-            if not all(_META_LINE.match(ln) for ln in lines):
+            if not all(_META_LINE.match(ln) or _IMAGE_LINE.match(ln) for ln in lines):
                 break
             continue
         if not all(_META_LINE.match(ln) for ln in lines[:at]) or (n and at):
             break
         rest = "\n".join([_ANSWER_LABEL.sub("", lines[at], count=1), *lines[at + 1 :]]).strip()
         return ((Paragraph(rest, block.line),) if rest else ()) + blocks[n + 1 :]
+    while blocks and _header_only(blocks[0]):
+        blocks = blocks[1:]
     first = blocks[0] if blocks else None
     if isinstance(first, Opaque) and first.kind == "quote" and first.children and _leads(first.children[0]):
         return _without_lead(first.children) + blocks[1:]
@@ -232,6 +266,12 @@ def _without_lead(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
         item = first.items[0]
         return _without_lead((Paragraph(item.text, item.line), *item.children)) + blocks[1:]
     return blocks
+
+
+def _header_only(block: Block) -> bool:
+    """A table of one header row and no body (``| Level | Easy |`` under each question):
+    a label about the question, laid out as a table, not its answer."""
+    return isinstance(block, Opaque) and block.kind == "table" and len(block.rows) <= 1
 
 
 # a question whose answer may well be questions: "What questions would you ask the team?"
@@ -470,8 +510,11 @@ def answered_after(blocks: tuple[Block, ...]) -> list[tuple[int, tuple[Block, ..
 
 def _asking_list(block: Block) -> bool:
     """A numbered list of questions each on one line with nothing under them (a bullet
-    that asks is a template's prompt: ``**Task**:`` then ``- What was asked?``)."""
-    if not isinstance(block, ListBlock) or not block.ordered:
+    that asks is a template's prompt: ``**Task**:`` then ``- What was asked?``; one in bold,
+    ``* **Why test at all?**`` then paragraphs, is set apart as a question)."""
+    if not isinstance(block, ListBlock):
+        return False
+    if not block.ordered and not all(_BOLD_LINE.match(item.text) for item in block.items):
         return False
     for item in block.items:
         text = _BREAKS.sub("", item.text).strip()  # "7. What is X?<br/><br/>": the breaks are layout

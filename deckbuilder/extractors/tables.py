@@ -8,8 +8,9 @@ as context ("Caching strategies · Latency, When to use"). A table with a defini
 (``| Aspect | SQL | NoSQL |``) names the comparison in front: "SQL vs NoSQL: scaling".
 
 A table that only lays out text is not a card: fewer than two rows, one column, an empty
-header, prose cells, a table of contents (rows of links), a checklist (a column of
-``[ ]``) or a key/value table of facts about the guide itself (difficulty, time, author).
+header, prose cells, a table of contents (rows of links, or the questions answered below:
+``| No. | Questions |``), a checklist (a column of ``[ ]``) or a key/value table of facts
+about the guide itself (difficulty, time, author).
 """
 
 from __future__ import annotations
@@ -105,6 +106,8 @@ def _comparison(rows: tuple[tuple[str, ...], ...]) -> tuple[tuple[str, ...], lis
     if len(rows) < MIN_ROWS + 1:
         return None
     header, body = rows[0], [r for r in rows[1:] if any(plain(c) for c in r)]
+    if len(header) == 2 and QUESTION.match(plain(header[1])):
+        return None  # "| No. | Questions |": an index of the questions the guide answers below
     if NUMBERING.match(plain(header[0])) and all(NUMBER.match(plain(r[0])) for r in body):
         header, body = header[1:], [r[1:] for r in body]  # a "#" column numbers the rows
     if len(header) < 2 or len(body) < MIN_ROWS or not all(plain(h) for h in header[1:]):

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from ..model import CardSpec, Document, Kind, Section
 from . import star
+from .labelled import MARKERS
 from .text import list_items, paragraphs, sections, title_matches, unquote
 
 MAX_WORDS = 8
@@ -53,9 +54,29 @@ def extract(doc: Document) -> Iterator[CardSpec]:
                 if spec:
                     yield spec
             for para in paragraphs(section.blocks):
-                spec = cloze_spec(para.text, section, para.line)
-                if spec:
-                    yield spec
+                for text, line in _takeaway_lines(para.text, para.line):
+                    spec = cloze_spec(text, section, line)
+                    if spec:
+                        yield spec
+
+
+# "Good luck with your interviews! 🚀" closing the takeaways: a farewell, nothing to recall
+_SIGN_OFF = re.compile(
+    r"^\W*(?:good luck|best of luck|all the best|happy (?:coding|learning|interviewing|hacking)|"
+    r"thanks? (?:you )?for reading|you(?:'ve| have) got this)\b",
+    re.I,
+)
+
+
+def _takeaway_lines(text: str, line: int) -> list[tuple[str, int]]:
+    """The takeaways of one paragraph: each line when every line opens with a ✅-style
+    marker (one takeaway a line, soft-wrapped together), else the paragraph; a farewell is none."""
+    lines = text.split("\n")
+    if len(lines) > 1 and all(ln.lstrip().startswith(MARKERS) for ln in lines):
+        found = [(ln.lstrip().lstrip("".join(MARKERS)).strip(), line + n) for n, ln in enumerate(lines)]
+    else:
+        found = [(text, line)]
+    return [(t, n) for t, n in found if not _SIGN_OFF.match(t.replace("*", ""))]
 
 
 def cloze_spec(text: str, section: Section, line: int) -> CardSpec | None:

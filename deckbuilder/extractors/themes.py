@@ -18,6 +18,8 @@ THEME_HEADING = re.compile(
     re.I,
 )
 NOT_THEMES = re.compile(r"red flags?|mistakes?|avoid|metrics?|framework|questions?", re.I)
+# "**Q:** How do you define a trait?" under "## Traits & Generics": a question's tag, no theme
+QA_TAG = re.compile(r"^(q|a|question|answer)\s*\d*$", re.I)
 
 
 @once_per_document
@@ -26,7 +28,7 @@ def extract(doc: Document) -> Iterator[CardSpec]:
         if not _is_theme_section(section):
             continue
         for entry in labelled_lines(section.blocks):
-            if entry.marker == "❌" or entry.label.lower() in ("better", "bad", "good"):
+            if entry.marker == "❌" or entry.label.lower() in ("better", "bad", "good") or QA_TAG.match(entry.label):
                 continue
             yield CardSpec(
                 kind=Kind.THEME,
