@@ -358,6 +358,7 @@ def test_a_rewritten_zip_copies_the_slices_it_deflated_before(tmp_path: Path) ->
         tmp_path / "fresh.zip").read_bytes()[offset:offset + length]
 
 
+@pytest.mark.slow
 def test_a_deck_rebuilt_from_copied_slices_is_a_cold_builds_bytes(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                                   ) -> None:
     import sys
