@@ -381,8 +381,8 @@ def write(outcome: Outcome, inputs: Inputs, store: Store, manifest: Manifest, st
     sweep(target)
     staged = stage_lock(lock_file, new_lock, old=outcome.lock_text)  # deck and lock change together or not at all
     try:
-        write_apkg(store, offsets, decks, target, model_mods=outcome.model_mods, zip_time=zip_time,
-                   template_override=inputs.config.templates)
+        pieces = write_apkg(store, offsets, decks, target, model_mods=outcome.model_mods, zip_time=zip_time,
+                            template_override=inputs.config.templates, written=manifest.written(target))
         point("deck-written")
         if staged is not None:
             publish_lock(staged, lock_file)
@@ -391,4 +391,4 @@ def write(outcome: Outcome, inputs: Inputs, store: Store, manifest: Manifest, st
     point("lock-written")
     if store.lasting:
         store.set_manifest(manifest.record(Manifest.with_lock(state, lock_file), target, outcome.result.summary,
-                                           lock=new_lock, project=outcome.lock.project))
+                                           lock=new_lock, project=outcome.lock.project, pieces=pieces))

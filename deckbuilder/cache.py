@@ -130,7 +130,9 @@ def warnings_from_json(rows: Any) -> tuple[SourceWarning, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=4)
 def sha256(text: str) -> str:
+    """(Remembered: a build takes the digest of the same lock, megabytes long, up to three times.)"""
     return hashlib.sha256(text.encode("utf-8", "surrogateescape")).hexdigest()
 
 
@@ -191,11 +193,21 @@ class Manifest:
         """The project of the lock the last build here wrote ("" when unknown)."""
         return str(self._data.get("project", ""))
 
-    def record(self, inputs: str, target: Path | None, summary: Any, *, lock: str, project: str) -> bytes:
+    def written(self, target: Path) -> dict[str, Any] | None:
+        """How the last build here zipped ``target`` (``package.write_apkg``'s record), when
+        ``target`` is the deck it wrote, as it left it; else None."""
+        pieces = self._data.get("pieces")
+        return pieces if isinstance(pieces, dict) and self.wrote(target) else None
+
+    def record(
+        self, inputs: str, target: Path | None, summary: Any, *, lock: str, project: str, pieces: Any = None,
+    ) -> bytes:
         """A build's manifest, sealed: its folder, inputs, output (None until the deck is in
-        place), report, the digest of the lock it wrote and that lock's project."""
+        place), report, the digest of the lock it wrote and that lock's project, and how the
+        deck was zipped (``pieces``)."""
         data = {"folder": self.folder, "inputs": inputs, "output": _output_tag(target) if target is not None else None,
-                "summary": _plain(summary) if summary is not None else None, "lock": sha256(lock), "project": project}
+                "summary": _plain(summary) if summary is not None else None, "lock": sha256(lock), "project": project,
+                "pieces": pieces if target is not None else None}
         return seal(json.dumps(data).encode("utf-8"))
 
 

@@ -22,17 +22,16 @@ import tempfile
 import zipfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Protocol
-
-import genanki
-from genanki.apkg_col import APKG_COL
-from genanki.apkg_schema import APKG_SCHEMA
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .atomic import publish, temporary_beside
 from .card_html import cloze_ordinals
 from .errors import OutputError
 from .model import NoteKind, ReconciledNote
 from .notetypes import NOTE_TYPES, load_templates, model_json_fields
+
+if TYPE_CHECKING:
+    import genanki
 
 ID_STRIDE = 100  # note ids are this far apart, leaving room for their card ids
 
@@ -49,10 +48,14 @@ class Rows(Protocol):
 @functools.lru_cache(maxsize=4096)
 def deck_id(name: str) -> int:
     """A stable id for a deck name (Anki matches decks by name on import anyway)."""
+    import genanki  # here, not above: a build that changed nothing never loads genanki (0.05-0.1 s)
+
     return int(genanki.guid_for("deck", name).encode().hex()[:13], 16) % (1 << 52) + (1 << 40)
 
 
 def build_models(mods: dict[NoteKind, int], template_override: str = "") -> dict[NoteKind, genanki.Model]:
+    import genanki
+
     models = {}
     for kind, spec in NOTE_TYPES.items():
         tpl = load_templates(kind, template_override)
@@ -81,10 +84,13 @@ def write_apkg(
     model_mods: dict[NoteKind, int],
     zip_time: int,
     template_override: str = "",
-) -> None:
+    written: dict[str, list[list[Any]]] | None = None,
+) -> dict[str, list[list[Any]]]:
     """Write the notes and cards kept in the store (``rows``) to ``out`` atomically: the old
     file survives any failure. ``offsets`` gives each guide's first new-card position; ``decks``
-    every deck that holds notes."""
+    every deck that holds notes. ``written``: what this returned when it wrote the deck now
+    at ``out`` (the caller vouches it is untouched since), so that unchanged slices of the
+    collection are not deflated again; returns the same for the deck it writes."""
     out = Path(out)
     models = build_models(model_mods, template_override)
     directory = out.parent
@@ -98,9 +104,10 @@ def write_apkg(
         with tempfile.TemporaryDirectory() as scratch:
             db_path = os.path.join(scratch, "collection.anki2")
             _write_collection(db_path, rows, offsets, decks, models)
-            _write_zip(tmp_zip, db_path, zip_time)
+            pieces = _write_zip(tmp_zip, db_path, zip_time, out if written is not None else None, written or {})
         _check_zip(tmp_zip, out)
         publish(tmp_zip, out)
+        return pieces
     except OSError as err:
         raise OutputError(f"cannot write the deck: {err.strerror}", str(out)) from None
     except sqlite3.Error as err:  # the collection is built in $TMPDIR: full, or over ``ulimit -f``
@@ -110,9 +117,6 @@ def write_apkg(
             os.unlink(tmp_zip)
 
 
-_TABLES, _INDEXES = APKG_SCHEMA.split("CREATE INDEX", 1)
-
-
 def _write_collection(
     db_path: str, rows: Rows, offsets: dict[str, int], deck_names: Iterable[str],
     models: dict[NoteKind, genanki.Model],
@@ -120,6 +124,11 @@ def _write_collection(
     """genanki's schema, filled from the store by the same statements on every build: rows in
     id order, indexes made afterwards (so the file depends only on the rows, never on which
     of them this build redid)."""
+    import genanki
+    from genanki.apkg_col import APKG_COL
+    from genanki.apkg_schema import APKG_SCHEMA
+
+    tables, indexes = APKG_SCHEMA.split("CREATE INDEX", 1)
     conn = sqlite3.connect(db_path)
     try:
         conn.execute("PRAGMA journal_mode = OFF")
@@ -127,7 +136,7 @@ def _write_collection(
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("ATTACH DATABASE ? AS store", (str(rows.path),))
         cursor = conn.cursor()
-        cursor.executescript(_TABLES)
+        cursor.executescript(tables)
         cursor.executescript(APKG_COL)
         names: dict[str, None] = {}
         for name in sorted(set(deck_names)):
@@ -143,7 +152,7 @@ def _write_collection(
         models_json = {str(m.model_id): m.to_json(m.mod, first_deck) for m in models.values()}
         cursor.execute("UPDATE col SET decks = ?, models = ?", (json.dumps(decks_json), json.dumps(models_json)))
         rows.copy_into(cursor, "store", offsets)
-        cursor.executescript("CREATE INDEX" + _INDEXES)
+        cursor.executescript("CREATE INDEX" + indexes)
         conn.commit()
     finally:
         conn.close()
@@ -179,10 +188,13 @@ def card_ids(spill_from: int) -> Callable[[ReconciledNote], list[tuple[int, int]
     return ids
 
 
-def _write_zip(path: str, db_path: str, zip_time: int) -> None:
-    from .archive import write_zip
+def _write_zip(
+    path: str, db_path: str, zip_time: int, old: Path | None, written: dict[str, list[list[Any]]],
+) -> dict[str, list[list[Any]]]:
+    from .archive import Previous, write_zip
 
-    write_zip(path, [("collection.anki2", Path(db_path)), ("media", b"{}")], zip_time)
+    return write_zip(path, [("collection.anki2", Path(db_path)), ("media", b"{}")], zip_time,
+                     previous=Previous(old, written) if old is not None else None)
 
 
 def _check_zip(path: str, out: Path) -> None:
