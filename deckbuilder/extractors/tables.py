@@ -66,6 +66,9 @@ def _rows(doc: Document, section: Section, table: Opaque) -> Iterator[CardSpec]:
     names = [plain(h) for h in header]
     defining = next((n for n, name in enumerate(names[1:], 1) if DEFINES.match(name)), 0)
     aspects = bool(ASPECT.match(names[0]))  # rows are qualities, columns the things compared
+    # under a question ("What is the difference between TCP and UDP?") the front names the
+    # things compared, as under a plain heading: "TCP vs UDP: delivery", not "...UDP?: delivery"
+    compared_names = " vs ".join(names[1:]) if asks(topic) and len(names) == 3 else topic
     for offset, row in enumerate(rows, 1):
         name, cells = row[0].strip(), {h: c.strip() for h, c in zip(names[1:], row[1:], strict=False)}
         shown = [(h, c) for h, c in cells.items() if not PLACEHOLDER.match(plain(c))]
@@ -91,7 +94,7 @@ def _rows(doc: Document, section: Section, table: Opaque) -> Iterator[CardSpec]:
                 hint = f"{truncate_words(topic, MAX_TOPIC_WORDS)} · {hint}"
         yield CardSpec(
             kind=kind,
-            front=f"{topic}: {lower_first(plain(name))}" if aspects else unwrap_code(name),
+            front=f"{compared_names}: {lower_first(plain(name))}" if aspects else unwrap_code(name),
             back=back,
             extra=extra,
             label=names[0],
