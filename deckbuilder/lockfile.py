@@ -39,6 +39,7 @@ from pathlib import Path
 
 from .atomic import publish, stage_text
 from .errors import DeckbuilderError
+from .package import ID_STRIDE
 
 LOCK_NAME = "deckbuilder.lock"
 HEADER = "# deckbuilder lock 2 (commit this file: it keeps review history safe across rebuilds)"
@@ -46,7 +47,6 @@ END = "# end of deckbuilder.lock (a lock without this line was cut short)"
 _V1 = "# deckbuilder lock 1"
 _NOTE_KINDS = ("recall", "cloze", "red_flag")  # NoteKind values
 MAX_ID = 1 << 53  # note ids are Anki's "added" time in ms; anything near 2**63 overflows its card ids
-_STRIDE = 100  # package.ID_STRIDE: note ids are this far apart (their card ids sit between)
 _CONFLICT = re.compile(r"^(<{7}|={7}|>{7}|\|{7})( |$)", re.M)
 _MARKERS = ("<" * 7, "=" * 7, ">" * 7, "|" * 7)
 
@@ -219,7 +219,7 @@ def _resolve(lock: Lock, lines: list[tuple[bool, LockedNote]]) -> None:
     owner: dict[int, str] = {}
     for guid, (_, note) in sorted(merged.items(), key=lambda e: (e[1][1].note_id, e[0])):
         owner.setdefault(note.note_id, guid)
-    next_id = max(owner, default=0) + _STRIDE
+    next_id = max(owner, default=0) + ID_STRIDE
     lock.notes.clear()
     lock.removed.clear()
     for guid, (live, note) in merged.items():
@@ -229,7 +229,7 @@ def _resolve(lock: Lock, lines: list[tuple[bool, LockedNote]]) -> None:
     for guid, (live, note) in sorted(merged.items()):
         if owner[note.note_id] != guid:
             (lock.notes if live else lock.removed)[guid] = replace(note, note_id=next_id)
-            next_id += _STRIDE
+            next_id += ID_STRIDE
 
 
 def outer_spans(text: str) -> list[tuple[int, int]]:

@@ -8,7 +8,7 @@ import re
 from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind
-from .labelled import labelled_lines
+from .labelled import MARKERS, labelled_lines
 from .memo import once_per_document
 from .text import sections, title_matches, unquote
 
@@ -16,7 +16,6 @@ METRIC_HEADING = re.compile(r"\bmetrics?\b|numbers to|quantif|measur(e|ing) (you
 # A sub-heading under a metrics heading that names other material is not metrics: its
 # "❌ Vague: ..." / "✅ Better: ..." labels are a red flag's sides, not metrics to quote.
 OTHER_MATERIAL = re.compile(r"red flags?|mistakes?|pitfalls?|\bavoid|\bdon'?t\b|questions?|framework|takeaways?", re.I)
-VERDICT = re.compile(r"^\W*(?:❌|✅|✔️?|✗|✘)")
 
 
 @once_per_document
@@ -27,7 +26,7 @@ def extract(doc: Document) -> Iterator[CardSpec]:
         if not METRIC_HEADING.search(section.title) and OTHER_MATERIAL.search(section.title):
             continue
         for entry in labelled_lines(section.blocks):
-            if entry.marker or VERDICT.match(entry.label):
+            if entry.marker or entry.label.startswith(MARKERS):  # "**❌ Vague**:" is a flag's side
                 continue
             yield CardSpec(
                 kind=Kind.METRIC,
