@@ -12,7 +12,6 @@ so its review history. Notes that disappeared travel on as tombstones tagged
 from __future__ import annotations
 
 import gc
-import hashlib
 import html
 import re
 from collections import Counter
@@ -56,20 +55,7 @@ class Plan:
 
 
 _KIND_NAMES = {kind: kind.value for kind in NoteKind}  # Enum.value is slow in a 100k-note loop
-_ANSWER_FIELD = {NoteKind.RECALL: 1, NoteKind.RED_FLAG: 2}
 _DELETION = re.compile(r"\{\{c(\d+)::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
-
-
-def digest(record: RenderedNote | ReconciledNote) -> str:
-    text = "\x1e".join((_KIND_NAMES[record.note_kind], *record.fields, " ".join(record.tags), record.deck))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:20]
-
-
-def answer_digest(record: RenderedNote) -> str:
-    """What the card asks you to recall: the back, the better phrasing, or the deleted words."""
-    at = _ANSWER_FIELD.get(record.note_kind)
-    answer = record.fields[at] if at is not None else "\x1f".join(m[1] for m in _DELETION.findall(record.fields[0]))
-    return hashlib.sha256(answer.encode("utf-8")).hexdigest()[:12] if answer else ""
 
 
 def reconcile(candidates: list[RenderedNote], lock: Lock, now: int, root_deck: str, reserved_id: int = 0) -> Plan:
@@ -96,7 +82,7 @@ def _no_cycle_collection() -> Iterator[None]:
 def _reconcile(candidates: list[RenderedNote], lock: Lock, now: int, root_deck: str, reserved_id: int) -> Plan:
     live = {c.guid for c in candidates}
     orphans = {g: n for g, n in lock.notes.items() if g not in live}
-    answers = [answer_digest(c) for c in candidates]
+    answers = [c.answer for c in candidates]
     positions = _positions(candidates)
     continued, messages = _continuations(candidates, answers, positions, lock, orphans)
     report: dict[str, Counter[str]] = {}
@@ -127,7 +113,7 @@ def _reconcile(candidates: list[RenderedNote], lock: Lock, now: int, root_deck: 
                 if move:
                     moves[move] += 1
         rec = cand
-        content = digest(rec)
+        content = cand.digest
         if old is None:
             mod, note_id = now, next_id
             next_id += ID_STRIDE

@@ -8,6 +8,8 @@ knows about genanki, the lock or the cache.
 
 from __future__ import annotations
 
+import hashlib
+import re
 from dataclasses import dataclass, field
 from enum import Enum
 from typing import Union
@@ -201,6 +203,26 @@ class RenderedNote:
     section: str  # section path, " / "-joined
     key: str  # the identity text as written (front), for rewording and tombstones
     where: str = ""  # source file:line, for messages
+    # Derived from the above when the note is made, so in the worker that renders it (the
+    # build's serial reconcile step only compares them); ``replace`` computes them again.
+    digest: str = field(init=False)  # everything Anki shows of it: a change updates the note
+    answer: str = field(init=False)  # what a card asks you to recall, for rewording ("": none)
+
+    def __post_init__(self) -> None:
+        text = "\x1e".join((self.note_kind.value, *self.fields, " ".join(self.tags), self.deck))
+        object.__setattr__(self, "digest", hashlib.sha256(text.encode("utf-8")).hexdigest()[:20])
+        object.__setattr__(self, "answer", _answer_digest(self.note_kind, self.fields))
+
+
+_ANSWER_FIELD = {NoteKind.RECALL: 1, NoteKind.RED_FLAG: 2}
+_DELETION = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
+
+
+def _answer_digest(note_kind: NoteKind, fields: tuple[str, ...]) -> str:
+    """The back, the better phrasing, or the deleted words, hashed."""
+    at = _ANSWER_FIELD.get(note_kind)
+    answer = fields[at] if at is not None else "\x1f".join(_DELETION.findall(fields[0]))
+    return hashlib.sha256(answer.encode("utf-8")).hexdigest()[:12] if answer else ""
 
 
 @dataclass(frozen=True)
