@@ -330,7 +330,7 @@ def reconcile_guides(work: Work, inputs: Inputs, adopt_lock: bool) -> Outcome:
     are not looked at: their notes and lock lines stay as they are."""
     now = build_timestamp()
     root_deck = inputs.config.root_deck
-    groups = candidate_groups(work.guides)
+    groups, repeats = candidate_groups(work.guides)
     changes = reconcile([c for _, cands in groups for c in cands], work.lock, now, root_deck, work.reserved_id)
     records = iter(changes.records)
     reconciled: dict[str, list[ReconciledNote]] = {}
@@ -343,7 +343,7 @@ def reconcile_guides(work: Work, inputs: Inputs, adopt_lock: bool) -> Outcome:
     changes.lock.project = ("" if adopt_lock else work.lock.project) or new_project_id(
         root_deck, [d.doc_id for d in guides])
     changes.lock.root_deck = root_deck
-    summary = BuildSummary.of(guides, changes, len(tombstones), work.deck_warnings)
+    summary = BuildSummary.of(guides, changes, len(tombstones), work.deck_warnings + repeats)
     result = BuildResult(summary, inputs.target, [d.path for d in guides if d.redone])
     kept_spans = {d.doc_id: d.lock_span for d in guides if not d.redone}
     return Outcome(guides, reconciled, tombstones, changes.lock, work.lock_text, kept_spans, model_mods,

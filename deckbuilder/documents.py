@@ -422,24 +422,33 @@ def with_deck(doc: Guide, deck: str) -> Guide:
 
 def candidates(docs: list[Guide]) -> list[RenderedNote]:
     """Every document's notes in document order (their position is their new-card order)."""
-    return [cand for _, cands in candidate_groups(docs) for cand in cands]
+    return [cand for _, cands in candidate_groups(docs)[0] for cand in cands]
 
 
-def candidate_groups(docs: list[Guide]) -> list[tuple[Guide, list[RenderedNote]]]:
-    """Each redone document with its notes; a note already given by an earlier document
-    (two guides with one doc id) is skipped."""
+def candidate_groups(docs: list[Guide]) -> tuple[list[tuple[Guide, list[RenderedNote]]], list[SourceWarning]]:
+    """Each redone document with its notes, and a warning per guide that repeats another's
+    cards: a note already given by an earlier document is skipped. Only two guides with one
+    doc id (``a/intro.md`` and ``b/intro.md`` built together) can give the same note."""
     out = []
-    seen: dict[str, str] = {}
+    warnings = []
+    seen: dict[str, RenderedNote] = {}
     for doc in docs:
         if doc.notes is None:
             continue  # kept as the store has it
         kept = []
+        repeated: list[tuple[RenderedNote, RenderedNote]] = []  # (this guide's note, the earlier one)
         for cand in doc.notes:
-            guid = cand.guid
-            if guid in seen:
-                log.warning("%s: same card as %s; skipped", cand.where, seen[guid])
+            first = seen.get(cand.guid)
+            if first is not None:
+                repeated.append((cand, first))
                 continue
-            seen[guid] = cand.where
+            seen[cand.guid] = cand
             kept.append(cand)
+        if repeated:
+            line = int(repeated[0][0].where.rpartition(":")[2] or 0)
+            others = sorted({first.where.rpartition(":")[0] for _, first in repeated})
+            warnings.append(SourceWarning(doc.path, line, f"{len(repeated)} card(s) are the same as in "
+                                          f"{', '.join(others)} (both are guide {doc.doc_id!r}); skipped: "
+                                          "rename one of the files", "duplicate"))
         out.append((doc, kept))
-    return out
+    return out, warnings

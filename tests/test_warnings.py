@@ -136,6 +136,23 @@ def test_strict_fails_on_every_warning_and_the_count_is_what_was_printed(tmp_pat
     assert run_cli("build", "--strict", str(quiet), "-o", str(tmp_path / "q.apkg")).exit_code == 0
 
 
+def test_two_guides_that_are_one_guide_id_warn_once_on_every_build(tmp_path: Path) -> None:
+    """``a/intro.md`` and ``b/intro.md`` built together are both guide ``intro``: the
+    second one's cards repeat the first one's and are skipped. That was logged once per card
+    on the first build only, counted as "other", and gone from every later build."""
+    a = _write(tmp_path / "a", intro=QUIET)
+    b = _write(tmp_path / "b", intro=QUIET)
+    out = tmp_path / "deck.apkg"
+    expected = (f"warning: {b / 'intro.md'}:4: 1 card(s) are the same as in {a / 'intro.md'} (both are guide "
+                "'intro'); skipped: rename one of the files")
+    for _ in range(2):  # built, then the no-change fast path
+        result = run_cli("build", str(a), str(b), "-o", str(out))
+        assert result.exit_code == 0, result.output
+        assert [line for line in _warning_lines(result.stderr) if "same as" in line] == [expected]
+        assert "1 duplicate" in result.stderr
+    assert run_cli("build", "--strict", str(a), str(b), "-o", str(out)).exit_code == 1
+
+
 def test_logged_warnings_outside_a_guide_count_under_strict(tmp_path: Path) -> None:
     """A settings file's unknown key is no guide's warning, but it is a warning: counted."""
     guides = _write(tmp_path / "guides", quiet=QUIET)
