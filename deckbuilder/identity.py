@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from .model import CardSpec, Kind
 
@@ -16,6 +17,7 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
 
 
+@lru_cache(maxsize=8192)  # every note of a section normalises the same headings again
 def normalise(text: str) -> str:
     """Case, punctuation, quotes, markup and spacing do not change identity."""
     return _NON_WORD.sub(" ", text.lower()).strip()
