@@ -54,5 +54,9 @@ def guid_for(*values: str) -> str:
 
 
 def note_guid(doc_id: str, spec: CardSpec) -> str:
-    section = " / ".join(normalise(p) for p in spec.section_path)
-    return guid_for("deckbuilder", doc_id, section, spec.kind.value, identity_key(spec))
+    return guid_for("deckbuilder", doc_id, _section(spec.section_path), spec.kind.value, identity_key(spec))
+
+
+@lru_cache(maxsize=4096)  # every note of a section has the same path
+def _section(path: tuple[str, ...]) -> str:
+    return " / ".join(normalise(p) for p in path)
