@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..model import Block, ListBlock, Opaque, Paragraph
 from .text import Labelled, split_label, strip_marker, to_markdown
@@ -155,6 +156,7 @@ def _comment_role(line: str) -> str:
     return "bad" if _CODE_BAD.match(text) else "good" if _CODE_GOOD.match(text) else ""
 
 
+@lru_cache(maxsize=4096)  # a guide's few labels ("Bad", "Better", "Instead") on every red flag
 def label_kind(label: str) -> str:
     name = _EXAMPLE.sub("", _ASIDE.sub("", strip_marker(label))).strip()
     if WEAK_LABELS.match(name):

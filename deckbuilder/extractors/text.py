@@ -34,6 +34,7 @@ class Labelled:
     rest: str  # inline markdown after the label
 
 
+@lru_cache(maxsize=16384)  # star, red flags, frameworks and labelled lists each read the same lines
 def split_label(text: str) -> Labelled | None:
     """``**Term**: definition`` -> Labelled("Term", "definition"); None if no bold label leads."""
     m = _LABEL.match(strip_marker(text))
@@ -78,8 +79,9 @@ def unquote(text: str) -> str:
 @lru_cache(maxsize=16384)
 def plain(md: str) -> str:
     """Inline markdown -> plain text (links to their text, emphasis and code marks removed)."""
-    text = _LINK.sub(r"\1", md)
-    text = _MARKUP.sub("", text)
+    text = _LINK.sub(r"\1", md) if "](" in md else md  # the patterns are slow on long text without them
+    if "*" in text or "_" in text or "`" in text:
+        text = _MARKUP.sub("", text)
     return _SPACES.sub(" ", text).strip()
 
 
@@ -103,7 +105,12 @@ def lines(md: str) -> list[str]:
 
 def title_matches(section: Section, pattern: re.Pattern[str], depth: int = 99) -> bool:
     """Does the section's title, or one of its ``depth`` nearest ancestors', match?"""
-    return any(pattern.search(t) for t in section.path[-(depth + 1) :])
+    return any(_title_matches(t, pattern) for t in section.path[-(depth + 1) :])
+
+
+@lru_cache(maxsize=8192)  # every extractor asks of every section's last titles, a few headings per guide
+def _title_matches(title: str, pattern: re.Pattern[str]) -> bool:
+    return pattern.search(title) is not None
 
 
 def sections(doc: Document) -> Iterator[Section]:
