@@ -237,7 +237,10 @@ def context(doc_title: str, section_path: tuple[str, ...]) -> str:
 
 def render(spec: CardSpec, doc_title: str, *, math: bool = False) -> RenderedNote:
     note = _render(spec, doc_title)
-    return RenderedNote(note.note_kind, neutralise(tuple(_CONTROL.sub("", f) for f in note.fields), math=math))
+    fields = note.fields
+    if _CONTROL.search("".join(fields)):  # rare: one search of the note, not a substitution per field
+        fields = tuple(_CONTROL.sub("", f) for f in fields)
+    return RenderedNote(note.note_kind, neutralise(fields, math=math))
 
 
 _SHOWS_CODE = re.compile(r"^```", re.M)  # a question that shows the code it asks about
