@@ -231,6 +231,7 @@ def outline_html(outline: StarOutline) -> str:
     return '<div class="star">' + "".join(rows) + "</div>"
 
 
+@lru_cache(maxsize=4096)  # the same for every note of a section
 def context(doc_title: str, section_path: tuple[str, ...]) -> str:
     return html.escape(" › ".join((doc_title,) + tuple(p for p in section_path if p)))
 
