@@ -170,11 +170,16 @@ def label_kind(label: str) -> str:
 
 def read(piece: Piece) -> Side:
     """Which side of a red flag this piece is, if any."""
-    if piece.code:
-        first = next((ln for ln in piece.text.split("\n")[1:] if ln.strip()), "")
+    return _read(piece.text, piece.code, piece.quoted)
+
+
+@lru_cache(maxsize=8192)  # a side is its text's: guides repeat their lines under many headings
+def _read(text: str, code: bool, quoted: bool) -> Side:
+    if code:
+        first = next((ln for ln in text.split("\n")[1:] if ln.strip()), "")
         role = _comment_role(first)
-        return Side(role, piece.text) if role else Side("none")
-    text = piece.text.strip()
+        return Side(role, text) if role else Side("none")
+    text = text.strip()
     marker = "bad" if text.startswith(BAD_MARKERS) else "good" if text.startswith(GOOD_MARKERS) else ""
     marked = bool(marker)
     body = strip_marker(text) if marker else text
@@ -185,7 +190,7 @@ def read(piece: Piece) -> Side:
         return Side("fix", labelled.rest)
     # The first red-flag reader labelled plain Bad:/Good: lines and items with their
     # section's title; they keep it, as it is part of their identity.
-    titled = bool(labelled and kind and not marker and not piece.quoted and _LEGACY.match(labelled.label))
+    titled = bool(labelled and kind and not marker and not quoted and _LEGACY.match(labelled.label))
     if labelled and kind in ("bad", "good"):
         marker, body, label = kind, labelled.rest, ""
     elif bold and marker and re.search(r"\w", bold.rest):
