@@ -23,7 +23,6 @@ _EMOJI = re.compile(
 )
 _MARKUP = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`)")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _WORD_CHAR = re.compile(r"\w")
 
@@ -82,11 +81,11 @@ def plain(md: str) -> str:
     text = _LINK.sub(r"\1", md) if "](" in md else md  # the patterns are slow on long text without them
     if "*" in text or "_" in text or "`" in text:
         text = _MARKUP.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    return " ".join(text.split())  # as re.sub(r"\s+", " ") and strip(): both split on str.isspace
 
 
 def no_emoji(text: str) -> str:
-    return _SPACES.sub(" ", _EMOJI.sub("", text)).strip()
+    return " ".join(_EMOJI.sub("", text).split())
 
 
 def is_link_only(md: str) -> bool:
