@@ -173,7 +173,7 @@ def read(piece: Piece) -> Side:
     return _read(piece.text, piece.code, piece.quoted)
 
 
-@lru_cache(maxsize=8192)  # a side is its text's: guides repeat their lines under many headings
+@lru_cache(maxsize=1024)  # a side is its text's: guides repeat their lines; small as split_label's
 def _read(text: str, code: bool, quoted: bool) -> Side:
     if code:
         first = next((ln for ln in text.split("\n")[1:] if ln.strip()), "")

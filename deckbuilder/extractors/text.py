@@ -33,7 +33,10 @@ class Labelled:
     rest: str  # inline markdown after the label
 
 
-@lru_cache(maxsize=16384)  # star, red flags, frameworks and labelled lists each read the same lines
+# Star, red flags, frameworks and labelled lists each read the same lines of a guide. Kept
+# small: each answer kept is an object every full garbage collection walks (at 16,384 they
+# cost the parse more than they saved), and the repeats come within a guide.
+@lru_cache(maxsize=1024)
 def split_label(text: str) -> Labelled | None:
     """``**Term**: definition`` -> Labelled("Term", "definition"); None if no bold label leads."""
     m = _LABEL.match(strip_marker(text))
@@ -107,7 +110,7 @@ def title_matches(section: Section, pattern: re.Pattern[str], depth: int = 99) -
     return any(_title_matches(t, pattern) for t in section.path[-(depth + 1) :])
 
 
-@lru_cache(maxsize=8192)  # every extractor asks of every section's last titles, a few headings per guide
+@lru_cache(maxsize=1024)  # every extractor asks of a section's last titles; small as split_label's
 def _title_matches(title: str, pattern: re.Pattern[str]) -> bool:
     return pattern.search(title) is not None
 
