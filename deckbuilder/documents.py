@@ -118,7 +118,6 @@ def _humanise(name: str) -> str:
     return name.replace("-", " ").replace("_", " ").strip().title() or name
 
 
-@lru_cache(maxsize=4096)  # every card of a section asks again for its titles' slugs
 def slug(text: str) -> str:
     return re.sub(r"[^\w]+", "-", text.lower()).strip("-") or "x"
 
@@ -128,9 +127,14 @@ def doc_id(rel: str) -> str:
 
 
 def tags_for(prefix: str, doc_slug: str, spec: CardSpec) -> tuple[str, ...]:
-    section = "::".join(slug(p) for p in spec.section_path)
+    section = _section_tag(spec.section_path)
     path_tag = f"{prefix}::{doc_slug}" + (f"::{section}" if section else "")
     return (path_tag, f"{prefix}::kind::{spec.kind.value.replace('_', '-')}")
+
+
+@lru_cache(maxsize=4096)  # every card of a section has the same path
+def _section_tag(path: tuple[str, ...]) -> str:
+    return "::".join(slug(p) for p in path)
 
 
 def process_file(

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from .model import CardSpec, Kind
 
@@ -16,6 +17,7 @@ _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
 _CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
 
 
+@lru_cache(maxsize=8192)  # every note of a section normalises the same headings again
 def normalise(text: str) -> str:
     """Case, punctuation, quotes, markup and spacing do not change identity."""
     return _NON_WORD.sub(" ", text.lower()).strip()
@@ -52,5 +54,9 @@ def guid_for(*values: str) -> str:
 
 
 def note_guid(doc_id: str, spec: CardSpec) -> str:
-    section = " / ".join(normalise(p) for p in spec.section_path)
-    return guid_for("deckbuilder", doc_id, section, spec.kind.value, identity_key(spec))
+    return guid_for("deckbuilder", doc_id, _section(spec.section_path), spec.kind.value, identity_key(spec))
+
+
+@lru_cache(maxsize=4096)  # every note of a section has the same path
+def _section(path: tuple[str, ...]) -> str:
+    return " / ".join(normalise(p) for p in path)

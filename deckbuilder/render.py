@@ -82,6 +82,9 @@ def _fence(self: RendererHTML, tokens: Sequence[Token], idx: int, options: Optio
     return f"<pre><code{css}>{code}</code></pre>\n"
 
 
+# The same short lines come back on note after note (a section's labels, a guide's advice
+# lines, red-flag names): about one call in three is new text.
+@lru_cache(maxsize=8192)
 def inline(md: str, *, cloze: bool = False) -> str:
     """Inline markdown -> HTML with soft breaks as <br>; ``cloze`` for a cloze note's text."""
     md = md.strip()
@@ -174,14 +177,29 @@ def _list(items: list[str], cloze: bool, start: int | None = None) -> str:
     return opening + "\n" + "".join(f"<li>{_inline_html(item, cloze)}</li>\n" for item in items) + f"</{tag}>\n"
 
 
+# A question back's rows ("**Show**: Ownership, Impact") were nine in ten of the lines
+# markdown-it still parsed: a bold label at the start of a line of plain text is written
+# here. A label that starts and ends with a letter or digit always opens and closes its
+# bold (markdown's flanking rules); any other, or any other markup, goes to markdown-it.
+_BOLD_LABEL = re.compile(r"\*\*(?P<label>[^\\`*_\[\]<>&!\n]+)\*\*(?P<rest>[^\\`*_\[\]<>&!\n]*)")
+
+
 # A guide's advice backs repeat the same few theme, framework and red-flag lines (about
 # one line in ten is new), so each line's HTML is kept rather than parsed again.
 @lru_cache(maxsize=8192)
 def _inline_html(text: str, cloze: bool) -> str:
     """A paragraph's or item's inline markdown as the block renderer writes it (breaks as ``<br />``)."""
     if not _MARKDOWN_CHARS.search(text):  # plain text, as in inline()
-        return text.replace('"', "&quot;").replace("\n", "<br />\n")
+        return _plain_html(text)
+    bold = _BOLD_LABEL.fullmatch(text)
+    if bold and bold["label"][0].isalnum() and bold["label"][-1].isalnum():
+        return f"<strong>{_plain_html(bold['label'])}</strong>{_plain_html(bold['rest'])}"
     return _md(blocks=True).renderInline(text, {"cloze": cloze})
+
+
+def _plain_html(text: str) -> str:
+    """Text without markdown as the block renderer writes it."""
+    return text.replace('"', "&quot;").replace("\n", "<br />\n")
 
 
 _BLOCK_START = re.compile(r"^(?:[-*+]\s|\d+[.)]\s|>|\||```|~~~)")
@@ -213,13 +231,17 @@ def outline_html(outline: StarOutline) -> str:
     return '<div class="star">' + "".join(rows) + "</div>"
 
 
+@lru_cache(maxsize=4096)  # the same for every note of a section
 def context(doc_title: str, section_path: tuple[str, ...]) -> str:
     return html.escape(" › ".join((doc_title,) + tuple(p for p in section_path if p)))
 
 
 def render(spec: CardSpec, doc_title: str, *, math: bool = False) -> RenderedNote:
     note = _render(spec, doc_title)
-    return RenderedNote(note.note_kind, neutralise(tuple(_CONTROL.sub("", f) for f in note.fields), math=math))
+    fields = note.fields
+    if _CONTROL.search("".join(fields)):  # rare: one search of the note, not a substitution per field
+        fields = tuple(_CONTROL.sub("", f) for f in fields)
+    return RenderedNote(note.note_kind, neutralise(fields, math=math))
 
 
 _SHOWS_CODE = re.compile(r"^```", re.M)  # a question that shows the code it asks about

@@ -59,3 +59,18 @@ def test_framework_ladders_take_the_short_way() -> None:
     for ladder in ("1. {{c1::Notice}} that something is off\n2. {{c2::Ask}} what needs `doing`", "3. a\n4. b\n\nText"):
         for cloze in (False, True):
             assert render._simple_block(ladder, cloze) == markdown_it(ladder, cloze)
+
+
+LABEL_PIECES = ["Show", "a", "é", "7", " ", ":", ".", "“", '"', "-", "🚀", "'", ")", "(", ",", "x y", "‹"]
+
+
+@settings(max_examples=800, deadline=None)
+@given(label=st.lists(st.sampled_from(LABEL_PIECES), min_size=1, max_size=5).map("".join),
+       rest=st.lists(st.sampled_from(LABEL_PIECES + ["**", "`x`", "&", "\n"]), max_size=5).map("".join),
+       cloze=st.booleans())
+def test_bold_labels_are_what_markdown_it_writes(label: str, rest: str, cloze: bool) -> None:
+    """A question back's "**Show**: ..." rows are written without markdown-it: exactly as it
+    writes them, whatever the label's edges (a label ending in ":" or a space is no bold)."""
+    line = f"**{label}**{rest}"
+    render._inline_html.cache_clear()
+    assert render._inline_html(line, cloze) == render._md(blocks=True).renderInline(line, {"cloze": cloze})

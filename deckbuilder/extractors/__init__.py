@@ -13,7 +13,7 @@ author already turned into cards are dropped (see ``author``).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from ..model import CardSpec, Document, SourceWarning
 from . import (
@@ -95,6 +95,4 @@ def extract(doc: Document, enabled: Iterable[str] | None = None) -> Extraction:
 
 
 def _with_name(spec: CardSpec, name: str) -> CardSpec:
-    from dataclasses import replace
-
     return replace(spec, extractor=name)

@@ -76,15 +76,13 @@ def _best(items: tuple[Item, ...], asked: frozenset[str], where: frozenset[str],
           second_must_fit: bool = False) -> list[str]:
     """The ``n`` items sharing most words with the question (then with its category),
     in the guide's order among equals; the first items when none share any."""
-    scored = sorted(
-        ((2 * len(i.stems & asked) + len(i.stems & where) + len(i.group & where), k, i) for k, i in enumerate(items)),
-        key=lambda t: (-t[0], t[1]),
-    )
-    picked = [i for score, _, i in scored[:n] if score > 0 or not second_must_fit]
+    scores = [2 * len(i.stems & asked) + len(i.stems & where) + len(i.group & where) for i in items]
+    top = sorted(range(len(items)), key=lambda k: -scores[k])[:n]  # a stable sort: guide order among equals
+    picked = [items[k] for k in top if scores[k] > 0 or not second_must_fit]
     if second_must_fit:  # a second one only when it shares a word with the question itself
         picked = picked[:1] + [i for i in picked[1:] if i.stems & asked]
-    if not picked and scored:
-        picked = [scored[0][2]]
+    if not picked and items:
+        picked = [items[top[0]]]
     return list(dict.fromkeys(i.text for i in picked))
 
 

@@ -24,6 +24,7 @@ import html
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .. import screen
 from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Opaque, Paragraph, Section
@@ -337,6 +338,7 @@ def question_line(line: str) -> str:
     return _question_line(line)
 
 
+@lru_cache(maxsize=8192)  # author, answers and questions each ask of every first line
 def _question_line(line: str) -> str:
     """The question of a bold or ``Q:``-tagged line that asks, else ""."""
     m = _BOLD_LINE.match(line) or _TAGGED_LINE.match(line)

@@ -89,6 +89,7 @@ def asks(md: str) -> bool:
     return " " in m.group().strip() or bool(_PROMPT_OBJECT.match(text[m.end() :]))
 
 
+@lru_cache(maxsize=1024)  # every extractor asks of every heading; a guide has few
 def heading_asks(title: str) -> bool:
     """A heading that asks, and not one that names a list ("Common Questions") or a topic
     ("What interviewers look for"): without a ``?`` an interrogative needs its verb."""

@@ -72,15 +72,15 @@ class _Scanner:
     claimed: set[int] = field(default_factory=set)
     warnings: list[SourceWarning] = field(default_factory=list)
     pair: _Pair | None = None
-    after_question: bool = False  # the unit before was a bold question line the answers extractor reads
+    before: Unit | None = None  # the unit read last: a bold question line there owns an A: here
 
     def unit(self, unit: Unit | None) -> None:
         """Read the next unit (None: something that breaks a Q/A run, like a code block)."""
-        lines = unit.lines() if unit else []
-        after_question, self.after_question = self.after_question, bool(lines) and bool(question_line(lines[0][0]))
+        before, self.before = self.before, unit
         if unit is not None and self.pair is None and not _MAYBE_TAG.search(unit.text):  # no Q:/A: line in it
             self.cloze(unit)
             return
+        lines = unit.lines() if unit else []
         if self.pair and self.pair.answer is not None:
             if unit and unit.item and unit.line == self.pair.lines[-1] + 1 and "".join(self.pair.answer).strip() \
                     and not any(_tag(r, True) for r, _ in lines):
@@ -106,7 +106,7 @@ class _Scanner:
                 self.pair = _Pair([tag["rest"]], [line])
             elif tag and (self.pair is None or self.pair.answer is not None):
                 # else the heading asks, or "**3. Q: What is X?**" just before it does
-                if not (self.pair is None and (after_question or self.section.level
+                if not (self.pair is None and (_asks_first(before) or self.section.level
                                                and heading_asks(self.section.title))):
                     self.warn(line, "A: without a Q: before it; no card made")
                 self.finish()
@@ -214,6 +214,11 @@ def _strip_blocks(blocks: tuple[Block, ...]) -> tuple[Block, ...]:
         else:
             out.append(block)
     return tuple(out)
+
+
+def _asks_first(unit: Unit | None) -> bool:
+    """Is the unit's first line a bold or ``Q:`` question the answers extractor reads?"""
+    return unit is not None and bool(question_line(unit.text.split("\n")[0]))
 
 
 def _tag(raw: str, open_pair: bool) -> re.Match[str] | None:

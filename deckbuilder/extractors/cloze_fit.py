@@ -121,14 +121,15 @@ def repair(
     for d in deletions:
         span = _place(text, (d.start, d.end), regions, limit=0 if author else MAX_WORDS)
         if span and not any(span[0] < p.end and p.start < span[1] for p in placed):
-            placed.append(replace(d, start=span[0], end=span[1]))
+            placed.append(d if span == (d.start, d.end) else replace(d, start=span[0], end=span[1]))
     if not merge:
         return placed
     numbers: dict[str, int] = {}
     out = []
     for d in sorted(placed, key=lambda d: d.number):
         key = " ".join(text[d.start : d.end].lower().split())
-        out.append(replace(d, number=numbers.setdefault(key, len(numbers) + 1)))
+        number = numbers.setdefault(key, len(numbers) + 1)
+        out.append(d if number == d.number else replace(d, number=number))
     return sorted(out, key=lambda d: d.start)
 
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ..model import Block, ListBlock, Opaque, Paragraph
 from .text import Labelled, split_label, strip_marker, to_markdown
@@ -155,6 +156,7 @@ def _comment_role(line: str) -> str:
     return "bad" if _CODE_BAD.match(text) else "good" if _CODE_GOOD.match(text) else ""
 
 
+@lru_cache(maxsize=4096)  # a guide's few labels ("Bad", "Better", "Instead") on every red flag
 def label_kind(label: str) -> str:
     name = _EXAMPLE.sub("", _ASIDE.sub("", strip_marker(label))).strip()
     if WEAK_LABELS.match(name):
@@ -168,11 +170,16 @@ def label_kind(label: str) -> str:
 
 def read(piece: Piece) -> Side:
     """Which side of a red flag this piece is, if any."""
-    if piece.code:
-        first = next((ln for ln in piece.text.split("\n")[1:] if ln.strip()), "")
+    return _read(piece.text, piece.code, piece.quoted)
+
+
+@lru_cache(maxsize=1024)  # a side is its text's: guides repeat their lines; small as split_label's
+def _read(text: str, code: bool, quoted: bool) -> Side:
+    if code:
+        first = next((ln for ln in text.split("\n")[1:] if ln.strip()), "")
         role = _comment_role(first)
-        return Side(role, piece.text) if role else Side("none")
-    text = piece.text.strip()
+        return Side(role, text) if role else Side("none")
+    text = text.strip()
     marker = "bad" if text.startswith(BAD_MARKERS) else "good" if text.startswith(GOOD_MARKERS) else ""
     marked = bool(marker)
     body = strip_marker(text) if marker else text
@@ -183,7 +190,7 @@ def read(piece: Piece) -> Side:
         return Side("fix", labelled.rest)
     # The first red-flag reader labelled plain Bad:/Good: lines and items with their
     # section's title; they keep it, as it is part of their identity.
-    titled = bool(labelled and kind and not marker and not piece.quoted and _LEGACY.match(labelled.label))
+    titled = bool(labelled and kind and not marker and not quoted and _LEGACY.match(labelled.label))
     if labelled and kind in ("bad", "good"):
         marker, body, label = kind, labelled.rest, ""
     elif bold and marker and re.search(r"\w", bold.rest):

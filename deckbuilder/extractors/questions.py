@@ -43,9 +43,9 @@ class Prompt:
 
 
 def extract(doc: Document) -> Iterator[CardSpec]:
-    answers = [(SequenceMatcher(None, b=words(a.question)), a) for a in star.answers(doc)]
+    samples = _samples(doc)
     for prompt in prompts(doc):
-        answer = _best_answer(prompt.question, answers)
+        answer = _best_answer(prompt.question, samples)
         back = advice.of(doc).back(prompt.question, prompt.category, sample=answer is not None)
         notes = prompt.notes if back else ""
         back = back or prompt.notes
@@ -68,11 +68,11 @@ def extract(doc: Document) -> Iterator[CardSpec]:
 def unanswered(doc: Document) -> list[Prompt]:
     """The prompts that became no card: no answer in the list, nothing in the guide to
     say what a strong answer shows, and no similar sample answer."""
-    answers = [(SequenceMatcher(None, b=words(a.question)), a) for a in star.answers(doc)]
+    samples = _samples(doc)
     return [
         p for p in prompts(doc)
         if not p.notes
-        and not advice.of(doc).back(p.question, p.category, sample=_best_answer(p.question, answers) is not None)
+        and not advice.of(doc).back(p.question, p.category, sample=_best_answer(p.question, samples) is not None)
     ]
 
 
@@ -132,13 +132,45 @@ def _question_text(md: str) -> str:
     return text if len(text.split()) >= 3 else ""
 
 
-def _best_answer(question: str, answers: list[tuple[SequenceMatcher, star.Answer]]) -> star.Answer | None:
+@dataclass(frozen=True)
+class _Sample:
+    """A sample answer's question, ready to be compared with every prompt."""
+
+    matcher: SequenceMatcher[str]  # holds the question's words
+    length: int  # how many words
+    vocabulary: frozenset[str]
+    answer: star.Answer
+
+
+def _samples(doc: Document) -> list[_Sample]:
+    samples = []
+    for answer in star.answers(doc):
+        question = words(answer.question)
+        samples.append(_Sample(SequenceMatcher(None, b=question), len(question), frozenset(question), answer))
+    return samples
+
+
+def _best_answer(question: str, samples: list[_Sample]) -> star.Answer | None:
     best, best_score = None, SIMILAR
     question_words = words(question)
-    for matcher, answer in answers:
+    for sample in samples:
+        if not _may_reach(question_words, sample, best_score):
+            continue
+        matcher = sample.matcher
         matcher.set_seq1(question_words)
         if matcher.real_quick_ratio() >= best_score and matcher.quick_ratio() >= best_score:
             score = matcher.ratio()
             if score >= best_score:
-                best, best_score = answer, score
+                best, best_score = sample.answer, score
     return best
+
+
+def _may_reach(question: list[str], sample: _Sample, score: float) -> bool:
+    """Could the question be ``score`` similar to the sample's? The question's words found
+    in the sample's at all bound difflib's ``quick_ratio`` from above, at a fraction of its
+    cost: most questions share few words with most sample answers."""
+    length = len(question) + sample.length
+    if not length:
+        return True
+    found = [w for w in question if w in sample.vocabulary]
+    return 2.0 * len(found) / length >= score

@@ -139,8 +139,9 @@ def _filter(
     dropped: list[Block | ListItem] = []
     for block in blocks:
         if isinstance(block, ListBlock):
-            items = [i for i in block.items if not _item_reason(i, repeats)]
-            dropped.extend(i for i in block.items if _item_reason(i, repeats))
+            reasons = [_item_reason(i, repeats) for i in block.items]
+            items = [i for i, reason in zip(block.items, reasons, strict=True) if not reason]
+            dropped.extend(i for i, reason in zip(block.items, reasons, strict=True) if reason)
             if items:
                 kept.append(replace(block, items=tuple(_clean_item(i, repeats) for i in items)))
         elif _reason(block, repeats):
@@ -242,6 +243,7 @@ def _texts(blocks: tuple[Block, ...]) -> Iterator[str]:
             yield unit.text
 
 
+@lru_cache(maxsize=16384)  # a guide's lines, asked about again by every section that holds them
 def _key(md: str) -> str:
     """What a repeat is judged on: the text after any ``**Label**:``, lowercased."""
     return " ".join(_LEAD_LABEL.sub("", md).lower().split())

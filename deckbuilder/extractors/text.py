@@ -23,7 +23,6 @@ _EMOJI = re.compile(
 )
 _MARKUP = re.compile(r"(\*\*|__|(?<!\w)[*_](?=\S)|(?<=\S)[*_](?!\w)|`)")
 _LINK = re.compile(r"!?\[([^\]]*)\]\([^)]*\)")
-_SPACES = re.compile(r"\s+")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _WORD_CHAR = re.compile(r"\w")
 
@@ -34,6 +33,10 @@ class Labelled:
     rest: str  # inline markdown after the label
 
 
+# Star, red flags, frameworks and labelled lists each read the same lines of a guide. Kept
+# small: each answer kept is an object every full garbage collection walks (at 16,384 they
+# cost the parse more than they saved), and the repeats come within a guide.
+@lru_cache(maxsize=1024)
 def split_label(text: str) -> Labelled | None:
     """``**Term**: definition`` -> Labelled("Term", "definition"); None if no bold label leads."""
     m = _LABEL.match(strip_marker(text))
@@ -78,13 +81,14 @@ def unquote(text: str) -> str:
 @lru_cache(maxsize=16384)
 def plain(md: str) -> str:
     """Inline markdown -> plain text (links to their text, emphasis and code marks removed)."""
-    text = _LINK.sub(r"\1", md)
-    text = _MARKUP.sub("", text)
-    return _SPACES.sub(" ", text).strip()
+    text = _LINK.sub(r"\1", md) if "](" in md else md  # the patterns are slow on long text without them
+    if "*" in text or "_" in text or "`" in text:
+        text = _MARKUP.sub("", text)
+    return " ".join(text.split())  # as re.sub(r"\s+", " ") and strip(): both split on str.isspace
 
 
 def no_emoji(text: str) -> str:
-    return _SPACES.sub(" ", _EMOJI.sub("", text)).strip()
+    return " ".join(_EMOJI.sub("", text).split())
 
 
 def is_link_only(md: str) -> bool:
@@ -103,7 +107,12 @@ def lines(md: str) -> list[str]:
 
 def title_matches(section: Section, pattern: re.Pattern[str], depth: int = 99) -> bool:
     """Does the section's title, or one of its ``depth`` nearest ancestors', match?"""
-    return any(pattern.search(t) for t in section.path[-(depth + 1) :])
+    return any(_title_matches(t, pattern) for t in section.path[-(depth + 1) :])
+
+
+@lru_cache(maxsize=1024)  # every extractor asks of a section's last titles; small as split_label's
+def _title_matches(title: str, pattern: re.Pattern[str]) -> bool:
+    return pattern.search(title) is not None
 
 
 def sections(doc: Document) -> Iterator[Section]:
