@@ -25,9 +25,13 @@ Progress = Callable[[int, int], None]  # (jobs done, jobs in all), called as res
 def run_jobs(func: Callable[[Any], Any], jobs: list[Any], workers: int, progress: Progress | None = None) -> list[Any]:
     """``func`` of each job, in order; with several workers and enough jobs, in a process pool.
     ``progress`` hears of each result as it arrives (in the parent: it may draw on a terminal)."""
+    with _fewer_collections():  # here, and in each worker (``_worker_start``)
+        return _run(func, jobs, workers, progress)
+
+
+def _run(func: Callable[[Any], Any], jobs: list[Any], workers: int, progress: Progress | None) -> list[Any]:
     if workers <= 1 or len(jobs) < 4:
-        with _fewer_collections():
-            return _collect((func(job) for job in jobs), len(jobs), progress)
+        return _collect((func(job) for job in jobs), len(jobs), progress)
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -37,7 +41,7 @@ def run_jobs(func: Callable[[Any], Any], jobs: list[Any], workers: int, progress
         with ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_worker_start,
                                  initargs=(os.getpid(),)) as pool:
             # small chunks: when one worker takes the last chunk the other cores wait, and a
-            # chunk of 16 guides was over a second of that; a chunk costs a millisecond
+            # chunk of 16 bench guides is about a second of work; a chunk costs a millisecond
             results = pool.map(_in_worker, [(func, job) for job in jobs],
                                chunksize=max(1, min(4, len(jobs) // (workers * 8))))
             point("pool-running")
@@ -71,7 +75,8 @@ _GEN0_THRESHOLD = 50_000
 
 @contextmanager
 def _fewer_collections() -> Iterator[None]:
-    """Per-guide work in this process: the collector runs less often, as in a worker."""
+    """The collector runs less often while guides are processed here, or their results
+    gathered here from the workers."""
     before = gc.get_threshold()
     gc.set_threshold(_GEN0_THRESHOLD, *before[1:])
     try:
