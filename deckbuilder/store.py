@@ -85,6 +85,7 @@ class Store:
         self._check: _RowCheck | None = None  # the check of those digests against the rows, running
         self._checked = False  # has that check passed?
         self.seen: dict[str, str] = {}  # each guide's file as the last build saw it (``Source.seen``), by file
+        self._json: dict[str, tuple[Any, Any, str, str]] = {}  # a kept guide's counts and warnings, and as JSON
 
     @classmethod
     def open(cls, folder: Path | None, *, writable: bool = True) -> Store:
@@ -174,9 +175,11 @@ class Store:
                     return {}
                 self._sealed[file] = content
                 self.seen[file] = seen
-                out[file] = Guide(path, file, rel, doc, key, title, base_deck, deck,
-                                  warnings_from_json(json.loads(warnings)), None, tuple(json.loads(counts).items()),
-                                  note_count, (start, end))
+                guide = Guide(path, file, rel, doc, key, title, base_deck, deck,
+                              warnings_from_json(json.loads(warnings)), None, tuple(json.loads(counts).items()),
+                              note_count, (start, end))
+                self._json[file] = (guide.counts, guide.warnings, counts, warnings)
+                out[file] = guide
             tombstones = self.get_meta("tombstone_rows")
             if self.get_meta("tombstones") != _seal((self.get_meta("spills"),), tombstones):
                 return {}
@@ -184,6 +187,7 @@ class Store:
         except (sqlite3.Error, ValueError, TypeError, RecursionError):
             self._sealed.clear()
             self.seen.clear()
+            self._json.clear()
             return {}
         self.check_rows()
         self._fresh = False
@@ -219,6 +223,7 @@ class Store:
             self._fresh = True
             self._sealed.clear()
             self.seen.clear()
+            self._json.clear()
         return self._checked
 
     def get_meta(self, name: str, default: str = "") -> str:
@@ -302,9 +307,8 @@ class Store:
             conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?)", _card_rows(groups, spill_from, spilled))
             contents = _contents(conn, [*reconciled, None])
             self._sealed.update({file: contents.get(file, _EMPTY) for file in [*reconciled, None]})
-            rows = [(d.file, d.path, d.doc_id, d.rel, d.key, d.title, d.base_deck, d.deck, json.dumps(dict(d.counts)),
-                     json.dumps(warnings_to_json(d.warnings)), d.note_count, *d.lock_span, seen.get(d.file, ""))
-                    for d in guides]
+            rows = [(d.file, d.path, d.doc_id, d.rel, d.key, d.title, d.base_deck, d.deck, *self._as_json(d),
+                     d.note_count, *d.lock_span, seen.get(d.file, "")) for d in guides]
             conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
                              [(*row, self._sealed[row[0]], _seal(row, self._sealed[row[0]])) for row in rows])
             # kept spilled ids would differ from a cold build's once a higher note id arrives
@@ -322,6 +326,14 @@ class Store:
             if conn.in_transaction:
                 conn.rollback()
             raise
+
+    def _as_json(self, guide: Guide) -> tuple[str, str]:
+        """A guide's counts and warnings as its docs line keeps them: as read, for a kept guide
+        whose counts and warnings are the very ones read (a thousand ``json.dumps`` spared)."""
+        counts, warnings, counts_json, warnings_json = self._json.get(guide.file, (None, None, "", ""))
+        if guide.counts is counts and guide.warnings is warnings:
+            return counts_json, warnings_json
+        return json.dumps(dict(guide.counts)), json.dumps(warnings_to_json(guide.warnings))
 
     def copy_into(self, cursor: sqlite3.Cursor, schema: str, offsets: dict[str, int]) -> None:
         """Copy every note and card, in id order, into the ``notes`` and ``cards`` tables of
