@@ -9,7 +9,9 @@ One SQLite file in the cache folder (``cache.sqlite``); this module alone speaks
   guides whose key changed and keeps every other guide's rows as they are. The package
   is always written *from these rows*, with the same statements whether one guide or all
   of them were redone, so an incremental build is byte-identical to a cold one. Each
-  guide's rows are sealed by a digest of their content (``seal`` column).
+  guide's line records a digest of its rows (``content``) and the size and time its file
+  had when that build read it (``seen``, so an unchanged file is not read again), under a
+  seal (``seal``).
 - **meta**: the format, and the sealed manifest of the last build (``cache.Manifest``).
 
 A build writes it in one transaction (a rollback journal: a crash leaves the file as it
@@ -161,11 +163,11 @@ class Store:
         starts every row afresh. Only ask when the manifest vouches for the store
         (``Manifest.vouches_for``).
 
-        Each line's seal covers a digest of its guide's rows; reading every row to recompute
-        those digests is most of what a one-guide rebuild costs (half a second at 1,000
-        guides), so it is started here in a thread, on a connection of its own, and the
-        caller goes on reading its sources meanwhile. Nothing of the store may be kept or
-        written until ``trusted`` says that check passed."""
+        Each line's seal covers a digest of its guide's rows (``content``). Reading every row
+        to check those digests costs half a second at 1,000 guides, so that is done in a
+        thread (``check_rows``, started here if it is not running yet) while the caller reads
+        its sources. Nothing of the store may be kept or written until ``trusted`` says that
+        check passed."""
         out = {}
         try:
             for row in self.conn.execute("SELECT * FROM docs").fetchall():
@@ -195,8 +197,8 @@ class Store:
 
     def check_rows(self) -> None:
         """Start reading every guide's rows and digesting them, in a thread (``trusted``
-        compares the digests with those the sealed docs lines recorded). Started as soon as
-        the store is open, it is done by the time a one-guide rebuild needs it."""
+        compares the digests with those the sealed docs lines recorded). ``build`` starts it
+        once the fast path is passed, so that it is done about when a one-guide rebuild needs it."""
         if self._check is None and not self._checked and self.lasting:
             try:
                 self._check = _RowCheck(self.path)
