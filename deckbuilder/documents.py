@@ -302,7 +302,7 @@ class Source:
     data: bytes | None  # None when too big or unreadable (processing gives the message), or ``unread``
     key: str  # the cache key; "" without data
     file: str = ""  # the resolved path: the guide's identity, however it was spelt
-    seen: str = ""  # the file's size and time before it was read; "" when too recent to vouch for its bytes
+    seen: str = ""  # the file's size and times before it was read; "" when too recent to vouch for its bytes
     unread: bool = False  # not read: the last build saw it ``seen`` as it is now, and ``key`` is that build's
 
 
@@ -311,13 +311,15 @@ RECENT_NS = 2_000_000_000  # a file changed this recently may change again withi
 
 
 def read_sources(files: list[tuple[Path, Path]], fingerprint: str, known: Known | None = None) -> list[Source]:
-    """Each file read and named by its cache key, in order. The size and time of each file
+    """Each file read and named by its cache key, in order. The size and times of each file
     are taken before it is read, so that a save during the build shows to the next one. A
-    file whose size and time are what the last build saw (``known``) is not read again: its
-    bytes are the ones that build read, under the key it recorded (``Source.unread``; ``build``
-    reads it when it must be redone). That needs a time to vouch for the bytes: one within
-    ``RECENT_NS`` of now is never trusted (as git does with a racily clean file), since a
-    second save in the same tick would leave size and time as they were."""
+    file whose size, modification and change times are what the last build saw (``known``)
+    is not read again: its bytes are the ones that build read, under the key it recorded
+    (``Source.unread``; ``build`` reads it when it must be redone). The change time is there
+    because no one but the kernel sets it: an edit that puts the modification time back
+    still shows. A modification time within ``RECENT_NS`` of now never vouches for the bytes
+    (as git does with a racily clean file): a second save in the same tick of the clock
+    would leave size and times as they were."""
     out = []
     known = known or {}
     recent = time.time_ns() - RECENT_NS
@@ -328,7 +330,7 @@ def read_sources(files: list[tuple[Path, Path]], fingerprint: str, known: Known 
         file = str(roots[root] / rel)
         try:
             st = path.stat()
-            seen = f"{st.st_size} {st.st_mtime_ns}" if st.st_mtime_ns < recent else ""
+            seen = f"{st.st_size} {st.st_mtime_ns} {st.st_ctime_ns}" if st.st_mtime_ns < recent else ""
             last = known.get(file)
             if seen and last is not None and last[0] == seen:
                 out.append(Source(path, root, doc_id(rel), None, last[1], file, seen, unread=True))

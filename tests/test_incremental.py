@@ -277,46 +277,69 @@ def test_a_store_it_cannot_vouch_for_is_never_used(
 
 
 def age(guides: Path) -> None:
-    """Every guide saved an hour ago: long enough before a build for its size and time to
+    """Every guide saved an hour ago: long enough before a build for its size and times to
     vouch for its bytes (``documents.read_sources``)."""
     then = time.time() - 3600
     for path in guides.rglob("*.md"):
         os.utime(path, (then, then))
 
 
-def edit_in_place(path: Path, old: str, new: str) -> None:
-    """An edit that leaves the file's size and time as they were."""
-    assert len(old.encode()) == len(new.encode())
-    before = path.stat()
-    edit(path, old, new)
-    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+def guides_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The guides this process reads from now on, in order."""
+    read: list[str] = []
+    read_bytes = Path.read_bytes
+
+    def reading(path: Path) -> bytes:
+        if path.suffix == ".md":
+            read.append(path.name)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    return read
 
 
-def test_a_file_as_the_last_build_saw_it_is_not_read_again(
+def test_a_guide_as_the_last_build_saw_it_is_not_read_again(
     library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     age(library)
     api_build(library, tmp_path / "first.apkg")
-    edit_in_place(library / "failure-mistakes.md", "Failure questions", "Failure Questions")
-    edit(library / "communication.md", "Audience first", "Audience comes first")  # past the fast path
+    edit(library / "communication.md", "Audience first", "Audience comes first")
+    read = guides_read(monkeypatch)
     assert api_build(library, tmp_path / "second.apkg").redone == [str(library / "communication.md")]
+    assert read == ["communication.md"]
 
 
-def test_a_file_saved_just_before_a_build_is_read_by_the_next(
+def test_an_edit_that_puts_the_time_back_is_seen(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Size and modification time as they were: the change time, which only the kernel sets, shows it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    age(library)
+    api_build(library, tmp_path / "first.apkg")
+    failure = library / "failure-mistakes.md"
+    before = failure.stat()
+    edit(failure, "Failure questions", "Failure Questions")
+    os.utime(failure, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert failure.stat().st_size == before.st_size
+    edit(library / "communication.md", "Audience first", "Audience comes first")  # past the fast path
+    redone = api_build(library, tmp_path / "second.apkg").redone
+    assert sorted(redone) == [str(library / "communication.md"), str(failure)]
+
+
+def test_a_guide_saved_just_before_a_build_is_read_by_the_next(
     library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Its time cannot vouch for its bytes: a second save in the same tick of the clock
-    would leave size and time as they were."""
+    would leave size and times as they were."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
     age(library)
-    failure = library / "failure-mistakes.md"
-    os.utime(failure)  # saved now
+    os.utime(library / "failure-mistakes.md")  # saved now
     api_build(library, tmp_path / "first.apkg")
-    edit_in_place(failure, "Failure questions", "Failure Questions")
     edit(library / "communication.md", "Audience first", "Audience comes first")
-    redone = api_build(library, tmp_path / "second.apkg").redone
-    assert sorted(redone) == [str(library / "communication.md"), str(failure)]
+    read = guides_read(monkeypatch)
+    assert len(api_build(library, tmp_path / "second.apkg").redone) == 1
+    assert sorted(read) == ["communication.md", "failure-mistakes.md"]
 
 
 def test_a_kept_guide_that_was_not_read_is_read_when_its_deck_moves(
