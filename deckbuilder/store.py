@@ -62,12 +62,12 @@ CREATE TABLE cards (
     ord INTEGER NOT NULL, mod INTEGER NOT NULL
 );
 CREATE INDEX notes_path ON notes (path, id, pos, mid, mod);
-CREATE INDEX cards_path ON cards (path);
+CREATE INDEX cards_path ON cards (path, id, nid, pos, did, ord, mod);
 """
 
 # a guide's notes in id order (the index's order), their text whole (it can carry HTML), joined
 # in SQLite so that a check in a thread holds the GIL for one row per guide, not per note; the
-# numbers of its notes (read from an index that holds them) and cards summed
+# numbers of its notes and cards summed (read from indexes that hold them: a third faster)
 _TEXTS = ("SELECT path, group_concat(guid || x'00' || tags || x'00' || flds || x'00' || sfld, x'00') "
           "FROM notes INDEXED BY notes_path {} GROUP BY path")
 _NUMBERS = ("SELECT path, count(*), sum(id), sum(pos), sum(mid), sum(mod) FROM notes {} GROUP BY path UNION ALL "
