@@ -180,6 +180,7 @@ def build(
         unchanged = fast_path(manifest, state, inputs.target)
         if unchanged is not None:
             return unchanged
+        store.check_rows()  # in a thread, from now until ``plan`` needs to know (``Store.trusted``)
         work = plan(inputs, store, manifest, workers or default_workers(), adopt_lock, write_cache=not dry_run,
                     progress=progress)
         outcome = reconcile_guides(work, inputs, adopt_lock)
@@ -217,6 +218,7 @@ class Work:
     entries: dict[str, bytes]  # the cache entries made by this build, by key
     keys: set[str]  # the cache keys of every file read (their entries are kept)
     deck_warnings: list[SourceWarning]  # two guides with one title: decks named after their files
+    seen: dict[str, str]  # each file as this build saw it before reading it (``Source.seen``), by file
 
 
 def plan(
@@ -225,13 +227,25 @@ def plan(
 ) -> Work:
     """Read the lock and every guide's bytes; refuse another project's lock; then redo the
     guides whose cache key changed and keep the rest as the store has them. Everything is
-    redone when the store does not go with this lock, when two guides share a doc id, or
-    when a kept note's card ids spilled."""
-    config = inputs.config
+    redone when the store does not go with this lock, when its rows fail their check, when
+    two guides share a doc id, or when a kept note's card ids spilled."""
     lock_text = read_lock_text(inputs.lock_file)
-    sources = read_sources(inputs.files, inputs.fingerprint)  # the bytes read here are the ones built
+    last = store.documents() if manifest.vouches_for(lock_text) else {}  # their rows are still being checked
+    work = _plan(inputs, store, manifest, lock_text, last, workers, adopt_lock, write_cache, progress)
+    if last and not store.trusted():  # a kept guide's rows do not match their seal: keep nothing
+        work = _plan(inputs, store, manifest, lock_text, {}, workers, adopt_lock, write_cache, progress)
+    return work
+
+
+def _plan(
+    inputs: Inputs, store: Store, manifest: Manifest, lock_text: str, last: dict[str, Guide], workers: int,
+    adopt_lock: bool, write_cache: bool, progress: Progress | None,
+) -> Work:
+    """``plan`` with the last build's guides (``last``, by file) as the store has them."""
+    config = inputs.config
+    known = {file: (store.seen.get(file, ""), guide.key) for file, guide in last.items()}
+    sources = read_sources(inputs.files, inputs.fingerprint, known)  # the bytes read here are the ones built
     sources += story_sources(config, inputs.fingerprint)  # issue 14: the story bank, one more document
-    last = store.documents() if manifest.vouches_for(lock_text) else {}
     # a lock this folder's last build did not write is read whole, and its notes checked too
     whole_lock = None if last else parse_lock(lock_text, str(inputs.lock_file))
     if not adopt_lock:
@@ -242,18 +256,31 @@ def plan(
     whole = not last or store.spills() or any(len(p) > 1 for p in paths_by_id.values())
     keep = {} if whole else {s.file: _respelt(last[s.file], str(s.path)) for s in sources
                               if s.file in last and last[s.file].key == s.key}
-    present, deck_warnings, entries = settle_decks(sources, keep, lambda todo: process_sources(
-        todo, config, entries=store.entry, workers=workers, pack=write_cache, progress=progress))
     keys = {s.key for s in sources}
+    seen = {s.file: s.seen for s in sources}
+
+    def redo(todo: list[Source]) -> tuple[list[Guide | None], dict[str, bytes]]:
+        if len(todo) > 1:  # worker processes are forked only once the store's check is done: a fork
+            store.wait()  # beside a thread at work in SQLite or OpenSSL can leave the child on a lock forever
+        unread = [(s.path, s.root) for s in todo if s.unread]  # a kept guide whose deck moves, say
+        fresh = iter(read_sources(unread, inputs.fingerprint) if unread else [])
+        todo = [next(fresh) if s.unread else s for s in todo]
+        keys.update(s.key for s in todo)
+        seen.update((s.file, s.seen) for s in todo)
+        return process_sources(todo, config, entries=store.entry, workers=workers, pack=write_cache,
+                               progress=progress)
+
+    present, deck_warnings, entries = settle_decks(sources, keep, redo)
     del sources  # the sources' bytes are let go once built
     require_cards(present, ", ".join(sorted({str(root) for _, root in inputs.files})))
     if whole:
         return Work(lock_text, present, whole_lock or parse_lock(lock_text, str(inputs.lock_file)), 0, entries, keys,
-                    deck_warnings)
+                    deck_warnings, seen)
     # only the lock lines of the guides redone here (or gone), around the header and removed notes
     spans = outer_spans(lock_text) + [k.lock_span for file, k in last.items() if file not in keep]
-    return Work(lock_text, present, parse_lock(lock_text, str(inputs.lock_file), spans), store.max_note_id(),
-                entries, keys, deck_warnings)
+    return Work(lock_text, present, parse_lock(lock_text, str(inputs.lock_file), spans, vouched=True),
+                store.max_note_id(),
+                entries, keys, deck_warnings, seen)
 
 
 Redo = Callable[[list[Source]], tuple[list[Union[Guide, None]], dict[str, bytes]]]
@@ -299,7 +326,7 @@ def _refuse_foreign(
     (``check_deck``). A trusted store means this folder wrote the lock: only its project line
     is read then."""
     shown = str(inputs.lock_file)
-    owner = whole_lock or parse_lock(lock_text, shown, outer_spans(lock_text)[:1])
+    owner = whole_lock or parse_lock(lock_text, shown, outer_spans(lock_text)[:1], vouched=True)
     check_owner(owner, inputs.config.root_deck, doc_ids, manifest.project(), shown)
     if inputs.target.exists() and not manifest.wrote(inputs.target):
         check_deck(whole_lock or parse_lock(lock_text, shown), deck_guids(inputs.target), str(inputs.target))
@@ -321,6 +348,7 @@ class Outcome:
     model_mods: dict[NoteKind, int]
     entries: dict[str, bytes]
     keys: set[str]
+    seen: dict[str, str]
     result: BuildResult
 
 
@@ -347,7 +375,7 @@ def reconcile_guides(work: Work, inputs: Inputs, adopt_lock: bool) -> Outcome:
     result = BuildResult(summary, inputs.target, [d.path for d in guides if d.redone])
     kept_spans = {d.doc_id: d.lock_span for d in guides if not d.redone}
     return Outcome(guides, reconciled, tombstones, changes.lock, work.lock_text, kept_spans, model_mods,
-                   work.entries, work.keys, result)
+                   work.entries, work.keys, work.seen, result)
 
 
 def write(outcome: Outcome, inputs: Inputs, store: Store, manifest: Manifest, state: str) -> None:
@@ -368,7 +396,7 @@ def write(outcome: Outcome, inputs: Inputs, store: Store, manifest: Manifest, st
     pending = manifest.record(state, None, None, lock=new_lock, project=outcome.lock.project)
     try:
         store.replace(guides, outcome.reconciled, outcome.tombstones, entries=outcome.entries, live=outcome.keys,
-                      manifest=pending)
+                      seen=outcome.seen, manifest=pending)
     except sqlite3.Error as err:
         raise OutputError(f"cannot write the build store: {err}; free some space, or build with "
                           "--no-cache", str(store.path)) from None

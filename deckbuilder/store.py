@@ -9,7 +9,9 @@ One SQLite file in the cache folder (``cache.sqlite``); this module alone speaks
   guides whose key changed and keeps every other guide's rows as they are. The package
   is always written *from these rows*, with the same statements whether one guide or all
   of them were redone, so an incremental build is byte-identical to a cold one. Each
-  guide's rows are sealed by a digest of their content (``seal`` column).
+  guide's line records a digest of its rows (``content``) and the size and time its file
+  had when that build read it (``seen``, so an unchanged file is not read again), under a
+  seal (``seal``).
 - **meta**: the format, and the sealed manifest of the last build (``cache.Manifest``).
 
 A build writes it in one transaction (a rollback journal: a crash leaves the file as it
@@ -22,14 +24,13 @@ A build without the cache uses a throwaway database in a temporary folder.
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import os
 import shutil
 import sqlite3
 import tempfile
+import threading
 from collections.abc import Iterable, Iterator
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +40,7 @@ from .notetypes import NOTE_TYPES
 from .package import ID_STRIDE, card_ids, deck_id
 
 CACHE_NAME = "cache.sqlite"
-FORMAT = "3"
+FORMAT = "4"
 # what older deckbuilders kept in the cache folder, removed on the first build
 _OLD_FILES = ("build.sqlite", "build.sqlite-journal", "manifest.json", "manifest.tmp")
 
@@ -50,7 +51,7 @@ CREATE TABLE docs (
     file TEXT PRIMARY KEY, path TEXT NOT NULL, doc TEXT NOT NULL, rel TEXT NOT NULL, key TEXT NOT NULL,
     title TEXT NOT NULL, base_deck TEXT NOT NULL, deck TEXT NOT NULL, counts TEXT NOT NULL,
     warnings TEXT NOT NULL, note_count INTEGER NOT NULL, lock_start INTEGER NOT NULL, lock_end INTEGER NOT NULL,
-    seal TEXT NOT NULL
+    seen TEXT NOT NULL, content TEXT NOT NULL, seal TEXT NOT NULL
 );
 CREATE TABLE notes (
     id INTEGER PRIMARY KEY, path TEXT, pos INTEGER NOT NULL, guid TEXT NOT NULL, mid INTEGER NOT NULL,
@@ -61,12 +62,14 @@ CREATE TABLE cards (
     ord INTEGER NOT NULL, mod INTEGER NOT NULL
 );
 CREATE INDEX notes_path ON notes (path, id, pos, mid, mod);
-CREATE INDEX cards_path ON cards (path);
+CREATE INDEX cards_path ON cards (path, id, nid, pos, did, ord, mod);
 """
 
-# a guide's notes in id order, their text whole (it can carry HTML); the numbers of its notes
-# (read from an index that holds them) and cards summed
-_TEXTS = "SELECT path, guid, tags, flds, sfld FROM notes {} ORDER BY path, id"
+# a guide's notes in id order (the index's order), their text whole (it can carry HTML), joined
+# in SQLite so that a check in a thread holds the GIL for one row per guide, not per note; the
+# numbers of its notes and cards summed (read from indexes that hold them: a third faster)
+_TEXTS = ("SELECT path, group_concat(guid || x'00' || tags || x'00' || flds || x'00' || sfld, x'00') "
+          "FROM notes INDEXED BY notes_path {} GROUP BY path")
 _NUMBERS = ("SELECT path, count(*), sum(id), sum(pos), sum(mid), sum(mod) FROM notes {} GROUP BY path UNION ALL "
             "SELECT path, count(*), sum(id) - sum(nid), sum(pos), sum(did), sum(ord) + sum(mod) FROM cards {} "
             "GROUP BY path")
@@ -81,6 +84,10 @@ class Store:
         self._scratch = scratch
         self._fresh = True  # until ``documents`` finds rows it can trust
         self._sealed: dict[str | None, str] = {}  # content digest of each trusted guide's rows, by file
+        self._check: _RowCheck | None = None  # the check of those digests against the rows, running
+        self._checked = False  # has that check passed?
+        self.seen: dict[str, str] = {}  # each guide's file as the last build saw it (``Source.seen``), by file
+        self._json: dict[str, tuple[Any, Any, str, str]] = {}  # a kept guide's counts and warnings, and as JSON
 
     @classmethod
     def open(cls, folder: Path | None, *, writable: bool = True) -> Store:
@@ -116,6 +123,8 @@ class Store:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        if self._check is not None:
+            self._check.stop()  # its connection closed before the file may go
         self.conn.close()
         if self._scratch is not None:
             self._scratch.cleanup()
@@ -150,27 +159,74 @@ class Store:
 
     def documents(self) -> dict[str, Guide]:
         """The last build's guides by file (kept: their ``notes`` None), when every guide's
-        rows (and the tombstones) match their seals; {} otherwise, and the next ``replace``
+        line (and the tombstones') matches its seal; {} otherwise, and the next ``replace``
         starts every row afresh. Only ask when the manifest vouches for the store
-        (``Manifest.vouches_for``)."""
+        (``Manifest.vouches_for``).
+
+        Each line's seal covers a digest of its guide's rows (``content``). Reading every row
+        to check those digests costs half a second at 1,000 guides, so that is done in a
+        thread (``check_rows``, started here if it is not running yet) while the caller reads
+        its sources. Nothing of the store may be kept or written until ``trusted`` says that
+        check passed."""
         out = {}
         try:
-            contents = self._contents()
             for row in self.conn.execute("SELECT * FROM docs").fetchall():
-                file, path, doc, rel, key, title, base_deck, deck, counts, warnings, note_count, start, end, seal = row
-                content = contents.get(file, _EMPTY)
-                if seal != _seal(row[:-1], content):
+                *line, content, seal = row
+                file, path, doc, rel, key, title, base_deck, deck, counts, warnings, note_count, start, end, seen = line
+                if seal != _seal(line, content):
                     return {}
                 self._sealed[file] = content
-                out[file] = Guide(path, file, rel, doc, key, title, base_deck, deck,
-                                  warnings_from_json(json.loads(warnings)), None, tuple(json.loads(counts).items()),
-                                  note_count, (start, end))
-            if self.get_meta("tombstones") != _seal((self.get_meta("spills"),), contents.get(None, _EMPTY)):
+                self.seen[file] = seen
+                guide = Guide(path, file, rel, doc, key, title, base_deck, deck,
+                              warnings_from_json(json.loads(warnings)), None, tuple(json.loads(counts).items()),
+                              note_count, (start, end))
+                self._json[file] = (guide.counts, guide.warnings, counts, warnings)
+                out[file] = guide
+            tombstones = self.get_meta("tombstone_rows")
+            if self.get_meta("tombstones") != _seal((self.get_meta("spills"),), tombstones):
                 return {}
+            self._sealed[None] = tombstones
         except (sqlite3.Error, ValueError, TypeError, RecursionError):
+            self._sealed.clear()
+            self.seen.clear()
+            self._json.clear()
             return {}
+        self.check_rows()
         self._fresh = False
         return out
+
+    def check_rows(self) -> None:
+        """Start reading every guide's rows and digesting them, in a thread (``trusted``
+        compares the digests with those the sealed docs lines recorded). ``build`` starts it
+        once the fast path is passed, so that it is done about when a one-guide rebuild needs it."""
+        if self._check is None and not self._checked and self.lasting:
+            try:
+                self._check = _RowCheck(self.path)
+            except sqlite3.Error:
+                pass  # trusted() then says no
+
+    def wait(self) -> None:
+        """Wait for the check to be done (``trusted`` tells how it went)."""
+        if self._check is not None:
+            self._check.found()
+
+    def trusted(self) -> bool:
+        """Do the rows of the guides ``documents`` returned match the digests their sealed
+        lines recorded (and are there no rows of any other guide)? Waits for the check. When
+        they do not, nothing of the store may be used: the next ``replace`` starts it afresh."""
+        check, self._check = self._check, None
+        found = check.found() if check is not None else None
+        expected = self._sealed
+        # rows under a guide the docs table does not name would reach the deck unchecked
+        if found is not None and expected and set(found) <= set(expected) and all(
+                found.get(file, _EMPTY) == digest for file, digest in expected.items()):
+            self._checked = True
+        if not self._checked:
+            self._fresh = True
+            self._sealed.clear()
+            self.seen.clear()
+            self._json.clear()
+        return self._checked
 
     def get_meta(self, name: str, default: str = "") -> str:
         row = self.conn.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
@@ -194,24 +250,34 @@ class Store:
         *,
         entries: dict[str, bytes],
         live: set[str],
+        seen: dict[str, str],
         manifest: bytes,
     ) -> None:
-        """In one transaction: every guide's line in the docs table, the rows of the redone
-        guides (``reconciled``: their notes by file) and the tombstones, the new ``entries``
-        (by key) and the ``manifest``. Guides no longer present lose their rows; entries
-        under keys not ``live`` (no file of this build has those bytes) are pruned."""
+        """In one transaction: every guide's line in the docs table (with its file as this
+        build saw it, ``seen``), the rows of the redone guides (``reconciled``: their notes by
+        file) and the tombstones, the new ``entries`` (by key) and the ``manifest``. Guides no
+        longer present lose their rows; entries under keys not ``live`` (no file of this
+        build has those bytes) are pruned."""
+        if self._check is not None and not self._fresh:
+            raise RuntimeError("the kept rows are written back before their check was asked for (trusted)")
+        if self._check is not None:  # nothing kept: the check is of no use
+            self._check.stop()
+            self._check = None
         try:
-            self._replace(guides, reconciled, tombstones, entries, live, manifest)
+            self._replace(guides, reconciled, tombstones, entries, live, seen, manifest)
         except sqlite3.DatabaseError as err:
             if not self.lasting or getattr(err, "sqlite_errorname", "") not in ("SQLITE_CORRUPT", "SQLITE_NOTADB"):
                 raise
             self._afresh()  # a damaged file (cut short, overwritten): start it again
             if any(d.file not in reconciled for d in guides):
                 raise  # the kept guides' rows are gone with it: the next build redoes them
-            self._replace(guides, reconciled, tombstones, entries, live, manifest)
+            self._replace(guides, reconciled, tombstones, entries, live, seen, manifest)
         self._fresh = False
 
     def _afresh(self) -> None:
+        if self._check is not None:
+            self._check.stop()
+            self._check = None
         self.conn.close()
         _remove(self.path)
         self.conn = _connect(self.path)
@@ -220,7 +286,7 @@ class Store:
 
     def _replace(
         self, guides: list[Guide], reconciled: dict[str, list[ReconciledNote]], tombstones: list[ReconciledNote],
-        entries: dict[str, bytes], live: set[str], manifest: bytes,
+        entries: dict[str, bytes], live: set[str], seen: dict[str, str], manifest: bytes,
     ) -> None:
         present = {d.file for d in guides}
         conn = self.conn
@@ -241,16 +307,17 @@ class Store:
             conn.executemany("INSERT INTO notes VALUES (?,?,?,?,?,?,?,?,?)", _note_rows(groups))
             spilled: list[int] = []
             conn.executemany("INSERT INTO cards VALUES (?,?,?,?,?,?,?)", _card_rows(groups, spill_from, spilled))
-            contents = self._contents([*reconciled, None])
+            contents = _contents(conn, [*reconciled, None])
             self._sealed.update({file: contents.get(file, _EMPTY) for file in [*reconciled, None]})
-            rows = [(d.file, d.path, d.doc_id, d.rel, d.key, d.title, d.base_deck, d.deck, json.dumps(dict(d.counts)),
-                     json.dumps(warnings_to_json(d.warnings)), d.note_count, *d.lock_span) for d in guides]
-            conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
-                             [(*row, _seal(row, self._sealed[row[0]])) for row in rows])
+            rows = [(d.file, d.path, d.doc_id, d.rel, d.key, d.title, d.base_deck, d.deck, *self._as_json(d),
+                     d.note_count, *d.lock_span, seen.get(d.file, "")) for d in guides]
+            conn.executemany("INSERT INTO docs VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                             [(*row, self._sealed[row[0]], _seal(row, self._sealed[row[0]])) for row in rows])
             # kept spilled ids would differ from a cold build's once a higher note id arrives
             spills = "1" if spilled else "0"
+            dead = self._sealed.pop(None, _EMPTY)
             conn.executemany("INSERT OR REPLACE INTO meta VALUES (?, ?)", [
-                ("spills", spills), ("tombstones", _seal((spills,), self._sealed.pop(None, _EMPTY))),
+                ("spills", spills), ("tombstone_rows", dead), ("tombstones", _seal((spills,), dead)),
                 ("manifest", manifest),
             ])
             conn.executemany("DELETE FROM entries WHERE key = ?",
@@ -261,6 +328,14 @@ class Store:
             if conn.in_transaction:
                 conn.rollback()
             raise
+
+    def _as_json(self, guide: Guide) -> tuple[str, str]:
+        """A guide's counts and warnings as its docs line keeps them: as read, for a kept guide
+        whose counts and warnings are the very ones read (a thousand ``json.dumps`` spared)."""
+        counts, warnings, counts_json, warnings_json = self._json.get(guide.file, (None, None, "", ""))
+        if guide.counts is counts and guide.warnings is warnings:
+            return counts_json, warnings_json
+        return json.dumps(dict(guide.counts)), json.dumps(warnings_to_json(guide.warnings))
 
     def copy_into(self, cursor: sqlite3.Cursor, schema: str, offsets: dict[str, int]) -> None:
         """Copy every note and card, in id order, into the ``notes`` and ``cards`` tables of
@@ -279,29 +354,56 @@ class Store:
             f"FROM {schema}.cards AS c LEFT JOIN temp.offsets AS o ON o.path = c.path ORDER BY c.id"
         )
 
-    def _contents(self, files: list[str | None] | None = None) -> dict[str | None, str]:
-        """A digest of the notes and cards of each guide in ``files`` (all when None; the
-        tombstones under None), as stored: every byte of text a note shows, and sums of the
-        numbers (which carry no HTML). Reading every kept note is the price of trusting
-        them (about half a second at 1,000 guides). A guide with no rows has none
-        (``_EMPTY``)."""
-        digests: dict[Any, Any] = {}  # by path as bytes
-        numbers: dict[Any, list[Any]] = {}
-        self.conn.text_factory = bytes  # hashed as stored, never decoded
+
+def _contents(conn: sqlite3.Connection, files: list[str | None] | None = None) -> dict[str | None, str]:
+    """A digest of the notes and cards of each guide in ``files`` (all when None; the
+    tombstones under None), as stored: every byte of text a note shows, and sums of the
+    numbers (which carry no HTML). A guide with no rows has none (``_EMPTY``)."""
+    digests: dict[Any, str] = {}  # by path as bytes
+    numbers: dict[Any, list[Any]] = {}
+    conn.text_factory = bytes  # hashed as stored, never decoded
+    try:
+        for where, args in [("WHERE path IS ?", (f,)) for f in files] if files is not None else [("", ())]:
+            for path, text in conn.execute(_TEXTS.format(where), args):
+                digests[path] = hashlib.sha256(text).hexdigest()
+            for path, *sums in conn.execute(_NUMBERS.format(where, where), args * 2):
+                numbers.setdefault(path, []).append(sums)
+    finally:
+        conn.text_factory = str
+    out = {}
+    for raw in digests.keys() | numbers.keys():
+        out[raw.decode("utf-8", "surrogateescape") if raw is not None else None] = hashlib.sha256(
+            f"{digests.get(raw, '')}{numbers.get(raw)}".encode()).hexdigest()
+    return out
+
+
+class _RowCheck:
+    """Every guide's rows read and digested (``_contents``) in a thread, on a connection of
+    its own: SQLite and hashlib let go of the GIL while they work, so the build goes on
+    meanwhile. ``stop`` interrupts it (a build that needs no rows)."""
+
+    def __init__(self, path: Path) -> None:
+        self._conn = _connect(path, read_only=True, any_thread=True)
+        self._found: dict[str | None, str] | None = None
+        self._thread = threading.Thread(target=self._run, name="deckbuilder-row-check", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
         try:
-            for where, args in [("WHERE path IS ?", (f,)) for f in files] if files is not None else [("", ())]:
-                for path, rows in itertools.groupby(self.conn.execute(_TEXTS.format(where), args), itemgetter(0)):
-                    digests[path] = hashlib.sha256(b"\0".join(itertools.chain.from_iterable(r[1:] for r in rows)))
-                for path, *sums in self.conn.execute(_NUMBERS.format(where, where), args * 2):
-                    numbers.setdefault(path, []).append(sums)
-        finally:
-            self.conn.text_factory = str
-        out = {}
-        for raw in digests.keys() | numbers.keys():
-            text = digests[raw].hexdigest() if raw in digests else ""
-            out[raw.decode("utf-8", "surrogateescape") if raw is not None else None] = hashlib.sha256(
-                f"{text}{numbers.get(raw)}".encode()).hexdigest()
-        return out
+            self._found = _contents(self._conn)
+        except (sqlite3.Error, ValueError):
+            pass  # interrupted, or unreadable: nothing found, nothing trusted
+
+    def found(self) -> dict[str | None, str] | None:
+        """The digests by file (the tombstones under None); None when they could not be read."""
+        self._thread.join()
+        self._conn.close()  # (closing twice is allowed)
+        return self._found
+
+    def stop(self) -> None:
+        if self._thread.is_alive():
+            self._conn.interrupt()
+        self.found()
 
 
 _EMPTY = hashlib.sha256(b"no rows").hexdigest()
@@ -337,9 +439,10 @@ def _card_rows(
                 yield (card_id, n.note_id, path, pos if path is not None else 0, did, ord_, n.mod)
 
 
-def _connect(path: Path, *, read_only: bool = False) -> sqlite3.Connection:
+def _connect(path: Path, *, read_only: bool = False, any_thread: bool = False) -> sqlite3.Connection:
     if read_only:
-        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None)
+        conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, isolation_level=None,
+                               check_same_thread=not any_thread)
     else:
         conn = sqlite3.connect(path, isolation_level=None)
     try:

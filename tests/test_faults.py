@@ -253,7 +253,7 @@ def test_a_committed_cache_folder_is_not_trusted(library: Path, tmp_path: Path,
                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     """Someone else's cache, doctored, with every seal recomputed under their secret."""
     from deckbuilder.cache import Manifest, seal, unseal, user_secret
-    from deckbuilder.store import Store, _seal
+    from deckbuilder.store import Store, _contents, _seal
 
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "someone-else"))
     user_secret.cache_clear()
@@ -262,13 +262,14 @@ def test_a_committed_cache_folder_is_not_trusted(library: Path, tmp_path: Path,
         conn = store.conn
         conn.execute("UPDATE notes SET flds = ? || flds", (INJECTED,))
         docs = conn.execute("SELECT * FROM docs").fetchall()
-        contents = store._contents()
-        conn.executemany("UPDATE docs SET seal = ? WHERE file = ?",
-                         [(_seal(row[:-1], contents[row[0]]), row[0]) for row in docs])
+        contents = _contents(conn)
+        conn.executemany("UPDATE docs SET content = ?, seal = ? WHERE file = ?",
+                         [(contents[row[0]], _seal(row[:-2], contents[row[0]]), row[0]) for row in docs])
         manifest = json.loads(unseal(store.manifest() or b""))
         manifest["inputs"] = "force a build"
         store.set_manifest(seal(json.dumps(manifest).encode()))
-        assert len(Store.documents(store)) == 5 and Manifest(store.manifest(), library).project()  # all pass
+        assert len(Store.documents(store)) == 5 and store.trusted()  # every seal passes, under their secret
+        assert Manifest(store.manifest(), library).project()
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "me"))
     user_secret.cache_clear()
     try:

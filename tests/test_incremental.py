@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -237,8 +239,8 @@ def test_each_kind_of_edit_redoes_only_its_guide_and_matches_a_cold_build(
         assert redone == expected, name
 
 
-@pytest.mark.parametrize("damage", ["flip", "doctored", "truncate", "foreign", "stale lock", "old format",
-                                    "failed build"])
+@pytest.mark.parametrize("damage", ["flip", "doctored", "orphan rows", "truncate", "foreign", "stale lock",
+                                    "old format", "failed build"])
 def test_a_store_it_cannot_vouch_for_is_never_used(
     library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, damage: str
 ) -> None:
@@ -250,6 +252,9 @@ def test_a_store_it_cannot_vouch_for_is_never_used(
         store.write_bytes(store.read_bytes().replace(b"Tell me about", b"Tell me abouX"))
     elif damage == "doctored":  # a card's text changed by hand, every seal left as it was
         change_cache(library, "UPDATE notes SET flds = 'X' || flds WHERE id = (SELECT min(id) FROM notes)")
+    elif damage == "orphan rows":  # a note under a file the docs table does not name, every seal left as it was
+        change_cache(library, "INSERT INTO notes SELECT id + 1, 'elsewhere.md', pos, guid || 'x', mid, mod, tags, "
+                              "'orphan' || flds, sfld FROM notes WHERE id = (SELECT max(id) FROM notes)")
     elif damage == "truncate":
         store.write_bytes(store.read_bytes()[:20000])
     elif damage == "foreign":  # a well-formed store from another library
@@ -269,6 +274,83 @@ def test_a_store_it_cannot_vouch_for_is_never_used(
             api_build(library, tmp_path / "missing" / "deck.apkg")
     _, redone = twin_build(library, tmp_path, damage)
     assert redone == 5  # everything redone, and identical to a build without any cache
+
+
+def age(guides: Path) -> None:
+    """Every guide saved an hour ago: long enough before a build for its size and times to
+    vouch for its bytes (``documents.read_sources``)."""
+    then = time.time() - 3600
+    for path in guides.rglob("*.md"):
+        os.utime(path, (then, then))
+
+
+def guides_read(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The guides this process reads from now on, in order."""
+    read: list[str] = []
+    read_bytes = Path.read_bytes
+
+    def reading(path: Path) -> bytes:
+        if path.suffix == ".md":
+            read.append(path.name)
+        return read_bytes(path)
+
+    monkeypatch.setattr(Path, "read_bytes", reading)
+    return read
+
+
+def test_a_guide_as_the_last_build_saw_it_is_not_read_again(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    age(library)
+    api_build(library, tmp_path / "first.apkg")
+    edit(library / "communication.md", "Audience first", "Audience comes first")
+    read = guides_read(monkeypatch)
+    assert api_build(library, tmp_path / "second.apkg").redone == [str(library / "communication.md")]
+    assert read == ["communication.md"]
+
+
+def test_an_edit_that_puts_the_time_back_is_seen(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Size and modification time as they were: the change time, which only the kernel sets, shows it."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    age(library)
+    api_build(library, tmp_path / "first.apkg")
+    failure = library / "failure-mistakes.md"
+    before = failure.stat()
+    edit(failure, "Failure questions", "Failure Questions")
+    os.utime(failure, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert failure.stat().st_size == before.st_size
+    edit(library / "communication.md", "Audience first", "Audience comes first")  # past the fast path
+    redone = api_build(library, tmp_path / "second.apkg").redone
+    assert sorted(redone) == [str(library / "communication.md"), str(failure)]
+
+
+def test_a_guide_saved_just_before_a_build_is_read_by_the_next(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its time cannot vouch for its bytes: a second save in the same tick of the clock
+    would leave size and times as they were."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    age(library)
+    os.utime(library / "failure-mistakes.md")  # saved now
+    api_build(library, tmp_path / "first.apkg")
+    edit(library / "communication.md", "Audience first", "Audience comes first")
+    read = guides_read(monkeypatch)
+    assert len(api_build(library, tmp_path / "second.apkg").redone) == 1
+    assert sorted(read) == ["communication.md", "failure-mistakes.md"]
+
+
+def test_a_kept_guide_that_was_not_read_is_read_when_its_deck_moves(
+    library: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    age(library)
+    twin_build(library, tmp_path, "first")
+    shutil.copy(library / "leadership" / "leading-without-authority.md", library / "leadership" / "copy.md")
+    _, redone = twin_build(library, tmp_path, "title clash")
+    assert redone == 2
 
 
 def test_a_dry_run_reads_the_caches_and_writes_nothing(
