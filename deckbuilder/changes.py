@@ -22,9 +22,8 @@ from dataclasses import dataclass, field, replace
 from .inert import neutralise
 from .lockfile import Lock, LockedNote
 from .matching import Side, match
-from .model import NoteKind, ReconciledNote, RenderedNote
+from .model import FIELDS, NoteKind, ReconciledNote, RenderedNote
 from .package import ID_STRIDE
-from .render import FIELDS
 
 REMOVED_TAG = "deckbuilder::removed"
 REMOVED_DECK = "Removed"

@@ -239,8 +239,8 @@ def cards(paths: tuple[Path, ...], fmt: str, config: Path | None) -> None:
     import json
 
     from .documents import candidates, load_documents
+    from .model import FIELDS
     from .notetypes import NOTE_TYPES
-    from .render import FIELDS
 
     _setup_logging()
     sources = _paths(paths)

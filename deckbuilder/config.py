@@ -32,6 +32,8 @@ import yaml
 
 from .errors import ConfigError
 
+STORIES_FOLDER = "stories"  # the default story bank: this folder at the top of the guides folder
+
 if TYPE_CHECKING:
     from .stories import Bank
 

@@ -22,19 +22,15 @@ from pathlib import Path
 from typing import Any, Union
 
 from .cache import entry_key, pack_entry, unpack_entry, warnings_from_json, warnings_to_json
-from .config import DOCUMENT_KEYS, Config, DocumentSettings, document_settings
+from .config import DOCUMENT_KEYS, STORIES_FOLDER, Config, DocumentSettings, document_settings
 from .errors import BuildErrors, DeckbuilderError, InputError
-from .extractors import REGISTRY, extract
 from .identity import note_guid
 from .model import CardSpec, Guide, NoteKind, RenderedNote, SourceWarning
 from .pool import Progress, run_jobs
 from .reader import MAX_BYTES, parse_source, read_source, relative_path
-from .render import render
-from .sections import build_document
-from .stories import FOLDER as STORY_FOLDER
-from .story_cards import DECK as STORY_DECK
-from .story_cards import DOC_ID as STORY_DOC
-from .story_cards import on_questions, story_specs
+
+# The parser, the extractors and the renderer are imported by the functions that use them:
+# a build that finds nothing changed never needs them (a sixth of a second of start-up).
 
 log = logging.getLogger("deckbuilder")
 
@@ -106,7 +102,7 @@ def _hidden(path: Path, root: Path) -> bool:
 def _story_bank(path: Path, root: Path) -> bool:
     """``stories/`` at the top of a guides folder is the user's story bank (issue 14), never guides."""
     parts = path.relative_to(root).parts
-    return len(parts) > 1 and parts[0] == STORY_FOLDER
+    return len(parts) > 1 and parts[0] == STORIES_FOLDER
 
 
 def deck_name(root_deck: str, rel: str, title: str) -> str:
@@ -144,6 +140,10 @@ def process_file(
     """Everything that depends on one file alone: read, parse, extract, render. None if skipped.
     Every warning about the guide comes back in its ``warnings``; ``build`` and ``check``
     both go through here, so they cannot disagree about a guide."""
+    from .extractors import REGISTRY, extract
+    from .sections import build_document
+    from .story_cards import on_questions
+
     if config.bank is not None and str(path) == config.bank.folder:  # issue 14: the story bank
         return story_document(path, config, keep_specs)
     source = read_source(path, root) if data is None else parse_source(data, str(path), relative_path(path, root))
@@ -185,6 +185,10 @@ def process_file(
 
 def story_document(path: Path, config: Config, keep_specs: bool = True) -> Guide:
     """The story bank as one document: a note per story, in the root deck's "Your stories"."""
+    from .story_cards import DECK as STORY_DECK
+    from .story_cards import DOC_ID as STORY_DOC
+    from .story_cards import story_specs
+
     assert config.bank is not None
     pairs = story_specs(config.bank)
     specs = tuple(spec for _, spec in pairs)
@@ -199,6 +203,8 @@ def story_document(path: Path, config: Config, keep_specs: bool = True) -> Guide
 def story_sources(config: Config, fingerprint: str) -> list[Source]:
     """The story bank, when there is one, as one more source after the guides; its cache
     key covers every story's whole text (the settings' fingerprint only what questions show)."""
+    from .story_cards import DOC_ID as STORY_DOC
+
     if config.bank is None:
         return []
     folder = Path(config.bank.folder)
@@ -215,6 +221,8 @@ def _counts(notes: Sequence[RenderedNote]) -> tuple[tuple[str, int], ...]:
 def _render_notes(
     path: str, ident: str, title: str, deck: str, specs: tuple[CardSpec, ...], config: Config
 ) -> Iterator[tuple[CardSpec, RenderedNote]]:
+    from .render import render
+
     doc_slug = slug(ident)
     for spec in specs:
         rendered = render(spec, title, math=config.math)

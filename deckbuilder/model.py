@@ -132,6 +132,14 @@ class NoteKind(str, Enum):
     RED_FLAG = "red_flag"
 
 
+# Each note type's fields, in order: frozen once shipped (Anki matches note types by them)
+FIELDS: dict[NoteKind, tuple[str, ...]] = {
+    NoteKind.RECALL: ("Front", "Back", "Extra", "Hint", "Context"),
+    NoteKind.CLOZE: ("Text", "Extra", "Hint", "Context"),
+    NoteKind.RED_FLAG: ("Label", "Weak", "Better", "Extra", "Context"),
+}
+
+
 NOTE_KIND = {
     Kind.QUESTION: NoteKind.RECALL,
     Kind.STAR: NoteKind.RECALL,

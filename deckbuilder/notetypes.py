@@ -14,8 +14,7 @@ from importlib import resources
 from importlib.resources.abc import Traversable
 from pathlib import Path
 
-from .model import NoteKind
-from .render import FIELDS
+from .model import FIELDS, NoteKind
 
 
 @dataclass(frozen=True)

@@ -24,9 +24,8 @@ from .config import Config
 from .coverage import coverage
 from .documents import candidates, load_documents
 from .errors import OutputError
-from .model import Guide, NoteKind, RenderedNote
+from .model import FIELDS, Guide, NoteKind, RenderedNote
 from .notetypes import NOTE_TYPES, Templates, load_templates
-from .render import FIELDS
 from .story_cards import DOC_ID as STORY_DOC
 
 SHORT_NAMES = {NoteKind.RECALL: "Recall", NoteKind.CLOZE: "Cloze", NoteKind.RED_FLAG: "Red Flag"}

@@ -28,11 +28,6 @@ from .highlight import highlight
 from .inert import neutralise
 from .model import CardSpec, Kind, NoteKind, StarOutline
 
-FIELDS: dict[NoteKind, tuple[str, ...]] = {
-    NoteKind.RECALL: ("Front", "Back", "Extra", "Hint", "Context"),
-    NoteKind.CLOZE: ("Text", "Extra", "Hint", "Context"),
-    NoteKind.RED_FLAG: ("Label", "Weak", "Better", "Extra", "Context"),
-}
 _MARKDOWN_CHARS = re.compile(r"[\\`*_\[\]<>&!]| \n")
 STAR_LABELS = {"S": "Situation", "T": "Task", "A": "Action", "R": "Result"}
 

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
+from .config import STORIES_FOLDER
 from .errors import ConfigError
 from .extractors import star
 from .extractors.text import first_sentence, plain, split_label, split_plain_label, truncate_words, unquote
@@ -37,7 +38,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("deckbuilder")
 
-FOLDER = "stories"  # the default bank: this folder at the top of the guides folder
+FOLDER = STORIES_FOLDER  # the default bank: this folder at the top of the guides folder
 SUMMARY_WORDS = 18  # a one-line outline on a question's back
 _LABELS = {"answers": "answers", "answer": "answers", "summary": "summary", "in one line": "summary",
            "one line": "summary", "metrics": "metrics"}
