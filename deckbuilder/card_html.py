@@ -190,6 +190,12 @@ def cloze_ordinals(text: str) -> list[int]:
     return sorted(n for n in found if n > 0) or [1]
 
 
+def template_ordinals(cloze: bool, text: str) -> tuple[int, ...]:
+    """The template ordinal of each card a note makes: its one card, or one per cloze
+    number of its first field ``text`` (Anki's ``ord`` is the number less one)."""
+    return tuple(k - 1 for k in cloze_ordinals(text)) if cloze else (0,)
+
+
 def render_cloze(text: str, ordinal: int, *, answer: bool) -> str:
     return "".join(_cloze_html(node, ordinal, answer) for node in parse_cloze(text))
 

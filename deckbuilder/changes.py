@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 
+from .card_html import template_ordinals
 from .inert import neutralise
 from .lockfile import Lock, LockedNote
 from .matching import Side, match
@@ -121,7 +122,8 @@ def _reconcile(candidates: list[RenderedNote], lock: Lock, now: int, root_deck: 
         else:
             mod, note_id = max(now, old.mod + 1), old.note_id
         counts[state] += 1
-        records.append(ReconciledNote(guid, rec.note_kind, rec.fields, rec.tags, rec.deck, note_id, mod, due))
+        records.append(ReconciledNote(guid, rec.note_kind, rec.fields, rec.tags, rec.deck, note_id, mod, due,
+                                      rec.cards))
         new_lock.notes[guid] = LockedNote(guid, content, mod, note_id, cand.doc, cand.kind,
                                           _KIND_NAMES[rec.note_kind], cand.section, cand.key, answers[due],
                                           positions[due])
@@ -215,15 +217,17 @@ def tombstone(old: LockedNote, mod: int, root_deck: str) -> ReconciledNote:
     fields = dict.fromkeys(FIELDS[kind], "")
     fields[FIELDS[kind][0]] = f"Removed from the guide: {shown}"
     fields["Extra"] = REMOVAL_ADVICE
+    shown_fields = neutralise(tuple(fields.values()))  # the key is guide text: no [sound:] or MathJax
     return ReconciledNote(
         guid=old.guid,
         note_kind=kind,
-        fields=neutralise(tuple(fields.values())),  # the key is guide text: no [sound:] or MathJax
+        fields=shown_fields,
         tags=(REMOVED_TAG,),
         deck=f"{root_deck}::{REMOVED_DECK}",
         note_id=old.note_id,
         mod=mod,
         due=0,
+        cards=template_ordinals(kind is NoteKind.CLOZE, shown_fields[0]),
     )
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Union
 
 from .cache import entry_key, pack_entry, unpack_entry, warnings_from_json, warnings_to_json
+from .card_html import template_ordinals
 from .config import DOCUMENT_KEYS, STORIES_FOLDER, Config, DocumentSettings, document_settings
 from .errors import BuildErrors, DeckbuilderError, InputError
 from .identity import note_guid
@@ -228,8 +229,9 @@ def _render_notes(
         rendered = render(spec, title, math=config.math)
         tags = tags_for(config.tag_prefix, doc_slug, spec)
         key = " ".join(spec.front.split())
+        cards = template_ordinals(rendered.note_kind is NoteKind.CLOZE, rendered.fields[0])
         yield spec, RenderedNote(note_guid(ident, spec), rendered.note_kind, rendered.fields, tags, deck, ident,
-                                 spec.kind.value, " / ".join(spec.section_path), key, f"{path}:{spec.line}")
+                                 spec.kind.value, " / ".join(spec.section_path), key, cards, f"{path}:{spec.line}")
 
 
 Job = tuple[Path, Path, Config, "bytes | None", bool]
@@ -293,8 +295,9 @@ def _note_from_json(row: list[Any], path: str, shown: str) -> RenderedNote:
         raise ValueError("cached note with non-text values")
     if path != shown and where.startswith(path + ":"):
         where = shown + where[len(path):]
-    return RenderedNote(guid, _NOTE_KINDS[note_kind], tuple(fields_), tuple(tags), deck, doc, kind, section, key,
-                        where)
+    kind_ = _NOTE_KINDS[note_kind]
+    return RenderedNote(guid, kind_, tuple(fields_), tuple(tags), deck, doc, kind, section, key,
+                        template_ordinals(kind_ is NoteKind.CLOZE, fields_[0]), where)
 
 
 def respell(warnings: tuple[SourceWarning, ...], path: str, shown: str) -> tuple[SourceWarning, ...]:

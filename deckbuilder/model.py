@@ -210,6 +210,7 @@ class RenderedNote:
     kind: str  # Kind value
     section: str  # section path, " / "-joined
     key: str  # the identity text as written (front), for rewording and tombstones
+    cards: tuple[int, ...]  # the template ordinal of each card it makes (``card_html.template_ordinals``)
     where: str = ""  # source file:line, for messages
     # Derived from the above when the note is made, so in the worker that renders it (the
     # build's serial reconcile step only compares them); ``replace`` computes them again.
@@ -246,6 +247,7 @@ class ReconciledNote:
     note_id: int  # also Anki's "added" time in ms
     mod: int  # modification time, seconds: newer exactly when the content changed
     due: int  # position among the build's new cards
+    cards: tuple[int, ...]  # the template ordinal of each card it makes, worked out where it was rendered
 
 
 @dataclass(frozen=True)

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol
 
 from .atomic import publish, temporary_beside
-from .card_html import cloze_ordinals
 from .errors import OutputError
 from .model import NoteKind, ReconciledNote
 from .notetypes import NOTE_TYPES, load_templates, model_json_fields
@@ -179,11 +178,7 @@ def card_ids(spill_from: int) -> Callable[[ReconciledNote], list[tuple[int, int]
     spill = itertools.count(spill_from + ID_STRIDE)
 
     def ids(n: ReconciledNote) -> list[tuple[int, int]]:
-        if n.note_kind is not NoteKind.CLOZE:
-            return [(n.note_id + 1, 0)]
-        # Anki's rule for which cards a cloze field makes (shared with the preview)
-        ords = [k - 1 for k in cloze_ordinals(n.fields[0])]
-        return [(n.note_id + i if i < ID_STRIDE else next(spill), ord_) for i, ord_ in enumerate(ords, 1)]
+        return [(n.note_id + i if i < ID_STRIDE else next(spill), ord_) for i, ord_ in enumerate(n.cards, 1)]
 
     return ids
 
