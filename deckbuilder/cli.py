@@ -75,11 +75,9 @@ def _config(paths: list[Path], explicit: Path | None, templates: Path | None = N
     """Load and validate the settings; --templates overrides the config's folder."""
     from dataclasses import replace
 
-    from .config import find_config, load_config
-    from .extractors import REGISTRY
-    from .stories import with_bank
+    from .config import settings_for
 
-    settings = with_bank(load_config(find_config(paths, explicit), list(REGISTRY)), paths)  # issue 14: stories
+    settings = settings_for(paths, explicit)
     return replace(settings, templates=str(templates.resolve())) if templates else settings
 
 

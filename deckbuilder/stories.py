@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 import yaml
 
-from .config import STORIES_FOLDER
+from .config import STORIES_FOLDER, bank_folder
 from .errors import ConfigError
 from .extractors import star
 from .extractors.text import first_sentence, plain, split_label, split_plain_label, truncate_words, unquote
@@ -85,11 +85,8 @@ class Bank:
 def with_bank(config: Config, paths: list[Path]) -> Config:
     """The settings with the story bank read in, when there is one: the folder named by
     ``stories:``, else ``stories/`` in the first guides folder. ``stories: false`` reads none."""
-    if config.bank is not None or config.stories == "off" or not paths:
-        return config
-    first = paths[0] if paths[0].is_dir() else paths[0].parent
-    folder = Path(config.stories) if config.stories else first / FOLDER
-    if not config.stories and not folder.is_dir():
+    folder = bank_folder(config, paths)
+    if folder is None:
         return config
     _refuse_inside_guides(folder, [p for p in paths if p.is_dir()], config.source)
     return replace(config, bank=load_bank(folder))

@@ -28,12 +28,10 @@ def rebuild(
     paths: list[Path], out: Path, report: Callable[[BuildResult], None], config: Path | None = None
 ) -> bool:
     """One build (config re-read each time); errors are printed, never raised. Returns success."""
-    from .config import find_config, load_config
-    from .extractors import REGISTRY
-    from .stories import with_bank
+    from .config import settings_for
 
     try:
-        settings = with_bank(load_config(find_config(paths, config), list(REGISTRY)), paths)  # issue 14: stories
+        settings = settings_for(paths, config)  # issue 14: with the story bank
         report(build(paths, out, config=settings))
         return True
     except DeckbuilderError as err:
@@ -44,12 +42,10 @@ def rebuild(
 def _story_folder(paths: list[Path], config: Path | None) -> list[Path]:
     """Issue 14: a story bank outside the guides folders is watched too (a broken setting
     gives none here: each rebuild prints its error)."""
-    from .config import find_config, load_config
-    from .extractors import REGISTRY
-    from .stories import with_bank
+    from .config import settings_for
 
     try:
-        bank = with_bank(load_config(find_config(paths, config), list(REGISTRY)), paths).bank
+        bank = settings_for(paths, config).bank
     except DeckbuilderError:
         return []
     return [Path(bank.folder)] if bank is not None else []
