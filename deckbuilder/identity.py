@@ -11,10 +11,9 @@ import hashlib
 import re
 from functools import lru_cache
 
-from .model import CardSpec, Kind
+from .model import CLOZE_DELETION, CardSpec, Kind
 
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)
-_CLOZE = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
 
 
 @lru_cache(maxsize=8192)  # every note of a section normalises the same headings again
@@ -25,7 +24,7 @@ def normalise(text: str) -> str:
 
 def normalise_front(text: str) -> str:
     """A front as identity reads it: cloze deletions as their answers (hints dropped), normalised."""
-    return normalise(_CLOZE.sub(r"\1", text) if "{{" in text else text)
+    return normalise(CLOZE_DELETION.sub(r"\1", text) if "{{" in text else text)
 
 
 def identity_key(spec: CardSpec) -> str:

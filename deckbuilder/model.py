@@ -224,13 +224,14 @@ class RenderedNote:
 
 
 _ANSWER_FIELD = {NoteKind.RECALL: 1, NoteKind.RED_FLAG: 2}
-_DELETION = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
+# a cloze deletion, its answer in group 1 (a hint after "::" left out)
+CLOZE_DELETION = re.compile(r"\{\{c\d+::(.*?)(?:::[^}]*)?\}\}", re.DOTALL)
 
 
 def _answer_digest(note_kind: NoteKind, fields: tuple[str, ...]) -> str:
     """The back, the better phrasing, or the deleted words, hashed."""
     at = _ANSWER_FIELD.get(note_kind)
-    answer = fields[at] if at is not None else "\x1f".join(_DELETION.findall(fields[0]))
+    answer = fields[at] if at is not None else "\x1f".join(CLOZE_DELETION.findall(fields[0]))
     return hashlib.sha256(answer.encode("utf-8")).hexdigest()[:12] if answer else ""
 
 

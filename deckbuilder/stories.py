@@ -38,7 +38,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("deckbuilder")
 
-FOLDER = STORIES_FOLDER  # the default bank: this folder at the top of the guides folder
 SUMMARY_WORDS = 18  # a one-line outline on a question's back
 _LABELS = {"answers": "answers", "answer": "answers", "summary": "summary", "in one line": "summary",
            "one line": "summary", "metrics": "metrics"}
@@ -99,9 +98,10 @@ def _refuse_inside_guides(folder: Path, roots: list[Path], where: str) -> None:
             rel = folder.resolve().relative_to(root.resolve())
         except ValueError:
             continue
-        if rel.parts and rel.parts != (FOLDER,):
+        if rel.parts and rel.parts != (STORIES_FOLDER,):
             raise ConfigError(f"stories: {folder} is inside the guides folder {root}, where its files would be "
-                              f"read as guides; move it to {root / FOLDER} or outside {root}", where or str(folder))
+                              f"read as guides; move it to {root / STORIES_FOLDER} or outside {root}",
+                              where or str(folder))
 
 
 def load_bank(folder: Path) -> Bank:
