@@ -180,7 +180,7 @@ def build(
         unchanged = fast_path(manifest, state, inputs.target)
         if unchanged is not None:
             return unchanged
-        store.check_rows()  # in a thread, from now until ``plan`` needs to know (``Store.trusted``)
+        store.check_rows()  # beside the build, from now until ``plan`` needs to know (``Store.trusted``)
         work = plan(inputs, store, manifest, workers or default_workers(), adopt_lock, write_cache=not dry_run,
                     progress=progress)
         outcome = reconcile_guides(work, inputs, adopt_lock)
@@ -260,8 +260,6 @@ def _plan(
     seen = {s.file: s.seen for s in sources}
 
     def redo(todo: list[Source]) -> tuple[list[Guide | None], dict[str, bytes]]:
-        if len(todo) > 1:  # worker processes are forked only once the store's check is done: a fork
-            store.wait()  # beside a thread at work in SQLite or OpenSSL can leave the child on a lock forever
         unread = [(s.path, s.root) for s in todo if s.unread]  # a kept guide whose deck moves, say
         fresh = iter(read_sources(unread, inputs.fingerprint) if unread else [])
         todo = [next(fresh) if s.unread else s for s in todo]

@@ -91,6 +91,13 @@ def _worker_start(parent: int) -> None:
     # and never write to the parent's pages (which stay shared, not copied).
     gc.freeze()
     gc.set_threshold(_GEN0_THRESHOLD, *gc.get_threshold()[1:])
+    die_with_parent(parent)
+
+
+def die_with_parent(parent: int) -> None:
+    """In a forked child: be killed when the parent (pid ``parent``) dies, even on
+    ``kill -9`` (Linux's ``PR_SET_PDEATHSIG``), instead of living on orphaned; exit now if
+    it is already gone."""
     try:
         import ctypes
         import signal
