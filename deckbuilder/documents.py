@@ -47,11 +47,7 @@ def gather(paths: list[Path]) -> list[tuple[Path, Path]]:
         if not path.exists():
             errors.append(InputError("no such file or folder", str(path)))
         elif path.is_dir():
-            files = sorted(
-                p for p in path.rglob("*")
-                if p.suffix.lower() in MARKDOWN_SUFFIXES and p.is_file() and not _hidden(p, path)
-                and not _story_bank(p, path) and _inside(p, path)
-            )
+            files = _markdown_files(path)
             if not files:
                 errors.append(InputError("this folder has no markdown files (*.md)", str(path)))
             found.extend((f, path) for f in files)
@@ -75,16 +71,41 @@ def _raise_all(errors: list[DeckbuilderError]) -> None:
         raise errors[0] if len(errors) == 1 else BuildErrors(errors)
 
 
-def _inside(path: Path, root: Path) -> bool:
+def _markdown_files(root: Path) -> list[Path]:
+    """The markdown files under ``root``, sorted: none in hidden folders (``.git``), none
+    hidden, none in the story bank (``stories/`` at the top, issue 14: the user's stories,
+    never guides), and no link to a file outside ``root``. Linked folders are not entered.
+    (The folder entries say what is a file, a folder or a link: at 1,000 guides, a third of
+    the time ``rglob`` and a stat of every file and its parents took.)"""
+    files = []
+    folders = [(str(root), True)]
+    while folders:
+        folder, at_top = folders.pop()
+        try:
+            with os.scandir(folder) as found:
+                entries = list(found)
+        except OSError:
+            continue  # unreadable: as rglob, pass it by
+        for entry in entries:
+            if entry.name.startswith("."):
+                continue
+            if entry.is_dir(follow_symlinks=False):
+                if not (at_top and entry.name == STORIES_FOLDER):
+                    folders.append((entry.path, False))
+            elif os.path.splitext(entry.name)[1].lower() in MARKDOWN_SUFFIXES and entry.is_file() and (
+                    not entry.is_symlink() or _inside(Path(entry.path), root)):
+                files.append(Path(entry.path))
+    return sorted(files)
+
+
+def _inside(link: Path, root: Path) -> bool:
     """A link inside a guides folder may point only to a file inside that folder: a link to
     ``/etc/passwd`` or a home folder is not a guide, and its text must not reach a deck."""
-    if not path.is_symlink() and not any(p.is_symlink() for p in path.relative_to(root).parents):
-        return True
     try:
-        path.resolve(strict=True).relative_to(root.resolve())
+        link.resolve(strict=True).relative_to(root.resolve())
         return True
     except (OSError, ValueError, RuntimeError):
-        log.warning("%s: a link to a file outside %s; skipped", path, root)
+        log.warning("%s: a link to a file outside %s; skipped", link, root)
         return False
 
 
@@ -94,16 +115,6 @@ def _utf8_name(path: Path) -> bool:
         return True
     except UnicodeEncodeError:
         return False
-
-
-def _hidden(path: Path, root: Path) -> bool:
-    return any(part.startswith(".") for part in path.relative_to(root).parts)
-
-
-def _story_bank(path: Path, root: Path) -> bool:
-    """``stories/`` at the top of a guides folder is the user's story bank (issue 14), never guides."""
-    parts = path.relative_to(root).parts
-    return len(parts) > 1 and parts[0] == STORIES_FOLDER
 
 
 def deck_name(root_deck: str, rel: str, title: str) -> str:
