@@ -7,14 +7,17 @@ For each corpus size (number of guides) it generates a deterministic corpus
 one next to ``sys.executable``) as a subprocess:
 
 (a) cold build      - every ``deckbuilder.lock`` and ``.deckbuilder-cache`` in the corpus
-                      and the old output are deleted first;
+                      and the old output are deleted first (best of ``--cold-runs``, 2 by
+                      default, each run right after a run of the yardstick (e));
 (b) no-change build - immediately rebuild the same corpus (best of 3);
 (c) one-file change - edit one answer line in one guide, then rebuild (best of 3, a
                       different guide edited before each);
 (d) ``deckbuilder --help`` start-up time (best of 5);
 (e) the yardstick: markdown-it-py's full parse (block and inline, CommonMark with tables
     and HTML, the settings deckbuilder reads guides with) of the same files, on one core
-    in a child process, started in the same minute as the cold build.
+    in a child process, started in the same minute as the cold build (best of as many runs,
+    alternated with the cold builds: this shared machine's speed drifts by a quarter within
+    an hour, and a cold build set beside one parse moved with it).
 
 Every run uses compiled bytecode, as a user's does: Python caches the ``.pyc`` of each
 module it imports, but a machine that sets ``PYTHONDONTWRITEBYTECODE`` (this one does)
@@ -228,7 +231,7 @@ def use_bytecode(work: Path, exe: str, seed: str, timeout: float) -> Path:
     return prefix
 
 
-def bench_size(size: int, work: Path, exe: str, seed: str, timeout: float) -> Row:
+def bench_size(size: int, work: Path, exe: str, seed: str, timeout: float, cold_runs: int = 2) -> Row:
     row = Row(size)
     corpus_dir = work / f"corpus-{size}"
     out = work / f"out-{size}.apkg"
@@ -245,11 +248,18 @@ def bench_size(size: int, work: Path, exe: str, seed: str, timeout: float) -> Ro
 
     build = [exe, "build", str(corpus_dir), "-o", str(out)]
 
-    row.parse_s = time_parse(paths, timeout)
-    print(f"[{size}] markdown-it-py full parse, one core: {row.parse_s} s", file=sys.stderr, flush=True)
-    clear_state(corpus_dir, out)
-    row.cold = run_measured(build, work, log_dir, "cold", timeout)
-    print(f"[{size}] cold build: {row.cold.seconds:.2f} s, rc={row.cold.returncode}", file=sys.stderr, flush=True)
+    parses, colds = [], []
+    for i in range(cold_runs):  # alternated, so that a slow minute of the machine slows both
+        parses.append(time_parse(paths, timeout))
+        print(f"[{size}] markdown-it-py full parse, one core: {parses[-1]} s", file=sys.stderr, flush=True)
+        clear_state(corpus_dir, out)
+        colds.append(run_measured(build, work, log_dir, f"cold-{i}", timeout))
+        print(f"[{size}] cold build: {colds[-1].seconds:.2f} s, rc={colds[-1].returncode}", file=sys.stderr, flush=True)
+    row.parse_s = None if None in parses else min(p for p in parses if p is not None)
+    row.cold = _fastest(colds)
+    if cold_runs > 1:
+        print(f"[{size}] fastest of each: parse {row.parse_s} s, cold {row.cold.seconds:.2f} s",
+              file=sys.stderr, flush=True)
     if not row.cold.ok:
         row.errors.append(f"cold build failed ({row.cold.error()})")
     else:
@@ -377,6 +387,7 @@ def main() -> int:
     parser.add_argument("--keep", action="store_true", help="keep the work folder afterwards")
     parser.add_argument("--seed", default="0", help="corpus seed (default 0)")
     parser.add_argument("--timeout", type=float, default=1800.0, help="seconds before a run is killed")
+    parser.add_argument("--cold-runs", type=int, default=2, help="cold builds, each after a parse (default 2)")
     args = parser.parse_args()
 
     sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
@@ -397,7 +408,7 @@ def main() -> int:
     try:
         for size in sizes:
             try:
-                rows.append(bench_size(size, work, exe, args.seed, args.timeout))
+                rows.append(bench_size(size, work, exe, args.seed, args.timeout, max(1, args.cold_runs)))
             except Exception as exc:  # keep going; a benchmark reports, it does not assert
                 row = Row(size)
                 row.errors.append(f"benchmark harness error: {exc!r}")
