@@ -158,6 +158,8 @@ def _continuations(
 ) -> tuple[dict[int, tuple[LockedNote, bool]], list[str]]:
     """Which new notes (by index) continue which orphan, and whether the front was
     reworded; and the likely pairs left apart."""
+    if not orphans:  # nothing to continue (a first build): no side of any note is worth making
+        return {}, []
     fresh = [i for i, c in enumerate(candidates) if c.guid not in lock.notes and c.guid not in lock.removed]
     gone = list(orphans.values())
     shared = {a for a, n in Counter(answers).items() if n > 1}  # a back many notes have says nothing
