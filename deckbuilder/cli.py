@@ -12,10 +12,10 @@ import click
 
 from . import __version__
 from .errors import DeckbuilderError, printable
-from .model import SourceWarning
 
 if TYPE_CHECKING:
     from .build import BuildResult
+    from .model import SourceWarning
 
 DEFAULT_SOURCE = Path("source")
 DEFAULT_OUT = Path("build")
@@ -31,6 +31,8 @@ class _LoggedWarnings(logging.Handler):
         self.warnings: list[SourceWarning] = []
 
     def emit(self, record: logging.LogRecord) -> None:
+        from .model import SourceWarning
+
         text = record.getMessage()
         m = _LOGGED.match(text)
         path, sep, message = text.partition(": ")

@@ -7,11 +7,12 @@ exits non-zero without any plumbing. Tracebacks are for bugs only.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
-from .model import SourceWarning
+if TYPE_CHECKING:
+    from .model import SourceWarning
 
 # C0 and C1 controls (a file name can hold an escape sequence that rewrites the terminal),
 # and lone surrogates (the bytes of a file name that is not UTF-8)

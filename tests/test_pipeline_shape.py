@@ -98,3 +98,15 @@ def test_a_build_that_finds_nothing_changed_imports_no_parser(tmp_path: Path) ->
 
     assert "markdown_it" in loaded()  # the first build parses the guide (in this process: one guide)
     assert loaded() == ""  # the second finds nothing changed
+
+
+def test_help_loads_only_the_command_line() -> None:
+    """``deckbuilder --help`` (and a mistyped command) loads the command line and its errors
+    module, none of the pipeline: not even the plain data types (a fifth of its start-up)."""
+    import subprocess
+    import sys
+
+    probe = ("import sys\nfrom deckbuilder.cli import main\ntry:\n    main(['--help'])\nexcept SystemExit:\n    pass\n"
+             "print('loaded:', ' '.join(sorted(m for m in sys.modules if m.startswith('deckbuilder.'))))")
+    run = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert run.stdout.splitlines()[-1] == "loaded: deckbuilder.cli deckbuilder.errors"
