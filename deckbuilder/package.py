@@ -84,12 +84,14 @@ def write_apkg(
     zip_time: int,
     template_override: str = "",
     written: dict[str, list[list[Any]]] | None = None,
+    ready: Callable[[], object] | None = None,
 ) -> dict[str, list[list[Any]]]:
     """Write the notes and cards kept in the store (``rows``) to ``out`` atomically: the old
     file survives any failure. ``offsets`` gives each guide's first new-card position; ``decks``
     every deck that holds notes. ``written``: what this returned when it wrote the deck now
     at ``out`` (the caller vouches it is untouched since), so that unchanged slices of the
-    collection are not deflated again; returns the same for the deck it writes."""
+    collection are not deflated again; returns the same for the deck it writes. ``ready`` is
+    called just before the new deck replaces the old one: if it raises, the old one stays."""
     out = Path(out)
     models = build_models(model_mods, template_override)
     directory = out.parent
@@ -105,6 +107,8 @@ def write_apkg(
             _write_collection(db_path, rows, offsets, decks, models)
             pieces = _write_zip(tmp_zip, db_path, zip_time, out if written is not None else None, written or {})
         _check_zip(tmp_zip, out)
+        if ready is not None:
+            ready()
         publish(tmp_zip, out)
         return pieces
     except OSError as err:
