@@ -28,8 +28,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import yaml
-
 from .errors import ConfigError
 
 STORIES_FOLDER = "stories"  # the default story bank: this folder at the top of the guides folder
@@ -109,6 +107,8 @@ def load_config(path: Path | None, known_extractors: list[str]) -> Config:
     """Read and validate ``path``; ``None`` gives the defaults. Raises ConfigError listing all problems."""
     if path is None:
         return Config()
+    import yaml  # here: a build with no settings file never loads it
+
     where = str(path)
     try:
         data = yaml.safe_load(_read_settings(path))

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import yaml
-
 from .encoding import decode, repair_mojibake
 from .errors import FrontMatterError, InputError
 from .model import SourceText
@@ -73,6 +71,8 @@ def split_front_matter(text: str, shown: str) -> tuple[tuple[tuple[str, object],
     raw = text[4 : end + 1]
     if not _SETTING.match(raw.lstrip("\n")):
         return (), text, 1  # a guide that opens with a rule: markdown between two rules, not settings
+    import yaml  # here: a build with no settings file and no front matter never loads it
+
     try:
         meta = yaml.safe_load(raw) or {}
     except yaml.YAMLError as err:

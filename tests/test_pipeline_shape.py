@@ -66,7 +66,8 @@ def test_the_guid_is_genankis() -> None:
 
 
 # What a build that finds nothing changed imports: it must not load the parser, the
-# extractors, the renderer or the story reader (a sixth of its time at 1,000 guides).
+# extractors, the renderer, the story reader (a sixth of its time at 1,000 guides) or, with
+# no settings file, the YAML reader.
 _PROBE = """
 import sys
 from deckbuilder.cli import main
@@ -74,7 +75,7 @@ try:
     main(["build", sys.argv[1], "-o", sys.argv[2]])
 except SystemExit as done:
     assert done.code in (0, None), done.code
-print("loaded:", " ".join(sorted(m for m in sys.modules if m == "markdown_it" or m.startswith(("deckbuilder.extractors",
+print("loaded:", " ".join(sorted(m for m in sys.modules if m in ("markdown_it", "yaml") or m.startswith(("deckbuilder.extractors",
       "deckbuilder.render", "deckbuilder.sections", "deckbuilder.stories", "deckbuilder.story_cards")))))
 """
 
