@@ -50,10 +50,17 @@ _LABEL = re.compile(r"^\s*(?:\*\*|__)?[^*_\n]{1,60}?(?::(?:\*\*|__)?|(?:\*\*|__)
 
 
 def _is_label(block: Block) -> bool:
-    """A short line that only names what follows it: on a back of its own it answers nothing,
-    so the first part of what follows joins it."""
-    return isinstance(block, Paragraph) and (not block.text.strip() or len(block.text.split()) <= 6
-                                             and bool(_LABEL.match(block.text)))
+    """A short line that only names what follows it, or one sentence that leads into it ("A
+    request passes through these stages:"): on a back of its own it answers nothing, so the
+    first part of what follows joins it."""
+    if not isinstance(block, Paragraph):
+        return False
+    text = block.text.strip()
+    return not text or len(text.split()) <= 6 and bool(_LABEL.match(text)) or _LEAD_IN.match(text) is not None
+
+
+# one sentence ending in a colon: "A Java program is compiled in the following steps:"
+_LEAD_IN = re.compile(r"^[^\n.!?]{1,200}:$")
 
 
 def _without_links(block: Block) -> Block | None:
