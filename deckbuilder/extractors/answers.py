@@ -489,7 +489,7 @@ def _item_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
             for item, following in zip(block.items, (*block.items[1:], None), strict=True):
                 found = in_place(item)
                 if not found and item.line in after:
-                    found = InPlace(item.text, after[item.line])
+                    found = InPlace(labelled_item_question(item.text) or item.text, after[item.line])
                 if not found and following and answered_by_next(item, following):
                     found = InPlace(item.text, (Paragraph(following.text, following.line), *following.children))
                 spec = _card(found.question, found.answer, path, item.line) if found else None
@@ -566,9 +566,19 @@ def _asking_list(block: Block) -> bool:
         return False
     for item in block.items:
         text = _BREAKS.sub("", item.text).strip()  # "7. What is X?<br/><br/>": the breaks are layout
+        text = labelled_item_question(text) or text
         if item.children or "\n" in text or not asks(text) or _marked(text):
             return False
     return True
+
+
+def labelled_item_question(text: str) -> str:
+    """The question under a bare ``Question:`` label in a list item ("1. Heaps" / "Question:"
+    / "How does a heap...?"), or "" when the item has no such label."""
+    lines = text.split("\n")
+    at = next((n for n, ln in enumerate(lines) if _QUESTION_LABEL.match(ln)), None)
+    question = " ".join(" ".join(lines[at + 1 :]).split()) if at is not None else ""
+    return question if question and asks(question) else ""
 
 
 _TAGS = [
