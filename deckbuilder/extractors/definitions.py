@@ -116,6 +116,12 @@ _LOWERCASE_NAMES = frozenset("npm git kubectl etcd nginx yarn pip curl grep bash
 _LETTER = re.compile(r"^\W*[A-Z](\s*[-–—]\s*[A-Z])?\W*$")  # "A", "A–C": a glossary's letter heading
 # "### ✅ Answer:", "### Key Differences:": a heading that labels its part of the answer above it
 LABEL_TITLE = re.compile(r"^\W*(?:answers?|explanation|\w+(?: \w+){0,2}:)\W*$", re.I)
+# "Intermediate Level", "Beginner-Level:", "Hard questions": how hard, not what about
+LEVEL_TITLE = re.compile(
+    r"^(?:(?:beginner|intermediate|advanced|expert|basic|easy|medium|hard|junior|mid|senior)(?:[- ]level)?"
+    r"|level\s*\d+)(?:\s+questions?)?\s*:?$",
+    re.I,
+)
 _BIG_O = re.compile(r"\b[OΘΩ]\(")
 _BARE_COST = re.compile(r"^(time|space|memory)$", re.I)
 MIN_WORDS = 3  # words of a definition, fillers not counted: "an API style." is too short to test
@@ -257,11 +263,12 @@ def unwrap_code(front: str) -> str:
 
 def topic_of(doc: Document, section: Section, above: str = "") -> str:
     """The section's title as a card's context: without ``Q1:`` or ``3.`` in front, and
-    not a glossary's letter heading (``## A``), a label (``### Answer:``) nor the ``above``
-    title: the one above then."""
+    not a glossary's letter heading (``## A``), a label (``### Answer:``), a difficulty
+    (``### Intermediate Level``) nor the ``above`` title: the one above then."""
     for title in reversed((doc.title, *section.path)):
         topic = _QUESTION_PREFIX.sub("", title).strip() or title
-        if not _LETTER.match(title) and not LABEL_TITLE.match(title) and topic != above:
+        if not _LETTER.match(title) and not LABEL_TITLE.match(title) and not LEVEL_TITLE.match(topic) \
+                and topic != above:
             return topic
     return doc.title
 
