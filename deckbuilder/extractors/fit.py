@@ -39,7 +39,8 @@ def answer(blocks: tuple[Block, ...]) -> tuple[str, str]:
             extra.append(block)
             spilled = True
     if not back and extra and isinstance(extra[0], Opaque) and _long_code(extra[0]):
-        back.append(_head_of_code(extra[0]))
+        back.append(_head_of_code(extra[0]))  # and Extra goes on from where the back stops
+        extra[0] = replace(extra[0], text="\n".join(extra[0].text.rstrip().split("\n")[CODE_LINES:]))
     while len(back) > 1 and extra and _is_label(back[-1]):  # "**Explanation:**" goes with what it names
         extra.insert(0, back.pop())
     return to_markdown(back), _screenful(extra)
@@ -99,6 +100,7 @@ def _long_code(block: Block) -> bool:
 
 
 def _head_of_code(block: Opaque) -> Opaque:
+    """The first ``CODE_LINES`` lines, marked as cut: the rest follows in Extra."""
     head = block.text.rstrip().split("\n")[:CODE_LINES]
     return Opaque("code", "\n".join(head) + "\n…", block.line, info=block.info)
 
