@@ -49,11 +49,12 @@ _FOLLOW_UPS = re.compile(r"^\s*(?:\*\*|__)?(?:possible |likely |common )?follow[
                          r"(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*$", re.I)
 # "**What is X?** the answer" in one list item
 _BOLD_HEAD = re.compile(r"^\s*(?:\*\*|__)(?P<q>[^*_\n]+?\?)\s*(?:\*\*|__)\s*[:—–-]?\s*(?P<rest>\S.*)$", re.DOTALL)
-# "A:", "**Answer:**", "**Answer**:", "Ans :", "**Sample Answer**:", "*Good answer:*", and
+# "A:", "**Answer:**", "**Answer**:", "Ans :", "**Sample Answer**:", "*Good answer:*", "**Strategy**:", and
 # "A)" (capital only: "a) first option" opens an enumeration)
 _ANSWER_LABEL = re.compile(
     r"^\s*(?:[*_]{1,2})?(?:(?:(?:sample|good|model|expected|short|suggested|ideal|strong)\s+)?ans(?:wer)?"
     r"(?:\s*\((?:STAR|short|long|brief|sample|example)\))?"  # "**Answer (STAR):**"
+    r"|strategy|explanation|solution"  # "**Strategy**:" opening the answer names it as well
     r"|A)\s*(?:[*_]{1,2})?\s*:\s*(?:[*_]{1,2}:?(?=\s|$))?\s*|^\s*(?:\*\*|__)?(?-i:A\))\s*(?:\*\*|__)?\s*"
     r"|^\s*(?:\*\*|__)ans(?:wer)?\.(?:\*\*|__)\s*",  # "**Answer.** The HTTP protocol...": bold, a full stop
     re.I,
