@@ -20,6 +20,7 @@ of a framework section.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind, Section
@@ -142,6 +143,10 @@ def extract(doc: Document) -> Iterator[CardSpec]:
             found += [e for e in map(heading_entry, section.children) if e]
         if sum(bool(_ADVICE_VERB.match(e.term) or _STEP_VERB.match(e.term)) for e in found) * 2 > len(found):
             found = [e for e in found if not _STEP_VERB.match(e.term)]  # a list of steps: "Document issues" too
+        # "**Kafka:** ... / **RabbitMQ:** ... / **Kafka:** ...": a comparison point by point, whose sides
+        # are labelled again and again; no one line of it defines either
+        seen = Counter(plain(e.term).lower() for e in found)
+        found = [e for e in found if seen[plain(e.term).lower()] < 2]
         properties = _describes_subject(found, glossary)
         for entry in sorted(found, key=lambda e: e.line):
             spec = _spec(doc, section, entry, properties) if entry.line not in claimed else None
