@@ -225,8 +225,15 @@ def _spec(doc: Document, section: Section, entry: Entry, properties: bool = Fals
 
 
 def lower_first(text: str) -> str:
-    """"Time complexity" -> "time complexity" after a colon; "SLA" and "TTL" keep their capitals."""
-    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
+    """"Time complexity" -> "time complexity" after a colon; "SLA" and "TTL" keep their capitals,
+    and so do names with a capital or code inside them ("JavaScript", "Response.json()")."""
+    first = text.split(" ", 1)[0]
+    if len(text) < 2 or not text[1].islower() or any(c.isupper() for c in first[1:]) or _CODE_MARK.search(first):
+        return text
+    return text[0].lower() + text[1:]
+
+
+_CODE_MARK = re.compile(r"[.(_/]")
 
 
 def capitalised(body: str) -> str:
