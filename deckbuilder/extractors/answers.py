@@ -65,8 +65,8 @@ _META_LINE = re.compile(r"^\s*(?:\*\*|__)?[A-Z][\w' ]{0,30}?(?:\*\*|__)?\s*:\s*(
 # "**Difficulty**: Advanced", "**Asked at**: Initech", "**Topics**: `Hashing`", "**Keywords:** ...":
 # a line about the question, not about its subject, wherever the author put it
 _ABOUT_QUESTION = re.compile(
-    r"^\s*(?:\*\*|__)?(?:difficulty|level|frequency|asked (?:at|by|in)|compan(?:y|ies)|topics?|tags?|"
-    r"categor(?:y|ies)|importance|priority|key ?words)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?[^\n]*$",
+    r"^\s*(?:\*\*|__)?(?:difficulty|asked (?:at|by|in)|compan(?:y|ies)|topics?|tags?|categor(?:y|ies)|key ?words)"
+    r"\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?[^\n]*$",
     re.I,
 )
 # "![Feedback screenshot](images/q1.png)" between such a line and the label: a picture of
