@@ -6,13 +6,19 @@ the guide's answer behind. Four shapes are read:
   to the next heading of the same or higher level; a subsection that asks is a card of
   its own, one that does not is part of the answer (under its title in bold). A STAR
   sample answer stays the ``star`` extractor's;
-- a bold question line (``**What is X?**``, ``**Q: What is X?**``) answered by the rest of
-  its paragraph or the blocks after it, up to the next such line. Pairs with an ``A:`` or
-  ``Answer:`` label are the ``author`` extractor's (it claims their lines);
+- a bold question line (``**What is X?**``, ``**Q: What is X?**``, ``**Question**: What is
+  X?``, or a bare ``**Question:**`` with the question on its next lines or quoted under it)
+  answered by the rest of its paragraph or the blocks after it, up to the next such line
+  or a "Follow-up questions:" label. Pairs with an ``A:`` or ``Answer:`` label are the
+  ``author`` extractor's (it claims their lines);
 - ``<details><summary>question</summary>answer</details>``, in one html block or
   around the answer's own blocks;
 - a list item that asks and carries its answer: nested under it, on its next lines, or
-  after a bold question (``1. **What is X?** X is...``).
+  after a bold question (``1. **What is X?** X is...``); or answered by the blocks after
+  its list (``1. Heaps`` / ``Question:`` / ``How does...?`` then ``Answer:`` paragraphs).
+
+Lines about the question rather than its subject (``**Difficulty**:``, ``**Asked at**:``,
+``**Topics**:``, ``**Keywords**:``) are left off the back wherever they stand.
 
 A long answer keeps its opening blocks on the back, up to about one phone screen
 (``screen.fits``), and the rest goes to Extra; so does code longer than ``CODE_LINES``.
