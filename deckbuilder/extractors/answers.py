@@ -205,7 +205,14 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
         return None
     if _restates(front, back):  # "Describe what happens at boot" -> "Describe what happens at boot Linux"
         return None
+    if _ABOUT_GUIDE.match(plain(back)) and not extra:  # "How to use these notes" -> "This guide gives..."
+        return None
     return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
+
+
+# an answer that only says what the guide itself offers: "This guide provides a framework..."
+_ABOUT_GUIDE = re.compile(r"^(?:this|these|the following|in this) (?:guide|notes|document|doc|repo(?:sitory)?|"
+                          r"article|page|file|cheat ?sheet|handbook)\b[^\n]{0,300}$", re.I)
 
 
 def _about_question(block: Block) -> bool:

@@ -124,6 +124,7 @@ LEVEL_TITLE = re.compile(
     re.I,
 )
 _BIG_O = re.compile(r"\b[OΘΩ]\(")
+_ONLY_ASKS = re.compile(r"^(?:[^.!?]+\?\s*)+$")  # one question or more, and nothing else
 _BARE_COST = re.compile(r"^(time|space|memory)$", re.I)
 MIN_WORDS = 3  # words of a definition, fillers not counted: "an API style." is too short to test
 FILLER = frozenset("a an the of to in on at by for with and or is are it its this that".split())
@@ -195,8 +196,8 @@ def _spec(doc: Document, section: Section, entry: Entry, properties: bool = Fals
     structure = STRUCTURE.match(term) or STRUCTURE_WORD.search(term) or _BARE_COST.match(term) or label_kind(term)
     if structure and not big_o:
         return None  # "**Time**: 30 minutes" is about the guide; "**Time**: O(n)" is a fact
-    if is_link_only(entry.body) or entry.body.rstrip().endswith(":"):
-        return None
+    if is_link_only(entry.body) or entry.body.rstrip().endswith(":") or _ONLY_ASKS.match(plain(entry.body)):
+        return None  # "**Alerting**: Which alerts? Who is paged?": a checklist's prompt, defining nothing
     topic = topic_of(doc, section)
     if properties or PROPERTY.match(term) or DEFINES_SUBJECT.match(term):
         subject = subject_of(doc, section)
@@ -293,7 +294,7 @@ def in_glossary(doc: Document, section: Section) -> bool:
 def subject_of(doc: Document, section: Section) -> str:
     """What a property belongs to: the nearest title that names something (not a question)."""
     for title in reversed((doc.title, *section.path)):
-        title = _QUESTION_PREFIX.sub("", title).strip()
+        title = _QUESTION_PREFIX.sub("", title).strip().rstrip(":").rstrip()  # "#### Kafka:" names Kafka
         if GENERIC_TITLE.match(title):
             continue
         return "" if asks(title) else title
