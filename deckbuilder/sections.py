@@ -239,16 +239,21 @@ class _Section:
 
 def tree(pieces: list[Piece], source: SourceText, warnings: tuple[SourceWarning, ...] = ()) -> Document:
     """Fold headings and blocks into sections: a heading opens a section that holds the
-    blocks after it and the deeper sections; the first level-1 heading is the title."""
+    blocks after it and the deeper sections; the first level-1 heading is the title, unless
+    headings came before it and it is numbered like a section ("## 1. What is X?" then
+    "# 2. What is Y?"): no guide is titled "2. ...", and taken for the title it would
+    leave its own content to the question before it."""
     stack = [_Section(0, "", 1, ())]
     doc_title = ""
+    headed = False  # a heading came before
     for piece in pieces:
         if not isinstance(piece, Heading):
             stack[-1].blocks.append(piece)
             continue
-        if piece.level == 1 and not doc_title:
+        if piece.level == 1 and not doc_title and not (headed and _NUMBERED_TITLE.match(piece.title)):
             doc_title = piece.title
             continue
+        headed = True
         while len(stack) > 1 and stack[-1].level >= piece.level:
             _close(stack)
         if not piece.left_out:
@@ -260,6 +265,9 @@ def tree(pieces: list[Piece], source: SourceText, warnings: tuple[SourceWarning,
                    children=tuple(stack[0].children))
     title = doc_title or str(dict(source.front_matter).get("title") or "") or _title_from_name(source.rel)
     return Document(source=source, title=clean_title(title) or title, root=root, warnings=warnings)
+
+
+_NUMBERED_TITLE = re.compile(r"^\s*\d{1,3}[.)]\s")
 
 
 def _known(name: str, block: Block, source: SourceText, warnings: list[SourceWarning]) -> bool:

@@ -137,3 +137,12 @@ def test_typos_and_skips_with_nothing_to_skip_are_reported(tmp_path: Path) -> No
     assert "g.md: 4 notes" in result.stdout  # three prompts and the theme they show
     assert "g.md:6: deckbuilder comment not understood" in result.stderr
     assert "g.md:10: skip comment has nothing after it to skip" in result.stderr
+
+
+def test_a_numbered_level_one_heading_after_sections_is_a_section() -> None:
+    """"## 1. What is X?" then "# 2. What is Y?": the second is the next question, not the
+    guide's title, so the blocks under it stay its own."""
+    doc = _tree("## 1. What is a lease?\nA lock that expires.\n\n# 2. What is a fence token?\nA number that grows.\n")
+    assert doc.title == "G"
+    assert [s.title for s in doc.root.children] == ["1. What is a lease?", "2. What is a fence token?"]
+    assert doc.root.children[1].blocks == (Paragraph("A number that grows.", 5),)

@@ -6,13 +6,19 @@ the guide's answer behind. Four shapes are read:
   to the next heading of the same or higher level; a subsection that asks is a card of
   its own, one that does not is part of the answer (under its title in bold). A STAR
   sample answer stays the ``star`` extractor's;
-- a bold question line (``**What is X?**``, ``**Q: What is X?**``) answered by the rest of
-  its paragraph or the blocks after it, up to the next such line. Pairs with an ``A:`` or
-  ``Answer:`` label are the ``author`` extractor's (it claims their lines);
+- a bold question line (``**What is X?**``, ``**Q: What is X?**``, ``**Question**: What is
+  X?``, or a bare ``**Question:**`` with the question on its next lines or quoted under it)
+  answered by the rest of its paragraph or the blocks after it, up to the next such line
+  or a "Follow-up questions:" label. Pairs with an ``A:`` or ``Answer:`` label are the
+  ``author`` extractor's (it claims their lines);
 - ``<details><summary>question</summary>answer</details>``, in one html block or
   around the answer's own blocks;
 - a list item that asks and carries its answer: nested under it, on its next lines, or
-  after a bold question (``1. **What is X?** X is...``).
+  after a bold question (``1. **What is X?** X is...``); or answered by the blocks after
+  its list (``1. Heaps`` / ``Question:`` / ``How does...?`` then ``Answer:`` paragraphs).
+
+Lines about the question rather than its subject (``**Difficulty**:``, ``**Asked at**:``,
+``**Topics**:``, ``**Keywords**:``) are left off the back wherever they stand.
 
 A long answer keeps its opening blocks on the back, up to about one phone screen
 (``screen.fits``), and the rest goes to Extra; so does code longer than ``CODE_LINES``.
@@ -31,7 +37,7 @@ from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Opaque
 from . import fit, star
 from .asking import asks, heading_asks, question_text
 from .labelled import MARKERS
-from .text import plain, title_matches, to_markdown, words
+from .text import QUOTES, plain, title_matches, to_markdown, words
 
 MISTAKES = re.compile(r"red flags?|mistakes?|pitfalls?|anti-?patterns?", re.I)
 # "**What is X?**" alone on its line, or "**Q: What is X?**" / "**Q:** What is X?" / "Q: What is X?"
@@ -39,16 +45,22 @@ MISTAKES = re.compile(r"red flags?|mistakes?|pitfalls?|anti-?patterns?", re.I)
 _BOLD_LINE = re.compile(r"^\s*(?P<em>\*\*|__)(?P<q>(?:[^*_\n]|(?<=\w)_(?=\w))+?)(?P=em)\s*$")
 # "10. ", "Q3. " in front of a bold question: numbered, a prompt without "?" asks too
 _NUMBERED = re.compile(r"^\s*(?:Q\s*)?\d{1,3}[.)]\s", re.I)
-_TAGGED_LINE = re.compile(
-    r"^\s*(?:\*\*|__)?Q(?:uestion)?\s*\d*\s*:\s*(?:\*\*|__)?\s*(?P<q>.+?)\s*(?:\*\*|__)?\s*$", re.I
+_TAGGED_LINE = re.compile(  # "**Question**: What is X?" closes its bold before the colon
+    r"^\s*(?:\*\*|__)?Q(?:uestion)?\s*\d*\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*(?P<q>.+?)\s*(?:\*\*|__)?\s*$", re.I
 )
+# "**Question:**" alone on its line: the question follows, on the next lines or quoted under it
+_QUESTION_LABEL = re.compile(r"^\s*(?:\*\*|__)?Q(?:uestion)?\s*\d*\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?\s*$", re.I)
+# "**Follow-up Questions:**" over a list: more to ask, not part of the answer above it
+_FOLLOW_UPS = re.compile(r"^\s*(?:\*\*|__)?(?:possible |likely |common )?follow[- ]?ups?(?: questions?)?\s*"
+                         r"(?:\*\*|__)?\s*:?\s*(?:\*\*|__)?\s*$", re.I)
 # "**What is X?** the answer" in one list item
 _BOLD_HEAD = re.compile(r"^\s*(?:\*\*|__)(?P<q>[^*_\n]+?\?)\s*(?:\*\*|__)\s*[:—–-]?\s*(?P<rest>\S.*)$", re.DOTALL)
-# "A:", "**Answer:**", "**Answer**:", "Ans :", "**Sample Answer**:", "*Good answer:*", and
+# "A:", "**Answer:**", "**Answer**:", "Ans :", "**Sample Answer**:", "*Good answer:*", "**Strategy**:", and
 # "A)" (capital only: "a) first option" opens an enumeration)
 _ANSWER_LABEL = re.compile(
     r"^\s*(?:[*_]{1,2})?(?:(?:(?:sample|good|model|expected|short|suggested|ideal|strong)\s+)?ans(?:wer)?"
     r"(?:\s*\((?:STAR|short|long|brief|sample|example)\))?"  # "**Answer (STAR):**"
+    r"|strategy|explanation|solution"  # "**Strategy**:" opening the answer names it as well
     r"|A)\s*(?:[*_]{1,2})?\s*:\s*(?:[*_]{1,2}:?(?=\s|$))?\s*|^\s*(?:\*\*|__)?(?-i:A\))\s*(?:\*\*|__)?\s*"
     r"|^\s*(?:\*\*|__)ans(?:wer)?\.(?:\*\*|__)\s*",  # "**Answer.** The HTTP protocol...": bold, a full stop
     re.I,
@@ -56,6 +68,13 @@ _ANSWER_LABEL = re.compile(
 # "**Difficulty**: Easy", "**What they're testing:** Understanding Git's workflow": a short
 # line about the question, written before the answer's label
 _META_LINE = re.compile(r"^\s*(?:\*\*|__)?[A-Z][\w' ]{0,30}?(?:\*\*|__)?\s*:\s*(?:\*\*|__)?[^\n]{0,80}$")
+# "**Difficulty**: Advanced", "**Asked at**: Initech", "**Topics**: `Hashing`", "**Keywords:** ...":
+# a line about the question, not about its subject, wherever the author put it
+_ABOUT_QUESTION = re.compile(
+    r"^\s*(?:\*\*|__)?(?:difficulty|asked (?:at|by|in)|compan(?:y|ies)|topics?|tags?|categor(?:y|ies)|key ?words)"
+    r"\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?[^\n]*$",
+    re.I,
+)
 # "![Feedback screenshot](images/q1.png)" between such a line and the label: a picture of
 # the question's context, nothing a card can show as its answer
 _IMAGE_LINE = re.compile(r"^\s*!\[[^\]]*\]\([^)]*\)\s*$")
@@ -177,7 +196,8 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
           steps: bool = False) -> CardSpec | None:
     """``steps``: the blocks list the sub-questions a worked example walks through."""
     front = question_text(question_md)
-    front, blocks = _with_code_shown(front, _without_lead(_unlettered(tuple(blocks))))
+    blocks = tuple(b for b in blocks if not _about_question(b))
+    front, blocks = _with_code_shown(front, _without_lead(_unlettered(blocks)))
     if not steps and _only_asks(blocks) and not _ASKS_FOR_QUESTIONS.search(front):
         return None  # "Tell me about a mistake" then "- How did you handle it?": follow-ups, no answer
     back, extra = fit.answer(blocks)
@@ -185,7 +205,19 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
         return None
     if _restates(front, back):  # "Describe what happens at boot" -> "Describe what happens at boot Linux"
         return None
+    if _ABOUT_GUIDE.match(plain(back)) and not extra:  # "How to use these notes" -> "This guide gives..."
+        return None
     return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
+
+
+# an answer that only says what the guide itself offers: "This guide provides a framework..."
+_ABOUT_GUIDE = re.compile(r"^(?:this|these|the following|in this) (?:guide|notes|document|doc|repo(?:sitory)?|"
+                          r"article|page|file|cheat ?sheet|handbook)\b[^\n]{0,300}$", re.I)
+
+
+def _about_question(block: Block) -> bool:
+    """A paragraph of only lines about the question (its difficulty, where it was asked)."""
+    return isinstance(block, Paragraph) and all(_ABOUT_QUESTION.match(ln) for ln in block.text.strip().split("\n"))
 
 
 # "a.  Equates to a table", "ii. 5-byte random value": a letter or roman numeral marks each
@@ -341,6 +373,7 @@ def question_line(line: str) -> str:
 @lru_cache(maxsize=8192)  # author, answers and questions each ask of every first line
 def _question_line(line: str) -> str:
     """The question of a bold or ``Q:``-tagged line that asks, else ""."""
+    line = _BREAKS.sub("", line).rstrip()  # "**Question**: What is X?<br/>": the break is layout
     m = _BOLD_LINE.match(line) or _TAGGED_LINE.match(line)
     if not m or _marked(line):
         return ""
@@ -356,6 +389,8 @@ def _line_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
             continue
         first, _, rest = block.text.partition("\n")
         question = _question_line(first)
+        if not question and _QUESTION_LABEL.match(first):
+            question, rest, n = _labelled_question(rest, blocks, n)
         if not question:
             continue
         answer: list[Block] = []
@@ -363,9 +398,9 @@ def _line_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
         if rest:
             answer.append(Paragraph(rest, block.line + 1))
         for after in blocks[n + 1 :]:
-            if isinstance(after, Paragraph) and _question_line(after.text.split("\n")[0]):
+            if isinstance(after, Paragraph) and _asks_on_first_line(after.text):
                 break
-            if isinstance(after, Opaque) and after.kind in ("hr", "html"):
+            if isinstance(after, Opaque) and after.kind in ("hr", "html") or _follow_ups(after):
                 break
             if isinstance(after, Paragraph) and not answer:
                 after = Paragraph(_ANSWER_LABEL.sub("", after.text.strip()), after.line)
@@ -468,12 +503,37 @@ def _item_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
             for item, following in zip(block.items, (*block.items[1:], None), strict=True):
                 found = in_place(item)
                 if not found and item.line in after:
-                    found = InPlace(item.text, after[item.line])
+                    found = InPlace(labelled_item_question(item.text) or item.text, after[item.line])
                 if not found and following and answered_by_next(item, following):
                     found = InPlace(item.text, (Paragraph(following.text, following.line), *following.children))
                 spec = _card(found.question, found.answer, path, item.line) if found else None
                 if spec:
                     yield spec
+
+
+def _labelled_question(rest: str, blocks: tuple[Block, ...], n: int) -> tuple[str, str, int]:
+    """After a bare ``**Question:**`` label: the question on the paragraph's next lines, or
+    quoted in the block under it. Returns the question ("" if none asks), what is left of
+    the paragraph, and the index of the block the question ended in."""
+    if rest.strip():
+        question = " ".join(rest.split())
+        return (question, "", n) if asks(question) else ("", rest, n)
+    after = blocks[n + 1] if n + 1 < len(blocks) else None
+    if isinstance(after, Opaque) and after.kind == "quote" and len(after.children) == 1 \
+            and isinstance(after.children[0], Paragraph):
+        question = " ".join(after.children[0].text.split())
+        if asks(question.strip(QUOTES)):
+            return question, "", n + 1
+    return "", rest, n
+
+
+def _asks_on_first_line(text: str) -> bool:
+    first, _, rest = text.partition("\n")
+    return bool(_question_line(first)) or bool(_QUESTION_LABEL.match(first) and asks(" ".join(rest.split())))
+
+
+def _follow_ups(block: Block) -> bool:
+    return isinstance(block, Paragraph) and bool(_FOLLOW_UPS.match(block.text))
 
 
 def answered_by_next(item: ListItem, following: ListItem) -> bool:
@@ -520,9 +580,19 @@ def _asking_list(block: Block) -> bool:
         return False
     for item in block.items:
         text = _BREAKS.sub("", item.text).strip()  # "7. What is X?<br/><br/>": the breaks are layout
+        text = labelled_item_question(text) or text
         if item.children or "\n" in text or not asks(text) or _marked(text):
             return False
     return True
+
+
+def labelled_item_question(text: str) -> str:
+    """The question under a bare ``Question:`` label in a list item ("1. Heaps" / "Question:"
+    / "How does a heap...?"), or "" when the item has no such label."""
+    lines = text.split("\n")
+    at = next((n for n, ln in enumerate(lines) if _QUESTION_LABEL.match(ln)), None)
+    question = " ".join(" ".join(lines[at + 1 :]).split()) if at is not None else ""
+    return question if question and asks(question) else ""
 
 
 _TAGS = [

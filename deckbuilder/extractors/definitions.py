@@ -20,6 +20,7 @@ of a framework section.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Iterator
 
 from ..model import CardSpec, Document, Kind, Section
@@ -116,7 +117,14 @@ _LOWERCASE_NAMES = frozenset("npm git kubectl etcd nginx yarn pip curl grep bash
 _LETTER = re.compile(r"^\W*[A-Z](\s*[-–—]\s*[A-Z])?\W*$")  # "A", "A–C": a glossary's letter heading
 # "### ✅ Answer:", "### Key Differences:": a heading that labels its part of the answer above it
 LABEL_TITLE = re.compile(r"^\W*(?:answers?|explanation|\w+(?: \w+){0,2}:)\W*$", re.I)
+# "Intermediate Level", "Beginner-Level:", "Hard questions": how hard, not what about
+LEVEL_TITLE = re.compile(
+    r"^(?:(?:beginner|intermediate|advanced|expert|basic|easy|medium|hard|junior|mid|senior)(?:[- ]level)?"
+    r"|level\s*\d+)(?:\s+questions?)?\s*:?$",
+    re.I,
+)
 _BIG_O = re.compile(r"\b[OΘΩ]\(")
+_ONLY_ASKS = re.compile(r"^(?:[^.!?]+\?\s*)+$")  # one question or more, and nothing else
 _BARE_COST = re.compile(r"^(time|space|memory)$", re.I)
 MIN_WORDS = 3  # words of a definition, fillers not counted: "an API style." is too short to test
 FILLER = frozenset("a an the of to in on at by for with and or is are it its this that".split())
@@ -136,6 +144,10 @@ def extract(doc: Document) -> Iterator[CardSpec]:
             found += [e for e in map(heading_entry, section.children) if e]
         if sum(bool(_ADVICE_VERB.match(e.term) or _STEP_VERB.match(e.term)) for e in found) * 2 > len(found):
             found = [e for e in found if not _STEP_VERB.match(e.term)]  # a list of steps: "Document issues" too
+        # "**Kafka:** ... / **RabbitMQ:** ... / **Kafka:** ...": a comparison point by point, whose sides
+        # are labelled again and again; no one line of it defines either
+        seen = Counter(plain(e.term).lower() for e in found)
+        found = [e for e in found if seen[plain(e.term).lower()] < 2]
         properties = _describes_subject(found, glossary)
         for entry in sorted(found, key=lambda e: e.line):
             spec = _spec(doc, section, entry, properties) if entry.line not in claimed else None
@@ -184,8 +196,8 @@ def _spec(doc: Document, section: Section, entry: Entry, properties: bool = Fals
     structure = STRUCTURE.match(term) or STRUCTURE_WORD.search(term) or _BARE_COST.match(term) or label_kind(term)
     if structure and not big_o:
         return None  # "**Time**: 30 minutes" is about the guide; "**Time**: O(n)" is a fact
-    if is_link_only(entry.body) or entry.body.rstrip().endswith(":"):
-        return None
+    if is_link_only(entry.body) or entry.body.rstrip().endswith(":") or _ONLY_ASKS.match(plain(entry.body)):
+        return None  # "**Alerting**: Which alerts? Who is paged?": a checklist's prompt, defining nothing
     topic = topic_of(doc, section)
     if properties or PROPERTY.match(term) or DEFINES_SUBJECT.match(term):
         subject = subject_of(doc, section)
@@ -214,8 +226,15 @@ def _spec(doc: Document, section: Section, entry: Entry, properties: bool = Fals
 
 
 def lower_first(text: str) -> str:
-    """"Time complexity" -> "time complexity" after a colon; "SLA" and "TTL" keep their capitals."""
-    return text[0].lower() + text[1:] if len(text) > 1 and text[1].islower() else text
+    """"Time complexity" -> "time complexity" after a colon; "SLA" and "TTL" keep their capitals,
+    and so do names with a capital or code inside them ("JavaScript", "Response.json()")."""
+    first = text.split(" ", 1)[0]
+    if len(text) < 2 or not text[1].islower() or any(c.isupper() for c in first[1:]) or _CODE_MARK.search(first):
+        return text
+    return text[0].lower() + text[1:]
+
+
+_CODE_MARK = re.compile(r"[.(_/]")
 
 
 def capitalised(body: str) -> str:
@@ -257,11 +276,12 @@ def unwrap_code(front: str) -> str:
 
 def topic_of(doc: Document, section: Section, above: str = "") -> str:
     """The section's title as a card's context: without ``Q1:`` or ``3.`` in front, and
-    not a glossary's letter heading (``## A``), a label (``### Answer:``) nor the ``above``
-    title: the one above then."""
+    not a glossary's letter heading (``## A``), a label (``### Answer:``), a difficulty
+    (``### Intermediate Level``) nor the ``above`` title: the one above then."""
     for title in reversed((doc.title, *section.path)):
         topic = _QUESTION_PREFIX.sub("", title).strip() or title
-        if not _LETTER.match(title) and not LABEL_TITLE.match(title) and topic != above:
+        if not _LETTER.match(title) and not LABEL_TITLE.match(title) and not LEVEL_TITLE.match(topic) \
+                and topic != above:
             return topic
     return doc.title
 
@@ -274,7 +294,7 @@ def in_glossary(doc: Document, section: Section) -> bool:
 def subject_of(doc: Document, section: Section) -> str:
     """What a property belongs to: the nearest title that names something (not a question)."""
     for title in reversed((doc.title, *section.path)):
-        title = _QUESTION_PREFIX.sub("", title).strip()
+        title = _QUESTION_PREFIX.sub("", title).strip().rstrip(":").rstrip()  # "#### Kafka:" names Kafka
         if GENERIC_TITLE.match(title):
             continue
         return "" if asks(title) else title

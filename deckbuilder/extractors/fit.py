@@ -39,7 +39,8 @@ def answer(blocks: tuple[Block, ...]) -> tuple[str, str]:
             extra.append(block)
             spilled = True
     if not back and extra and isinstance(extra[0], Opaque) and _long_code(extra[0]):
-        back.append(_head_of_code(extra[0]))
+        back.append(_head_of_code(extra[0]))  # and Extra goes on from where the back stops
+        extra[0] = replace(extra[0], text="\n".join(extra[0].text.rstrip().split("\n")[CODE_LINES:]))
     while len(back) > 1 and extra and _is_label(back[-1]):  # "**Explanation:**" goes with what it names
         extra.insert(0, back.pop())
     return to_markdown(back), _screenful(extra)
@@ -50,10 +51,17 @@ _LABEL = re.compile(r"^\s*(?:\*\*|__)?[^*_\n]{1,60}?(?::(?:\*\*|__)?|(?:\*\*|__)
 
 
 def _is_label(block: Block) -> bool:
-    """A short line that only names what follows it: on a back of its own it answers nothing,
-    so the first part of what follows joins it."""
-    return isinstance(block, Paragraph) and (not block.text.strip() or len(block.text.split()) <= 6
-                                             and bool(_LABEL.match(block.text)))
+    """A short line that only names what follows it, or one sentence that leads into it ("A
+    request passes through these stages:"): on a back of its own it answers nothing, so the
+    first part of what follows joins it."""
+    if not isinstance(block, Paragraph):
+        return False
+    text = block.text.strip()
+    return not text or len(text.split()) <= 6 and bool(_LABEL.match(text)) or _LEAD_IN.match(text) is not None
+
+
+# one sentence ending in a colon: "A Java program is compiled in the following steps:"
+_LEAD_IN = re.compile(r"^[^\n.!?]{1,200}:$")
 
 
 def _without_links(block: Block) -> Block | None:
@@ -92,6 +100,7 @@ def _long_code(block: Block) -> bool:
 
 
 def _head_of_code(block: Opaque) -> Opaque:
+    """The first ``CODE_LINES`` lines, marked as cut: the rest follows in Extra."""
     head = block.text.rstrip().split("\n")[:CODE_LINES]
     return Opaque("code", "\n".join(head) + "\n…", block.line, info=block.info)
 

@@ -83,6 +83,8 @@ def cloze_spec(text: str, section: Section, line: int) -> CardSpec | None:
     text = unquote(" ".join(text.split()))
     if _AUTHOR_CLOZE.search(text):
         return None  # an author's own cloze, well-formed or not, is never re-clozed
+    if text.endswith(":"):
+        return None  # "The goal is to show:" leads into the list under it; the lesson is there
     spans = pick_phrases(text)
     if not spans:
         return None

@@ -152,9 +152,14 @@ def to_markdown(blocks: tuple[Block, ...] | list[Block]) -> str:
     return "\n\n".join(md for md in (_block_markdown(b) for b in blocks) if md)
 
 
-# layout tags written inline ("text<br>", "<ins>key</ins>", "n<sup>2</sup>"): cards escape raw
-# HTML, so they would show as text; a code span is kept as written
-_LAYOUT_TAG = re.compile(r"(`+).*?\1|[ \t]*<br\s*/?>[ \t]*\n?|</?(?:ins|u|sub|small|mark)>|<sup>|</sup>", re.I | re.S)
+# layout tags written inline ("text<br>", "<ins>key</ins>", "n<sup>2</sup>", an empty anchor
+# "<a id="q2"></a>" for a table of contents to link to): cards escape raw HTML, so they would
+# show as text; a code span is kept as written
+_LAYOUT_TAG = re.compile(
+    r"(`+).*?\1|[ \t]*<br\s*/?>[ \t]*\n?|</?(?:ins|u|sub|small|mark)>|<sup>|</sup>"
+    r"|[ \t]*<a\s+(?:id|name)\s*=\s*[\"'][^\"'<>]*[\"']\s*(?:/>|>\s*</a>)[ \t]*",
+    re.I | re.S,
+)
 
 
 def without_layout_tags(md: str) -> str:
@@ -166,14 +171,34 @@ def without_layout_tags(md: str) -> str:
     return _LAYOUT_TAG.sub(swap, md).strip()
 
 
+# a line the author's editor broke mid-sentence: long, not ending a sentence, a clause or a
+# hard break, and the next line going on in lower case ("...gives their memory" / "back to")
+# (long: at least 70 characters, as editors wrap at 80 or more; a line with a code comment
+# in it is code pasted as text, whose lines stay apart)
+_WRAPPED = re.compile(r"^((?:(?!\s#\s|\s//\s).){69,}[^\s.!?:;\\]) ?\n(?=[a-z(])", re.M)
+
+
+def unwrapped(md: str) -> str:
+    """Inline markdown with the lines an editor wrapped joined again: a card renders each
+    line break, so "...gives their memory" / "back to the heap" would break mid-sentence
+    on a phone. Short lines ("Serial: one thread" / "Parallel: ...") are the author's own
+    breaks and stay; so does code, in its own block."""
+    if "\n" not in md:
+        return md
+    joined = _WRAPPED.sub(r"\1 ", md)
+    while joined != md:  # a paragraph wrapped over many lines joins one line per pass
+        md, joined = joined, _WRAPPED.sub(r"\1 ", joined)
+    return joined
+
+
 def _block_markdown(block: Block) -> str:
     if isinstance(block, Paragraph):
-        return without_layout_tags(block.text)
+        return unwrapped(without_layout_tags(block.text))
     if isinstance(block, ListBlock):
         out = []
         for n, item in enumerate(block.items, 1):
             marker = f"{n}. " if block.ordered else "- "
-            body = [without_layout_tags(item.text)] + [_block_markdown(c) for c in item.children]
+            body = [unwrapped(without_layout_tags(item.text))] + [_block_markdown(c) for c in item.children]
             text = "\n".join(b for b in body if b)
             out.append(marker + text.replace("\n", "\n" + " " * len(marker)))
         return "\n".join(out)
