@@ -68,7 +68,7 @@ CREATE INDEX cards_path ON cards (path, id, nid, pos, did, ord, mod);
 """
 
 # a guide's notes in id order (the index's order), their text whole (it can carry HTML), joined
-# in SQLite so that a check in a thread holds the GIL for one row per guide, not per note; the
+# in SQLite so that a check in a thread (where there is no fork) holds the GIL for one row per guide, not per note; the
 # numbers of its notes and cards summed (read from indexes that hold them: a third faster)
 _TEXTS = ("SELECT path, group_concat(guid || x'00' || tags || x'00' || flds || x'00' || sfld, x'00') "
           "FROM notes INDEXED BY notes_path {} GROUP BY path")
