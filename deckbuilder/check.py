@@ -20,6 +20,7 @@ resources, table of contents...) are left alone.
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from collections.abc import Iterator
@@ -68,6 +69,16 @@ class Finding:
     def __str__(self) -> str:
         where = f"{self.path}:{self.line}" if self.line else self.path
         return f"{where}: {self.level}: {self.message}"
+
+
+def findings_json(findings: list[Finding], strict: bool = False) -> str:
+    """Every finding as one JSON document, with the counts that decide the exit code
+    (``strict``: every warning counts as an error, and is listed as one)."""
+    listed = [{"level": "error" if strict else f.level, "path": f.path, "line": f.line, "message": f.message}
+              for f in findings]
+    errors = sum(f["level"] == "error" for f in listed)
+    return json.dumps({"errors": errors, "warnings": len(listed) - errors, "findings": listed},
+                      ensure_ascii=False, indent=2)
 
 
 def check(paths: list[Path], config: Config | None = None) -> list[Finding]:

@@ -210,8 +210,11 @@ def watch(paths: tuple[Path, ...], out: Path, debounce: int, config: Path | None
 @click.option("--strict", is_flag=True, help="Treat warnings as errors.")
 @click.option("--fix-encoding", is_flag=True, help="Rewrite files with broken encoding in place (keeps a .bak).")
 @CONFIG_OPTION
-def check(paths: tuple[Path, ...], strict: bool, fix_encoding: bool, config: Path | None) -> None:
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: a line per finding; json: one JSON document with every finding, for editors and CI.")
+def check(paths: tuple[Path, ...], strict: bool, fix_encoding: bool, config: Path | None, fmt: str) -> None:
     """Lint guides without writing anything (exit 1 on errors)."""
+    from .check import Finding, findings_json
     from .check import check as run_check
     from .check import fix_encoding as run_fix
 
@@ -219,13 +222,18 @@ def check(paths: tuple[Path, ...], strict: bool, fix_encoding: bool, config: Pat
     sources = _paths(paths)
     if fix_encoding:
         for path, backup in run_fix(sources):
-            click.echo(printable(f"{path}: repaired the encoding (original kept as {backup.name})"))
+            click.echo(printable(f"{path}: repaired the encoding (original kept as {backup.name})"),
+                       err=fmt == "json")
     findings = run_check(sources, _config(sources, config))
-    for finding in findings:
-        click.echo(printable(str(finding)))
     errors = sum(f.level == "error" or strict for f in findings) + (len(logged.warnings) if strict else 0)
     warnings = len(findings) + len(logged.warnings) - errors
-    click.echo(f"{errors} error(s), {warnings} warning(s)")
+    if fmt == "json":
+        found = findings + [Finding("warning", w.path, w.line, w.message) for w in logged.warnings]
+        click.echo(findings_json(found, strict))
+    else:
+        for finding in findings:
+            click.echo(printable(str(finding)))
+        click.echo(f"{errors} error(s), {warnings} warning(s)")
     if errors:
         sys.exit(1)
 

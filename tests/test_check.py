@@ -89,3 +89,26 @@ def test_check_names_questions_left_unanswered_in_public_shapes(tmp_path: Path) 
     out = run_cli("check", str(tmp_path)).stdout
     assert "sql.md:3: warning: the question 'What is a covering index?' has no answer under it; no card made" in out
     assert "sql.md:8: warning: the question 'What does a pause do to a container?' has an empty answer" in out
+
+
+def test_check_json_lists_every_finding_for_tools(tmp_path: Path) -> None:
+    """``--format json``: stdout is one JSON document (the findings, where, how bad) and the
+    exit code is the text format's; ``--strict`` lists every warning as an error."""
+    (tmp_path / "lint-me.md").write_text(LINT_ME.format(long=" ".join(["word"] * 100)), encoding="utf-8")
+    (tmp_path / "bad.md").write_bytes(b"caf\xe9")
+
+    result = run_cli("check", str(tmp_path), "--format", "json")
+    report = json.loads(result.stdout)
+
+    assert result.exit_code == 1  # bad.md is not UTF-8
+    found = {(Path(f["path"]).name, f["line"], f["level"]) for f in report["findings"]}
+    assert ("bad.md", 1, "error") in found
+    assert ("lint-me.md", 7, "warning") in found  # the 100-word back
+    assert any(f["message"].startswith("raw HTML is escaped") and f["line"] == 15 for f in report["findings"])
+    assert report["errors"] == 1 and report["warnings"] == len(report["findings"]) - 1
+
+    (tmp_path / "bad.md").unlink()
+    assert run_cli("check", str(tmp_path), "--format", "json").exit_code == 0  # warnings only
+    strict = run_cli("check", str(tmp_path), "--format", "json", "--strict")
+    assert strict.exit_code == 1
+    assert {f["level"] for f in json.loads(strict.stdout)["findings"]} == {"error"}
