@@ -359,7 +359,7 @@ def _whole(section: Section) -> list[Block]:
 
 def _until_question_line(blocks: tuple[Block, ...]) -> Iterator[Block]:
     for block in blocks:
-        if isinstance(block, Paragraph) and _question_line(block.text.split("\n")[0]):
+        if isinstance(block, Paragraph) and _paragraph_question(block.text):
             return
         yield block
 
@@ -381,6 +381,18 @@ def _question_line(line: str) -> str:
     return q if q.endswith("?") or asks(q) and (_TAGGED_LINE.match(line) or _NUMBERED.match(q)) else ""
 
 
+def _paragraph_question(text: str) -> str:
+    """The question a paragraph opens with: a bold or ``Q:`` line that asks, or a bold prompt
+    ("**Explain the scheduler's role.**") whose next line opens the answer (``*Answer:*``),
+    which tells it from a bold lead-in of an answer ("**Describe the impact**")."""
+    first, _, rest = text.partition("\n")
+    question = _question_line(first)
+    if question or not rest or not _ANSWER_LABEL.match(rest):
+        return question
+    m = _BOLD_LINE.match(_BREAKS.sub("", first).rstrip())
+    return m["q"].strip() if m and not _marked(first) and asks(m["q"]) else ""
+
+
 def _line_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
     """A bold question line, answered by the rest of its paragraph or the blocks after it."""
     blocks = section.blocks
@@ -388,7 +400,7 @@ def _line_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
         if not isinstance(block, Paragraph):
             continue
         first, _, rest = block.text.partition("\n")
-        question = _question_line(first)
+        question = _paragraph_question(block.text)
         if not question and _QUESTION_LABEL.match(first):
             question, rest, n = _labelled_question(rest, blocks, n)
         if not question:
@@ -529,7 +541,7 @@ def _labelled_question(rest: str, blocks: tuple[Block, ...], n: int) -> tuple[st
 
 def _asks_on_first_line(text: str) -> bool:
     first, _, rest = text.partition("\n")
-    return bool(_question_line(first)) or bool(_QUESTION_LABEL.match(first) and asks(" ".join(rest.split())))
+    return bool(_paragraph_question(text)) or bool(_QUESTION_LABEL.match(first) and asks(" ".join(rest.split())))
 
 
 def _follow_ups(block: Block) -> bool:
@@ -557,7 +569,7 @@ def answered_after(blocks: tuple[Block, ...]) -> list[tuple[int, tuple[Block, ..
             answer.pop(0)
         for m, block in enumerate(answer):
             if isinstance(block, Opaque) and block.kind == "hr" or \
-                    isinstance(block, Paragraph) and _question_line(block.text.split("\n")[0]):
+                    isinstance(block, Paragraph) and _paragraph_question(block.text):
                 answer = answer[:m]
                 break
         if len(answer) == 1 and isinstance(answer[0], ListBlock) and len(answer[0].items) == 1:
