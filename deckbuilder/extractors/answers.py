@@ -38,6 +38,7 @@ from . import fit, star
 from .asking import asks, heading_asks, question_text
 from .labelled import MARKERS
 from .text import QUOTES, plain, title_matches, to_markdown, words
+from .thin import too_thin
 
 MISTAKES = re.compile(r"red flags?|mistakes?|pitfalls?|anti-?patterns?", re.I)
 # "**What is X?**" alone on its line, or "**Q: What is X?**" / "**Q:** What is X?" / "Q: What is X?"
@@ -206,6 +207,8 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
     if _restates(front, back):  # "Describe what happens at boot" -> "Describe what happens at boot Linux"
         return None
     if _ABOUT_GUIDE.match(plain(back)) and not extra:  # "How to use these notes" -> "This guide gives..."
+        return None
+    if not extra and too_thin(front, back):  # "What is a switch?" -> "Used in LAN"
         return None
     return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
 
