@@ -35,7 +35,7 @@ from functools import lru_cache
 from .. import screen
 from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Opaque, Paragraph, Section
 from . import fit, star
-from .asking import asks, heading_asks, question_text
+from .asking import PROMPT, asks, heading_asks, question_text
 from .labelled import MARKERS
 from .text import QUOTES, plain, title_matches, to_markdown, words
 from .thin import too_thin
@@ -315,9 +315,13 @@ _ASKS_FOR_QUESTIONS = re.compile(r"\bquestions?\b|\bask\b", re.I)
 
 
 def _only_asks(blocks: tuple[Block, ...]) -> bool:
-    """Every line of the answer is itself a question: the interviewer's follow-ups."""
+    """Every line of the answer is itself a question: the interviewer's follow-ups, or the
+    next questions of a list with a level line among them ("🔴 Advanced Level")."""
     lines = [ln for md in _texts(blocks) for ln in plain(md).split("\n") if ln.strip()]
-    return bool(lines) and all(ln.rstrip().endswith("?") for ln in lines)
+    if lines and all(ln.rstrip().endswith("?") for ln in lines):
+        return True
+    asking = [ln for ln in lines if ln.rstrip().endswith("?") or PROMPT.match(ln.strip()) and asks(ln)]
+    return len(asking) >= 2 and all(ln in asking or len(ln.split()) <= 3 for ln in lines)
 
 
 def _restates(front: str, back: str) -> bool:
