@@ -72,8 +72,10 @@ _META_LINE = re.compile(r"^\s*(?:\*\*|__)?[A-Z][\w' ]{0,30}?(?:\*\*|__)?\s*:\s*(
 # "**Difficulty**: Advanced", "**Asked at**: Initech", "**Topics**: `Hashing`", "**Keywords:** ...":
 # a line about the question, not about its subject, wherever the author put it
 _ABOUT_QUESTION = re.compile(
-    r"^\s*(?:\*\*|__)?(?:difficulty|asked (?:at|by|in)|compan(?:y|ies)|topics?|tags?|categor(?:y|ies)|key ?words)"
-    r"\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?[^\n]*$",
+    r"^\s*(?:\*\*|__)?(?:difficulty|asked (?:at|by|in)|compan(?:y|ies)(?:\s*/\s*years?)?|topics?|tags?|"
+    r"categor(?:y|ies)|key ?words)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?[^\n]*$"
+    # "**Context:** asked in analyst interviews (2025)": where it is asked, not the question's setup
+    r"|^\s*(?:\*\*|__)?context\s*(?:\*\*|__)?\s*:[^\n]*\b(?:interviews?|asked|roles?|compan(?:y|ies)|faang)\b[^\n]*$",
     re.I,
 )
 # "![Feedback screenshot](images/q1.png)" between such a line and the label: a picture of
@@ -127,6 +129,11 @@ def labelled_answer(section: Section) -> tuple[str, tuple[Block, ...]] | None:
         return None
     blocks = section.blocks
     at = next((n for n, b in enumerate(blocks[:3]) if isinstance(b, Paragraph) and _EXPECTED.match(b.text)), None)
+    # "### 2. Group By vs Order By" + "**Answer:** ...": a numbered topic, answered as a question is
+    if at is None and _NUMBERED.match(section.path[-1]) and blocks and isinstance(blocks[0], Paragraph) \
+            and _ANSWER_LABEL.match(blocks[0].text):
+        rest = _ANSWER_LABEL.sub("", blocks[0].text, count=1).strip()
+        return question_text(section.path[-1]), (Paragraph(rest, blocks[0].line),) * bool(rest) + blocks[1:]
     if at is None or not blocks[at + 1 :]:
         return None
     setup = " ".join(_SETUP.sub("", b.text).strip() for b in blocks[:at] if isinstance(b, Paragraph))
