@@ -395,13 +395,18 @@ def _question_line(line: str) -> str:
     return q if q.endswith("?") or asks(q) and (_TAGGED_LINE.match(line) or _NUMBERED.match(q)) else ""
 
 
+# "\t•\tNodePort: ...": a bullet typed as a character, which markdown leaves in the paragraph
+_BULLET_CHAR = re.compile(r"^\s*[•◦▪‣]\s")
+
+
 def _paragraph_question(text: str) -> str:
     """The question a paragraph opens with: a bold or ``Q:`` line that asks, or a bold prompt
-    ("**Explain the scheduler's role.**") whose next line opens the answer (``*Answer:*``),
-    which tells it from a bold lead-in of an answer ("**Describe the impact**")."""
+    ("**Explain the scheduler's role.**") whose next line opens the answer (``*Answer:*``, or
+    a bullet typed as a character), which tells it from a bold lead-in of an answer
+    ("**Describe the impact**")."""
     first, _, rest = text.partition("\n")
     question = _question_line(first)
-    if question or not rest or not _ANSWER_LABEL.match(rest):
+    if question or not rest or not (_ANSWER_LABEL.match(rest) or _BULLET_CHAR.match(rest)):
         return question
     m = _BOLD_LINE.match(_BREAKS.sub("", first).rstrip())
     return m["q"].strip() if m and not _marked(first) and asks(m["q"]) else ""
