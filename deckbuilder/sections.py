@@ -34,6 +34,7 @@ from typing import Union
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from .fences import read_prose_fences
 from .model import Block, Document, ListBlock, ListItem, Opaque, Paragraph, Section, SourceText, SourceWarning
 
 SKIP = "skip"
@@ -109,7 +110,10 @@ Piece = Union[Heading, Block]
 def build_document(source: SourceText) -> Document:
     """One guide's section tree, in three steps: its blocks and headings in document order,
     less what skip comments leave out, folded into sections."""
-    pieces = read_blocks(markdown().parse(source.text), source)
+    tokens = markdown().parse(source.text)
+    if "```" in source.text or "~~~" in source.text:
+        tokens = read_prose_fences(tokens, markdown())
+    pieces = read_blocks(tokens, source)
     warnings: list[SourceWarning] = []
     if _NAMED.search(source.text):  # else there is no deckbuilder comment to act on
         pieces = without_skipped(pieces, source, warnings)

@@ -91,6 +91,8 @@ def extract(doc: Document, enabled: Iterable[str] | None = None) -> Extraction:
         if key not in seen:
             seen.add(key)
             unique.append(spec)
+    if "tables" in names and "answers" in names:  # a question answered by a table: its card or the rows'
+        unique = tables.settle(unique)
     return Extraction(unique, material.warnings + claims.warnings)
 
 

@@ -35,9 +35,10 @@ from functools import lru_cache
 from .. import screen
 from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Opaque, Paragraph, Section
 from . import fit, star
-from .asking import asks, heading_asks, question_text
+from .asking import PROMPT, asks, heading_asks, question_text
 from .labelled import MARKERS
 from .text import QUOTES, plain, title_matches, to_markdown, words
+from .thin import too_thin
 
 MISTAKES = re.compile(r"red flags?|mistakes?|pitfalls?|anti-?patterns?", re.I)
 # "**What is X?**" alone on its line, or "**Q: What is X?**" / "**Q:** What is X?" / "Q: What is X?"
@@ -71,8 +72,10 @@ _META_LINE = re.compile(r"^\s*(?:\*\*|__)?[A-Z][\w' ]{0,30}?(?:\*\*|__)?\s*:\s*(
 # "**Difficulty**: Advanced", "**Asked at**: Initech", "**Topics**: `Hashing`", "**Keywords:** ...":
 # a line about the question, not about its subject, wherever the author put it
 _ABOUT_QUESTION = re.compile(
-    r"^\s*(?:\*\*|__)?(?:difficulty|asked (?:at|by|in)|compan(?:y|ies)|topics?|tags?|categor(?:y|ies)|key ?words)"
-    r"\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?[^\n]*$",
+    r"^\s*(?:\*\*|__)?(?:difficulty|asked (?:at|by|in)|compan(?:y|ies)(?:\s*/\s*years?)?|topics?|tags?|"
+    r"categor(?:y|ies)|key ?words)\s*(?:\*\*|__)?\s*:\s*(?:\*\*|__)?[^\n]*$"
+    # "**Context:** asked in analyst interviews (2025)": where it is asked, not the question's setup
+    r"|^\s*(?:\*\*|__)?context\s*(?:\*\*|__)?\s*:[^\n]*\b(?:interviews?|asked|roles?|compan(?:y|ies)|faang)\b[^\n]*$",
     re.I,
 )
 # "![Feedback screenshot](images/q1.png)" between such a line and the label: a picture of
@@ -126,6 +129,11 @@ def labelled_answer(section: Section) -> tuple[str, tuple[Block, ...]] | None:
         return None
     blocks = section.blocks
     at = next((n for n, b in enumerate(blocks[:3]) if isinstance(b, Paragraph) and _EXPECTED.match(b.text)), None)
+    # "### 2. Group By vs Order By" + "**Answer:** ...": a numbered topic, answered as a question is
+    if at is None and _NUMBERED.match(section.path[-1]) and blocks and isinstance(blocks[0], Paragraph) \
+            and _ANSWER_LABEL.match(blocks[0].text):
+        rest = _ANSWER_LABEL.sub("", blocks[0].text, count=1).strip()
+        return question_text(section.path[-1]), (Paragraph(rest, blocks[0].line),) * bool(rest) + blocks[1:]
     if at is None or not blocks[at + 1 :]:
         return None
     setup = " ".join(_SETUP.sub("", b.text).strip() for b in blocks[:at] if isinstance(b, Paragraph))
@@ -206,6 +214,8 @@ def _card(question_md: str, blocks: tuple[Block, ...] | list[Block], path: tuple
     if _restates(front, back):  # "Describe what happens at boot" -> "Describe what happens at boot Linux"
         return None
     if _ABOUT_GUIDE.match(plain(back)) and not extra:  # "How to use these notes" -> "This guide gives..."
+        return None
+    if not extra and too_thin(front, back):  # "What is a switch?" -> "Used in LAN"
         return None
     return CardSpec(kind=Kind.QA, front=front, back=back, extra=extra, section_path=path, line=line)
 
@@ -312,9 +322,13 @@ _ASKS_FOR_QUESTIONS = re.compile(r"\bquestions?\b|\bask\b", re.I)
 
 
 def _only_asks(blocks: tuple[Block, ...]) -> bool:
-    """Every line of the answer is itself a question: the interviewer's follow-ups."""
+    """Every line of the answer is itself a question: the interviewer's follow-ups, or the
+    next questions of a list with a level line among them ("🔴 Advanced Level")."""
     lines = [ln for md in _texts(blocks) for ln in plain(md).split("\n") if ln.strip()]
-    return bool(lines) and all(ln.rstrip().endswith("?") for ln in lines)
+    if lines and all(ln.rstrip().endswith("?") for ln in lines):
+        return True
+    asking = [ln for ln in lines if ln.rstrip().endswith("?") or PROMPT.match(ln.strip()) and asks(ln)]
+    return len(asking) >= 2 and all(ln in asking or len(ln.split()) <= 3 for ln in lines)
 
 
 def _restates(front: str, back: str) -> bool:
@@ -359,7 +373,7 @@ def _whole(section: Section) -> list[Block]:
 
 def _until_question_line(blocks: tuple[Block, ...]) -> Iterator[Block]:
     for block in blocks:
-        if isinstance(block, Paragraph) and _question_line(block.text.split("\n")[0]):
+        if isinstance(block, Paragraph) and _paragraph_question(block.text):
             return
         yield block
 
@@ -381,6 +395,23 @@ def _question_line(line: str) -> str:
     return q if q.endswith("?") or asks(q) and (_TAGGED_LINE.match(line) or _NUMBERED.match(q)) else ""
 
 
+# "\t•\tNodePort: ...": a bullet typed as a character, which markdown leaves in the paragraph
+_BULLET_CHAR = re.compile(r"^\s*[•◦▪‣]\s")
+
+
+def _paragraph_question(text: str) -> str:
+    """The question a paragraph opens with: a bold or ``Q:`` line that asks, or a bold prompt
+    ("**Explain the scheduler's role.**") whose next line opens the answer (``*Answer:*``, or
+    a bullet typed as a character), which tells it from a bold lead-in of an answer
+    ("**Describe the impact**")."""
+    first, _, rest = text.partition("\n")
+    question = _question_line(first)
+    if question or not rest or not (_ANSWER_LABEL.match(rest) or _BULLET_CHAR.match(rest)):
+        return question
+    m = _BOLD_LINE.match(_BREAKS.sub("", first).rstrip())
+    return m["q"].strip() if m and not _marked(first) and asks(m["q"]) else ""
+
+
 def _line_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
     """A bold question line, answered by the rest of its paragraph or the blocks after it."""
     blocks = section.blocks
@@ -388,7 +419,7 @@ def _line_cards(section: Section, path: tuple[str, ...]) -> Iterator[CardSpec]:
         if not isinstance(block, Paragraph):
             continue
         first, _, rest = block.text.partition("\n")
-        question = _question_line(first)
+        question = _paragraph_question(block.text)
         if not question and _QUESTION_LABEL.match(first):
             question, rest, n = _labelled_question(rest, blocks, n)
         if not question:
@@ -529,7 +560,7 @@ def _labelled_question(rest: str, blocks: tuple[Block, ...], n: int) -> tuple[st
 
 def _asks_on_first_line(text: str) -> bool:
     first, _, rest = text.partition("\n")
-    return bool(_question_line(first)) or bool(_QUESTION_LABEL.match(first) and asks(" ".join(rest.split())))
+    return bool(_paragraph_question(text)) or bool(_QUESTION_LABEL.match(first) and asks(" ".join(rest.split())))
 
 
 def _follow_ups(block: Block) -> bool:
@@ -557,7 +588,7 @@ def answered_after(blocks: tuple[Block, ...]) -> list[tuple[int, tuple[Block, ..
             answer.pop(0)
         for m, block in enumerate(answer):
             if isinstance(block, Opaque) and block.kind == "hr" or \
-                    isinstance(block, Paragraph) and _question_line(block.text.split("\n")[0]):
+                    isinstance(block, Paragraph) and _paragraph_question(block.text):
                 answer = answer[:m]
                 break
         if len(answer) == 1 and isinstance(answer[0], ListBlock) and len(answer[0].items) == 1:

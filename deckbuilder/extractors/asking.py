@@ -85,8 +85,10 @@ def asks(md: str) -> bool:
     m = PROMPT.match(text)
     if m is None:
         return False
-    # two-word prompts ("Tell Me About Yourself") are never nouns; one word may be ("Design Patterns")
-    return " " in m.group().strip() or bool(_PROMPT_OBJECT.match(text[m.end() :]))
+    # two-word prompts ("Tell Me About Yourself") are never nouns; one word may be ("Design Patterns"),
+    # but not in a sentence of three words or more ("Explain Round Robin.")
+    return " " in m.group().strip() or bool(_PROMPT_OBJECT.match(text[m.end() :])) \
+        or text.endswith(".") and len(text.split()) >= 3
 
 
 @lru_cache(maxsize=1024)  # every extractor asks of every heading; a guide has few

@@ -25,6 +25,7 @@ from ..model import Block, CardSpec, Document, Kind, ListBlock, ListItem, Paragr
 from .answers import question_line
 from .asking import asks, heading_asks
 from .cloze_markup import might_have_markup, parse
+from .text import unwrapped
 
 # Cards that summarise a whole answer or list keep a claimed line as one part of many.
 SUMMARY_KINDS = frozenset({Kind.STAR, Kind.FRAMEWORK})
@@ -124,7 +125,7 @@ class _Scanner:
         if pair is None:
             return
         question = _clean(" ".join(pair.question))
-        answer = _clean("\n".join(pair.answer or []))
+        answer = unwrapped(_clean("\n".join(pair.answer or [])))
         if question and not answer and (followed or pair.answer is not None) and asks(question):
             return  # the answers extractor reads the blocks after it
         if not question or not answer:

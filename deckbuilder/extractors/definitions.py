@@ -64,7 +64,8 @@ RESOURCES_HEADING = re.compile(
 TIPS_HEADING = re.compile(r"\btips\b|\badvice\b|\bdos and don'?ts\b", re.I)
 # a word that makes any label structure: "Real-world example", "Interview tip", "Common pitfall"
 STRUCTURE_WORD = re.compile(
-    r"\b(examples?|tips?|pitfalls?|gotchas?|mistakes?|insights?|analogy|mnemonic|takeaways?|notes?|"
+    r"\b(examples?|tips?|pitfalls?|gotchas?|mistakes?|insights?|analogy|mnemonic|takeaways?|notes?|prompts?|"
+    r"case stud(?:y|ies)|"
     r"warnings?|reminders?|hints?|answers?|questions?|follow[- ]?ups?|red flags?|interview(er)?s?)\b",
     re.I,
 )
@@ -198,6 +199,8 @@ def _spec(doc: Document, section: Section, entry: Entry, properties: bool = Fals
         return None  # "**Time**: 30 minutes" is about the guide; "**Time**: O(n)" is a fact
     if is_link_only(entry.body) or entry.body.rstrip().endswith(":") or _ONLY_ASKS.match(plain(entry.body)):
         return None  # "**Alerting**: Which alerts? Who is paged?": a checklist's prompt, defining nothing
+    if _worked_figures(term, entry.body) or _SEE_ELSEWHERE.match(plain(entry.body)):
+        return None  # the figures of a worked example; "(See the summary above.)" points, it defines nothing
     topic = topic_of(doc, section)
     if properties or PROPERTY.match(term) or DEFINES_SUBJECT.match(term):
         subject = subject_of(doc, section)
@@ -223,6 +226,21 @@ def _spec(doc: Document, section: Section, entry: Entry, properties: bool = Fals
         section_path=section.path,
         line=entry.line,
     )
+
+
+# "**Traffic estimates**" over "- Users: 1M DAU" / "- Peak: 3x = ~350 req/s": the figures of one
+# worked example, to redo in an interview, not a term to recall; "**Estimation**: working out
+# the load..." defines the word and stays
+_FIGURES_LABEL = re.compile(r"\b(?:estimates?|estimations?|calculations?|assumptions?|numbers|math|"
+                            r"back[- ]of[- ](?:the[- ])?envelope)\b", re.I)
+_SEE_ELSEWHERE = re.compile(r"^\(?(?:see|refer to|cf\.?)\b[^\n]{0,80}\b(?:above|below|earlier|later)\b", re.I)
+_ITEM = re.compile(r"^\s*(?:[-*+]|\d{1,2}[.)])\s+(?P<text>.*)$")
+
+
+def _worked_figures(term: str, body: str) -> bool:
+    items = [_ITEM.match(ln) for ln in body.strip().split("\n") if ln.strip()]
+    return (bool(_FIGURES_LABEL.search(term)) and len(items) >= 2 and all(items)
+            and sum(bool(re.search(r"\d", m["text"])) for m in items if m) * 4 >= len(items) * 3)
 
 
 def lower_first(text: str) -> str:

@@ -79,7 +79,11 @@ def parse_answer(section: Section) -> Answer | None:
         if parts and not in_takeaway:
             parts[-1][1].append(block)
     rows = {label for label, _ in parts}
-    if len(rows & {"S", "T", "A", "R"}) < 2 and not {"Context", "Response"} <= rows:
+    labels = [label for label, _ in parts]
+    # Context before Response: "**Answer:** ..." then "**Context:** asked at Amazon" is an
+    # answer and a note on where it was asked, not a told story
+    told = {"Context", "Response"} <= rows and labels.index("Context") < labels.index("Response")
+    if len(rows & {"S", "T", "A", "R"}) < 2 and not told:
         return None
     # "**Task**: - What was your responsibility?": a template to fill in, not an answer; the
     # first block of each part tells (worked examples may follow the last one)

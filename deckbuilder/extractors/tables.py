@@ -46,6 +46,7 @@ MAX_QUESTION_WORDS = 25
 MAX_TOPIC_WORDS = 8  # a long heading above a table is cut short in the hint
 PROSE_WORDS = 25  # average words per cell above which a table is laid-out text
 MAX_HINT_COLUMNS = 3
+ANSWER_ROWS = 4  # rows a question's card may hold as its whole answer; more are learnt row by row
 
 
 def extract(doc: Document) -> Iterator[CardSpec]:
@@ -53,6 +54,29 @@ def extract(doc: Document) -> Iterator[CardSpec]:
         for block in section.blocks:
             if isinstance(block, Opaque) and block.kind == "table":
                 yield from _rows(doc, section, block)
+
+
+def settle(specs: list[CardSpec]) -> list[CardSpec]:
+    """A question answered by a table alone ("How do containers differ from VMs?" over
+    ``| Aspect | Container | VM |``) gets one kind of card, not the same facts twice: the
+    question's card when the table is small and whole on its back, else the row cards, one
+    idea each, where the question's card would be a grid to recite, too tall for a phone,
+    or a few rows with the rest left to Extra."""
+    drop: set[int] = set()
+    for n, spec in enumerate(specs):
+        if spec.kind is not Kind.QA or not _only_table(spec.back) or spec.extra and not _only_table(spec.extra):
+            continue
+        end = next((later.line for later in specs[n + 1 :] if later.kind is Kind.QA and later.line > spec.line), None)
+        rows = {k for k, row in enumerate(specs) if row.extractor == "tables" and spec.line < row.line
+                and (end is None or row.line < end) and row.section_path[: len(spec.section_path)] == spec.section_path}
+        if rows:
+            drop |= {n} if spec.extra or len(rows) > ANSWER_ROWS else rows
+    return [spec for n, spec in enumerate(specs) if n not in drop]
+
+
+def _only_table(md: str) -> bool:
+    lines = [ln for ln in md.strip().split("\n") if ln.strip()]
+    return bool(lines) and all(ln.lstrip().startswith("|") for ln in lines)
 
 
 def _rows(doc: Document, section: Section, table: Opaque) -> Iterator[CardSpec]:

@@ -171,11 +171,18 @@ def without_layout_tags(md: str) -> str:
     return _LAYOUT_TAG.sub(swap, md).strip()
 
 
-# a line the author's editor broke mid-sentence: long, not ending a sentence, a clause or a
-# hard break, and the next line going on in lower case ("...gives their memory" / "back to")
-# (long: at least 70 characters, as editors wrap at 80 or more; a line with a code comment
-# in it is code pasted as text, whose lines stay apart)
-_WRAPPED = re.compile(r"^((?:(?!\s#\s|\s//\s).){69,}[^\s.!?:;\\]) ?\n(?=[a-z(])", re.M)
+# a line the author's editor broke mid-sentence: long (at least 70 characters, as editors
+# wrap at 80 or more), not ending a clause or a hard break, and the next line going on the
+# sentence: in lower case ("...gives their memory" / "back to", also "*fulfilled*"), or,
+# after a word, a comma or a full stop (where markdown itself puts only a space), with a
+# code span ("...: if" / "`dist[u] + w < dist[v]`") or a capitalised word ("...the primary
+# key in" / "InnoDB"). A label line ("Task: ..."), a line after a bold label or a question,
+# and code pasted as text (a line with a code comment in it) stay apart.
+_WRAPPED_LINE = re.compile(r"^(?:(?!\s#\s|\s//\s).){70,}$")
+_GOES_ON = re.compile(r"[a-z(]|[*_][a-z]")  # after any wrapped line but a sentence's end
+_GOES_ON_AFTER_WORD = re.compile(  # after a wrapped line ending in a word, a comma or a full stop
+    r"`[^`\n]+`|(?![A-Z][\w '/&-]{0,30}?:(?:\s|$))[A-Z][\w'’-]*(?:[\s,.;)]|$)"
+)
 
 
 def unwrapped(md: str) -> str:
@@ -185,10 +192,27 @@ def unwrapped(md: str) -> str:
     breaks and stay; so does code, in its own block."""
     if "\n" not in md:
         return md
-    joined = _WRAPPED.sub(r"\1 ", md)
-    while joined != md:  # a paragraph wrapped over many lines joins one line per pass
-        md, joined = joined, _WRAPPED.sub(r"\1 ", joined)
-    return joined
+    lines = md.split("\n")
+    out = [lines[0]]
+    for before, line in zip(lines, lines[1:], strict=False):
+        if _wrapped(before, out[-1], line):
+            out[-1] = out[-1].rstrip(" ") + " " + line
+        else:
+            out.append(line)
+    return "\n".join(out)
+
+
+def _wrapped(before: str, joined: str, line: str) -> bool:
+    """Does ``line`` go on the sentence of the line ``before`` it (``joined``: that line with
+    the lines it went on)? Lower case goes on only a line long as written ("Logs are in
+    /lib/systemd" / "sudo systemctl ..." stay apart); a new sentence goes on a paragraph."""
+    if before.endswith("  "):  # a hard break
+        return False
+    before, joined = before.rstrip(" "), joined.rstrip(" ")
+    if _GOES_ON.match(line):
+        return bool(_WRAPPED_LINE.match(before)) and before[-1] not in ".!?:;\\"
+    return (bool(_WRAPPED_LINE.match(joined)) and joined[-1] not in "*_`!?:;\\"
+            and bool(_GOES_ON_AFTER_WORD.match(line)))
 
 
 def _block_markdown(block: Block) -> str:
