@@ -4,7 +4,8 @@ Each extractor is a function ``extract(doc) -> Iterable[CardSpec]`` that reads t
 section tree and yields card specs in plain text/markdown. Config switches them by name.
 
 Template text (``stubs``) is taken out of the document before any extractor reads it, and
-every cloze note passes through ``cloze_fit`` after them (whole words, fits a phone).
+every cloze note passes through ``cloze_fit`` after them (whole words, fits a phone), and a
+quiz question's back through ``choices`` (the chosen option, not the list).
 ``author`` (the guide's own ``Q:``/``A:`` pairs and clozes) comes first and wins: the
 others read the document with cloze markup removed, and their cards made from lines the
 author already turned into cards are dropped (see ``author``).
@@ -19,7 +20,8 @@ from ..model import CardSpec, Document, SourceWarning
 from . import (
     answers,
     author,
-    cloze_fit,  # cloze_fit and stubs run around the extractors, not registered: no config switches them off
+    choices,  # choices, cloze_fit and stubs run around the extractors, not registered: no config switches them off
+    cloze_fit,
     definitions,
     frameworks,
     metrics,
@@ -82,6 +84,7 @@ def extract(doc: Document, enabled: Iterable[str] | None = None) -> Extraction:
         for spec in REGISTRY[name](others):
             if not claims.covers(spec):
                 specs.append(spec if spec.extractor else _with_name(spec, name))
+    specs = [choices.settle(spec) for spec in specs]  # a quiz question: the chosen option is the answer
     specs = [part for spec in specs for part in cloze_fit.fit(spec)]  # no broken or too tall cloze
     specs.sort(key=lambda s: s.line)  # stable: registry order breaks ties
     seen: set[tuple[str, str]] = set()
