@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from ..model import CardSpec, Document, Kind, ListBlock, ListItem, Section
-from . import advice, answers, star
+from . import advice, answers, details, star
 from .asking import BARE_URL, asks, heading_asks
 from .text import is_link_only, list_items, plain, sections, to_markdown, unquote, words
 
@@ -84,7 +84,7 @@ def prompts(doc: Document) -> Iterator[Prompt]:
             continue
         category = section.path[-1]
         current: tuple[ListItem, str, list[str]] | None = None
-        blocks = tuple(answers.outside_details(section.blocks))
+        blocks = tuple(details.outside_details(section.blocks))
         answered = {line for line, _ in answers.answered_after(blocks)} | {
             item.line for b in blocks if isinstance(b, ListBlock)
             for item, following in zip(b.items, b.items[1:], strict=False)
