@@ -280,8 +280,7 @@ def _plan(
     # only the lock lines of the guides redone here (or gone), around the header and removed notes
     spans = outer_spans(lock_text) + [k.lock_span for file, k in last.items() if file not in keep]
     return Work(lock_text, present, parse_lock(lock_text, str(inputs.lock_file), spans, vouched=True),
-                store.max_note_id(),
-                entries, keys, deck_warnings, seen)
+                store.max_note_id(), entries, keys, deck_warnings, seen)
 
 
 Redo = Callable[[list[Source]], tuple[list[Union[Guide, None]], dict[str, bytes]]]
